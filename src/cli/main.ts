@@ -1,0 +1,18 @@
+// Node entry: `npm run <command> -- [args]` lands here through scripts/cli.mjs.
+const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+};
+
+async function main(): Promise<number> {
+  const [command, ...argv] = process.argv.slice(2);
+  const load = command ? COMMANDS[command] : undefined;
+  if (!load) {
+    console.error(`usage: leveret <${Object.keys(COMMANDS).join('|')}> [options]`);
+    return 2;
+  }
+  return (await load()).run(argv);
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
