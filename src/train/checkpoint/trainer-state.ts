@@ -1,0 +1,125 @@
+// trainer_state.json: everything besides the weights and moments that a resumed run needs to continue
+// exactly where it stopped, plus the names of the AdamW moment tensors in optimizer.safetensors.
+import { ConfigError, validateConfig, type ModelConfig } from '../../model/config';
+import { paramSpecs } from '../../model/params';
+import { CheckpointError } from './errors';
+
+// Hugging Face's Trainer writes a trainer_state.json of its own; the marker tells the two apart.
+const FORMAT = 'leveret-trainer-state';
+export const TRAINER_STATE_VERSION = 1;
+
+export type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
+
+/** One training hyperparameter: lr, warmup, steps, batch, seqLen, accum, seed, weightDecay, betas, eps, clip... */
+export type TrainSetting = number | string | boolean | readonly number[];
+
+export interface LossPoint {
+  readonly step: number;
+  /** NaN when training diverged (stored as null, since JSON has no NaN). */
+  readonly loss: number;
+  readonly valLoss?: number;
+}
+
+export interface TrainerState {
+  readonly modelConfig: ModelConfig;
+  readonly trainConfig: Readonly<Record<string, TrainSetting>>;
+  readonly step: number;             // optimizer steps taken
+  readonly tokensSeen: number;
+  readonly schedulePosition: number; // steps into the learning-rate schedule (may differ from step after a restart)
+  readonly sampler: JSONValue;       // the data cursor (shard, offset, mixture state), owned by the sampler
+  readonly rng: JSONValue;           // the RNG state, owned by the trainer
+  readonly tokenizerFingerprint: string;
+  readonly datasetId: string;
+  readonly lossHistory: readonly LossPoint[];
+}
+
+export function serializeTrainerState(s: TrainerState): string {
+  for (const [key, v] of Object.entries(s.trainConfig)) {
+    const numbers = typeof v === 'number' ? [v] : Array.isArray(v) ? v : [];
+    if (!numbers.every(Number.isFinite)) throw new Error(`trainConfig.${key} is not a finite number: ${String(v)}`);
+  }
+  return `${JSON.stringify({ format: FORMAT, formatVersion: TRAINER_STATE_VERSION, ...s }, null, 2)}\n`;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isSetting = (v: unknown): boolean =>
+  typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v) ||
+  (Array.isArray(v) && v.every((x) => Number.isFinite(x)));
+const lossValue = (v: unknown): number | undefined => (v === null ? NaN : typeof v === 'number' ? v : undefined);
+
+/** Validates a parsed trainer_state.json; throws CheckpointError naming the first bad field. */
+export function parseTrainerState(json: unknown, fileName = 'trainer_state.json'): TrainerState {
+  const fail = (field: string, message: string): never => {
+    throw new CheckpointError(fileName, `${field}: ${message}`);
+  };
+  if (!isRecord(json) || json.format !== FORMAT) {
+    throw new CheckpointError(fileName, `is not a Leveret trainer state (no "format": "${FORMAT}")`);
+  }
+  const j = json;
+  if (!isCount(j.formatVersion)) fail('formatVersion', `must be an integer, got ${JSON.stringify(j.formatVersion)}`);
+  if ((j.formatVersion as number) > TRAINER_STATE_VERSION) {
+    fail('formatVersion', `is ${j.formatVersion as number}: written by a newer Leveret (this one reads up to ${TRAINER_STATE_VERSION})`);
+  }
+
+  if (!isRecord(j.modelConfig)) fail('modelConfig', 'must be an object');
+  let modelConfig = j.modelConfig as unknown as ModelConfig;
+  try {
+    modelConfig = validateConfig(modelConfig);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(`modelConfig.${e.field}`, e.message.slice(e.field.length + 2));
+    throw e;
+  }
+
+  if (!isRecord(j.trainConfig)) fail('trainConfig', 'must be an object');
+  for (const [key, v] of Object.entries(j.trainConfig as Record<string, unknown>)) {
+    if (!isSetting(v)) fail(`trainConfig.${key}`, `must be a number, string, boolean or list of numbers, got ${JSON.stringify(v)}`);
+  }
+  for (const f of ['step', 'tokensSeen'] as const) {
+    if (!isCount(j[f])) fail(f, `must be a non-negative integer, got ${JSON.stringify(j[f])}`);
+  }
+  const position = j.schedulePosition;
+  if (typeof position !== 'number' || !(position >= 0)) fail('schedulePosition', `must be a non-negative number, got ${JSON.stringify(position)}`);
+  for (const f of ['sampler', 'rng'] as const) if (!(f in j)) fail(f, 'is missing');
+  if (typeof j.tokenizerFingerprint !== 'string' || j.tokenizerFingerprint === '') {
+    fail('tokenizerFingerprint', `must be a non-empty string, got ${JSON.stringify(j.tokenizerFingerprint)}`);
+  }
+  if (typeof j.datasetId !== 'string') fail('datasetId', `must be a string, got ${JSON.stringify(j.datasetId)}`);
+
+  if (!Array.isArray(j.lossHistory)) fail('lossHistory', 'must be a list');
+  const lossHistory = (j.lossHistory as unknown[]).map((p, i): LossPoint => {
+    const loss = isRecord(p) ? lossValue(p.loss) : undefined;
+    const valLoss = isRecord(p) && p.valLoss !== undefined ? lossValue(p.valLoss) : undefined;
+    if (!isRecord(p) || !isCount(p.step) || loss === undefined || (p.valLoss !== undefined && valLoss === undefined)) {
+      return fail(`lossHistory[${i}]`, `must be {step, loss, valLoss?}, got ${JSON.stringify(p)}`);
+    }
+    return valLoss === undefined ? { step: p.step, loss } : { step: p.step, loss, valLoss };
+  });
+
+  return {
+    modelConfig,
+    trainConfig: j.trainConfig as Record<string, TrainSetting>,
+    step: j.step as number,
+    tokensSeen: j.tokensSeen as number,
+    schedulePosition: position as number,
+    sampler: j.sampler as JSONValue,
+    rng: j.rng as JSONValue,
+    tokenizerFingerprint: j.tokenizerFingerprint as string,
+    datasetId: j.datasetId as string,
+    lossHistory,
+  };
+}
+
+// ------------------------------------------------------------------------------- optimizer.safetensors
+// AdamW's two moments per parameter, named as PyTorch's AdamW calls them in its state dict.
+
+export const expAvgName = (param: string): string => `${param}.exp_avg`;
+export const expAvgSqName = (param: string): string => `${param}.exp_avg_sq`;
+
+/** The moment tensors in file order: each parameter's exp_avg, then its exp_avg_sq, shaped like it. */
+export function momentSpecs(config: ModelConfig): { name: string; shape: readonly number[] }[] {
+  return paramSpecs(config).flatMap((p) => [
+    { name: expAvgName(p.name), shape: p.shape },
+    { name: expAvgSqName(p.name), shape: p.shape },
+  ]);
+}
