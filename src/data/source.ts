@@ -1,0 +1,63 @@
+// What a source is: named files of one format, a category and a mixture weight. Files are anything with a
+// name and a byte stream, so a browser File and a Node file wrapper (source-file.node.ts) both fit.
+
+/** One input file. A browser `File` satisfies this interface as it is. */
+export interface SourceFile {
+  readonly name: string;
+  readonly size?: number;
+  stream(): ReadableStream<Uint8Array>;
+  /** Random access, needed by Parquet (its index is at the end). Without it a Parquet file is buffered whole. */
+  slice?(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/** How a text file splits into documents. */
+export type TextSplit = 'file' | 'blank-line' | 'line';
+
+export type SourceFormat =
+  | { kind: 'text'; split: TextSplit }
+  | { kind: 'jsonl' | 'csv' | 'parquet'; textField: string };
+
+/** HARE's two length classes: pretraining text (long) and task-style data such as Q&A (short). */
+export type LengthClass = 'long' | 'short';
+
+export interface SourceSpec {
+  /** Unique within a run; names the shards and the report rows. */
+  name: string;
+  /** web, books, code, math, wiki, qa, speeches, ... (free text, shown in the report). */
+  category: string;
+  /** Share of training tokens drawn from this source, relative to the other sources' weights. */
+  weight: number;
+  files: SourceFile[];
+  /** Detected from each file's extension when omitted (see detectFormat). */
+  format?: SourceFormat;
+  /** Which length cap applies; by default 'short' for the categories in SHORT_CATEGORIES, else 'long'. */
+  lengthClass?: LengthClass;
+}
+
+/** Categories whose samples are short task data in HARE's sense, capped at the short length. */
+export const SHORT_CATEGORIES: readonly string[] = ['qa', 'q&a', 'nlp', 'task', 'instruction', 'chat'];
+
+export function lengthClassOf(spec: Pick<SourceSpec, 'category' | 'lengthClass'>): LengthClass {
+  return spec.lengthClass ?? (SHORT_CATEGORIES.includes(spec.category.toLowerCase()) ? 'short' : 'long');
+}
+
+/** The text field assumed for JSONL, CSV and Parquet when the user names none. */
+export const DEFAULT_TEXT_FIELD = 'text';
+
+/**
+ * The format implied by a file name: .txt/.md/.text (one document per blank-line block), .jsonl/.ndjson/.json,
+ * .csv/.tsv, .parquet, each optionally followed by .gz. Unknown extensions are read as text.
+ */
+export function detectFormat(fileName: string, textField = DEFAULT_TEXT_FIELD): SourceFormat {
+  const name = fileName.toLowerCase().replace(/\.gz$/, '');
+  if (/\.(jsonl|ndjson|json)$/.test(name)) return { kind: 'jsonl', textField };
+  if (/\.(csv|tsv)$/.test(name)) return { kind: 'csv', textField };
+  if (name.endsWith('.parquet')) return { kind: 'parquet', textField };
+  return { kind: 'text', split: 'blank-line' };
+}
+
+/** The file name without folders, as the report and cleaned.jsonl show it (the same in the page and in Node). */
+export function baseName(name: string): string {
+  const parts = name.split(/[\\/]/);
+  return parts[parts.length - 1] || name;
+}
