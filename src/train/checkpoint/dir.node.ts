@@ -26,21 +26,28 @@ export async function writeCheckpointDir(dir: string, files: ReadonlyMap<string,
   const previous = join(dirname(dir), `.${basename(dir)}.previous`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
-  for (const [name, body] of files) {
-    const handle = await open(join(staging, name), 'w');
-    try {
-      for await (const chunk of bodyChunks(name, body)) {
-        for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+  try {
+    for (const [name, body] of files) await writeBody(join(staging, name), name, body);
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true });
+    throw e;
   }
   await rm(previous, { recursive: true, force: true });
   if (await exists(dir)) await rename(dir, previous);
   await rename(staging, dir);
   await rm(previous, { recursive: true, force: true });
+}
+
+async function writeBody(path: string, name: string, body: FileBody): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    for await (const chunk of bodyChunks(name, body)) {
+      for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+    }
+    await handle.sync(); // on disk before the rename makes it the checkpoint
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Random access to an open file; reads loop because the OS may return fewer bytes than asked. */

@@ -83,6 +83,10 @@ export function sameBits(a: Float32Array, b: Float32Array): boolean {
   return x.every((v, i) => v === y[i]);
 }
 
+/** Byte equality without a deep-equality diff over every element (slow on large arrays). */
+export const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
+  a !== undefined && b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+
 export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const c of chunks) parts.push(c.slice());

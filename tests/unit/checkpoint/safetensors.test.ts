@@ -89,7 +89,7 @@ describe('safetensors writer', () => {
     // an odd offset into a larger buffer, so the reader cannot just alias the bytes
     const shifted = new Uint8Array(bytes.length + 3);
     shifted.set(bytes, 3);
-    for (const source of [bytesSource(shifted.subarray(3)), blobSource(new Blob([bytes]))]) {
+    for (const source of [bytesSource(shifted.subarray(3)), blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>]))]) {
       const reader = await openSafetensors(source, 'model.safetensors');
       expect(reader.metadata).toEqual({ format: 'pt', note: 'é' });
       expect([...reader.tensors.keys()]).toEqual(['x', 'y']);
