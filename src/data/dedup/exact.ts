@@ -1,13 +1,13 @@
-// Exact duplicates: the same normalized text (see words.ts) seen before, in any source. One 53-bit key per
-// kept record; a false match needs a 53-bit collision (about 1 in 10^15 per pair).
-import { hashString53 } from './hash';
+// Exact duplicates: the same normalized text (see words.ts) seen before, in any source. The key is a 53-bit
+// hash of the word-hash sequence, one per record; a false match needs a collision (about 1 in 10^15 per pair).
+import { hashRun53 } from './hash';
 
 export class ExactDedup {
   private readonly seen = new Map<number, number>();
 
-  /** The id of the earlier record with the same normalized words, or -1 after registering `id` as new. */
-  check(words: readonly string[], id: number): number {
-    const key = hashString53(words.join(' '));
+  /** The id of the earlier record with the same word hashes (see hash.ts wordHashes), or -1 after registering `id` as new. */
+  check(wordHashes: Uint32Array, id: number): number {
+    const key = hashRun53(wordHashes, 0, wordHashes.length);
     const first = this.seen.get(key);
     if (first !== undefined) return first;
     this.seen.set(key, id);

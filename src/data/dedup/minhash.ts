@@ -13,10 +13,9 @@ export class MinHasher {
     for (let p = 0; p < numPerm; p++) this.seeds[p] = rng.next();
   }
 
-  /** The signature of a text's normalized words; a text shorter than one shingle is one shingle. */
-  signature(words: readonly string[]): Uint32Array {
+  /** The signature of a text's word hashes (see hash.ts); a text shorter than one shingle is one shingle. */
+  signature(wh: Uint32Array): Uint32Array {
     const sig = new Uint32Array(this.numPerm).fill(0xffffffff);
-    const wh = wordHashes(words);
     const k = this.shingleWords;
     const count = Math.max(1, wh.length - k + 1);
     const seen = new Set<number>();

@@ -1,0 +1,171 @@
+// The data pipeline, the same in the page's worker and in the Node CLI:
+//   benchmarks -> n-gram index
+//   sources -> read -> clean -> dedup -> length cap -> decontaminate -> cleaned.jsonl      (pass 1)
+//   tokenizer (a BPE is trained on cleaned.jsonl) -> tokenize -> pack -> token shards      (pass 2)
+//   dataset.json, tokenizer.json, report.json
+// Everything is streamed; memory holds the dedup and benchmark indexes, one record, and write buffers.
+import { buildBenchmarkIndex } from './benchmarks';
+import { CLEANED_FILE, cleanedTextKey } from './cleaned-record';
+import { CleanPass } from './clean-pass';
+import { sizesNeeded } from './decontam/decontaminate';
+import type { BenchmarkIndex } from './decontam/ngram-index';
+import { MANIFEST_FILE, TOKENIZER_FILE, dtypeFor, type DatasetManifest } from './pack/manifest';
+import { packPass, readCleaned } from './pack-pass';
+import { checkOptions, PIPELINE_DEFAULTS, type PipelineDeps, type PipelineOptions, type PipelineProgress } from './pipeline-options';
+import type { InputProblem, ProblemKind } from './read/problems';
+import { addCounts, emptyCounts, type PipelineReport, type SourceReport } from './report';
+import { resolveRules } from './rules/defaults';
+import { baseName, detectFormat, lengthClassOf } from './source';
+
+export const REPORT_FILE = 'report.json';
+
+export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<PipelineReport> {
+  checkOptions(opts);
+  const rules = resolveRules(opts.rules);
+  const seed = opts.seed ?? PIPELINE_DEFAULTS.seed;
+  const seqLen = opts.seqLen ?? PIPELINE_DEFAULTS.seqLen;
+  const packLength = seqLen + 1;
+  const valFraction = opts.valFraction ?? PIPELINE_DEFAULTS.valFraction;
+  const shardBytes = opts.shardBytes ?? PIPELINE_DEFAULTS.shardBytes;
+  const { store } = deps;
+  const progress = throttled(opts.onProgress);
+
+  // Problems: counted exactly, listed up to a cap, attributed to the source being read.
+  const problemList: InputProblem[] = [];
+  const problemCounts: Partial<Record<ProblemKind, number>> = {};
+  let perSourceProblems: Partial<Record<ProblemKind, number>> = {};
+  const problems = (p: InputProblem) => {
+    problemCounts[p.kind] = (problemCounts[p.kind] ?? 0) + 1;
+    perSourceProblems[p.kind] = (perSourceProblems[p.kind] ?? 0) + 1;
+    if (problemList.length < rules.report.maxProblems) problemList.push(p);
+  };
+
+  // Benchmarks first: decontamination needs the whole index before the first training record.
+  let index: BenchmarkIndex | null = null;
+  const benchmarks = opts.benchmarks ?? [];
+  const benchmarkFiles = benchmarks.flatMap((b) => b.files);
+  if (rules.decontam.enabled && benchmarkFiles.length > 0) {
+    const total = sumSizes(benchmarkFiles);
+    let done = 0;
+    progress({ stage: 'benchmarks', fraction: 0, message: `indexing ${benchmarkFiles.length} benchmark file(s)` });
+    index = await buildBenchmarkIndex(benchmarks, rules, problems, (n) => {
+      done += n;
+      progress({ stage: 'benchmarks', fraction: total ? done / total : 0, message: `indexing benchmarks: ${mb(done)} MB` });
+    }, opts.signal);
+  }
+
+  // Pass 1.
+  const cleanedSink = await store.writer(CLEANED_FILE);
+  const allFiles = opts.sources.flatMap((s) => s.files);
+  const total = sumSizes(allFiles);
+  let readBytes = 0;
+  const perSourceBytes: number[] = [];
+  const sourceProblems: Partial<Record<ProblemKind, number>>[] = [];
+  const pass = new CleanPass(opts.sources, rules, index, cleanedSink, problems);
+  // Bytes and problems are attributed to the source the pass is reading.
+  let current = -1;
+  const { tallies, decontamPairs, decontamRemoved } = await pass.run((n) => {
+    readBytes += n;
+    if (current >= 0) perSourceBytes[current] += n;
+    progress({ stage: 'clean', fraction: total ? readBytes / total : 0, message: `cleaning: ${mb(readBytes)} of ${mb(total)} MB` });
+  }, undefined, opts.signal, (si) => {
+    current = si;
+    perSourceBytes[si] = 0;
+    perSourceProblems = {};
+    sourceProblems[si] = perSourceProblems;
+  });
+  await cleanedSink.close();
+
+  // Tokenizer: a BPE trains on the cleaned training records (validation records excluded).
+  progress({ stage: 'tokenizer', fraction: 0, message: `preparing tokenizer (${opts.tokenizer.kind})` });
+  const names = opts.sources.map((s) => s.name);
+  const textKeys = opts.sources.map((s) => cleanedTextKey(s.format ?? detectFormat(s.files[0].name)));
+  const maxLineBytes = rules.read.maxRecordBytes * 6 + 1024; // JSON escaping can grow text up to 6×
+  const trainingTexts = async function* () {
+    for await (const e of readCleaned(store, names, textKeys, seed, valFraction, maxLineBytes)) if (!e.val) yield e.text;
+  };
+  const tok = await deps.resolveTokenizer(opts.tokenizer, trainingTexts);
+  await writeText(store, TOKENIZER_FILE, JSON.stringify(tok.toJSON()));
+
+  // Pass 2.
+  const cleanedChars = tallies.reduce((n, t) => n + t.rules.get('decontam')!.after.chars, 0);
+  let packedChars = 0;
+  const packed = await packPass(store, tok, opts.sources.map((s, i) => ({ name: s.name, category: s.category, weight: s.weight, textKey: textKeys[i] })),
+    packLength, seed, valFraction, shardBytes, maxLineBytes, (chars) => {
+      packedChars += chars;
+      progress({ stage: 'pack', fraction: cleanedChars ? packedChars / cleanedChars : 1, message: 'tokenizing and packing' });
+    }, opts.signal);
+
+  const manifest: DatasetManifest = {
+    version: 1, packLength, dtype: dtypeFor(tok.vocabSize), vocabSize: tok.vocabSize, tokenizer: TOKENIZER_FILE,
+    bosId: tok.bosId, eosId: tok.eosId, seed, valFraction,
+    sources: packed.sources.map(({ droppedTokens: _d, ...s }) => s),
+  };
+  await writeText(store, MANIFEST_FILE, JSON.stringify(manifest, null, 2));
+
+  // Report.
+  const sourceReports: SourceReport[] = opts.sources.map((s, i) => {
+    const ruleReports = tallies[i].list();
+    return {
+      name: s.name, category: s.category, weight: s.weight, lengthClass: lengthClassOf(s),
+      files: s.files.map((f) => baseName(f.name)), bytes: perSourceBytes[i] ?? 0,
+      read: { ...ruleReports[0].before }, problems: sourceProblems[i] ?? {}, rules: ruleReports,
+      kept: { ...ruleReports[ruleReports.length - 1].after },
+    };
+  });
+  const weightSum = opts.sources.reduce((n, s) => n + s.weight, 0);
+  const totals = { read: emptyCounts(), kept: emptyCounts(), tokens: 0, trainSequences: 0, valSequences: 0 };
+  for (const s of sourceReports) { addCounts(totals.read, s.read); addCounts(totals.kept, s.kept); }
+  const mixture = packed.sources.map((p) => {
+    const trainSequences = p.train.reduce((n, r) => n + r.sequences, 0);
+    const valSequences = p.val.reduce((n, r) => n + r.sequences, 0);
+    totals.tokens += p.tokens; totals.trainSequences += trainSequences; totals.valSequences += valSequences;
+    return { source: p.name, category: p.category, weight: p.weight, share: p.weight / weightSum, records: p.records,
+      tokens: p.tokens, trainSequences, valSequences, droppedTokens: p.droppedTokens };
+  });
+  const report: PipelineReport = {
+    version: 1, seed, rules,
+    tokenizer: { name: tok.name, vocabSize: tok.vocabSize },
+    dataset: { packLength, seqLen, dtype: manifest.dtype, valFraction },
+    sources: sourceReports,
+    problems: { counts: problemCounts, list: problemList },
+    decontamination: {
+      benchmarkFiles: benchmarkFiles.map((f) => baseName(f.name)),
+      benchmarkSamples: index?.sampleCount ?? 0,
+      indexedNgrams: index?.entries ?? 0,
+      sizes: index ? sizesNeeded(rules.decontam) : [],
+      removed: decontamRemoved,
+      pairs: decontamPairs,
+    },
+    mixture,
+    totals,
+  };
+  await writeText(store, REPORT_FILE, JSON.stringify(report, null, 2));
+  opts.onProgress?.({ stage: 'done', fraction: 1, message: `${totals.trainSequences} training sequences of ${packLength} tokens` });
+  return report;
+}
+
+async function writeText(store: PipelineDeps['store'], name: string, text: string): Promise<void> {
+  const w = await store.writer(name);
+  await w.write(text);
+  await w.close();
+}
+
+function sumSizes(files: readonly { size?: number }[]): number {
+  return files.reduce((n, f) => n + (f.size ?? 0), 0);
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+/** Progress at most every 100 ms (each call may cross a worker boundary), but every stage change at once. */
+function throttled(fn?: (p: PipelineProgress) => void): (p: PipelineProgress) => void {
+  if (!fn) return () => {};
+  let last = 0;
+  let stage = '';
+  return (p) => {
+    const now = Date.now();
+    if (p.stage !== stage || now - last >= 100) { stage = p.stage; last = now; fn(p); }
+  };
+}
