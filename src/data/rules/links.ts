@@ -25,6 +25,6 @@ export function removeLinks(text: string): LinkResult {
     const leadingSpace = match.startsWith(' ') || match.startsWith('\t');
     return leadingSpace && next !== undefined && !/\s/.test(next) ? ' ' : '';
   });
-  if (removed > 0) out = out.replace(/[(<]\s*[)>]/g, ''); // brackets left empty by a removed link
+  if (removed > 0) out = out.replace(/[ \t]?[(<]\s*[)>]/g, ''); // brackets left empty by a removed link
   return { text: out, removed };
 }
