@@ -1,0 +1,51 @@
+// Fused softmax cross-entropy, forward and backward in one pass, one workgroup per row:
+//   loss[n]      = logsumexp(logits[n, :]) - logits[n, target[n]]
+//   logits[n, :] <- (softmax(logits[n, :]) - onehot(target[n])) * scale      (the gradient, in place)
+// Writing the gradient over the logits means the (rows, V) matrix exists once. A target < 0 marks a position
+// that is not predicted (padding): its loss and gradient are 0.
+// Needs a reduction library (workgroupSum / workgroupMax) prefixed; see shaders/lib/.
+
+struct Params {
+  n_rows: u32,
+  vocab: u32,
+  row_offset: u32,   // first row of this chunk in targets / losses
+  scale: f32,        // 1 / (tokens per optimizer step): the mean over the whole batch
+}
+
+override WG: u32 = 256;
+
+@group(0) @binding(0) var<storage, read_write> logits: array<f32>;  // (rows, V) -> d_logits
+@group(0) @binding(1) var<storage, read_write> losses: array<f32>;  // (N)
+@group(0) @binding(2) var<storage, read> targets: array<i32>;      // (N)
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, lane: Lane) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= p.n_rows) { return; }
+  let base = row * p.vocab;
+  let tgt = targets[p.row_offset + row];
+  // Read the target's logit now: the reductions below end in barriers, so every invocation has read it
+  // before any invocation overwrites the row with the gradient.
+  let target_logit = select(0.0, logits[base + u32(max(tgt, 0))], tgt >= 0);
+
+  var m = -3.4028234e38;
+  for (var c = lane.lid; c < p.vocab; c = c + WG) { m = max(m, logits[base + c]); }
+  let row_max = workgroupMax(m, lane);
+  var s = 0.0;
+  for (var c = lane.lid; c < p.vocab; c = c + WG) { s = s + exp(logits[base + c] - row_max); }
+  let sum_exp = workgroupSum(s, lane);
+
+  if (tgt < 0) {
+    for (var c = lane.lid; c < p.vocab; c = c + WG) { logits[base + c] = 0.0; }
+    if (lane.lid == 0u) { losses[p.row_offset + row] = 0.0; }
+    return;
+  }
+  let t = u32(tgt);
+  let inv = 1.0 / sum_exp;
+  for (var c = lane.lid; c < p.vocab; c = c + WG) {
+    let prob = exp(logits[base + c] - row_max) * inv;
+    logits[base + c] = (prob - select(0.0, 1.0, c == t)) * p.scale;
+  }
+  if (lane.lid == 0u) { losses[p.row_offset + row] = log(sum_exp) + row_max - target_logit; }
+}

@@ -1,0 +1,108 @@
+// Tiled matrix multiply, the engine's workhorse:
+//   C[M, N] = alpha * op(A)[M, K] * op(B)[K, N] + beta * C
+// op() transposes when TRANS_A / TRANS_B are set, which gives the three orientations a linear layer needs
+// with weights stored [out, in] as Hugging Face does:
+//   forward   Y  = X  W^T  (TRANS_B)          X (N, in),  W (out, in)
+//   backward  dX = dY W                       dY (N, out)
+//   backward  dW += dY^T X  (TRANS_A, beta 1) accumulated over micro-batches
+// Strides and offsets are explicit, so one call can read a block of columns (a row piece of a split weight,
+// or a row chunk of the logits).
+//
+// Tiling: each workgroup computes a TM x TN tile of C with TM/4 x TN/4 invocations, each owning a 4 x 4
+// block held in four vec4 accumulators. The K dimension is walked TK at a time: A and B tiles are staged in
+// workgroup memory (loads arranged so that neighbouring invocations read neighbouring addresses for either
+// orientation), then every invocation does TK rank-1 updates from vec4 reads of the staged tiles.
+
+struct Params {
+  M: u32, N: u32, K: u32,
+  lda: u32, ldb: u32, ldc: u32,
+  a_off: u32, b_off: u32, c_off: u32,
+  alpha: f32, beta: f32,
+}
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+const TM: u32 = 64u;
+const TN: u32 = 64u;
+const TK: u32 = 16u;
+const THREADS: u32 = (TM / 4u) * (TN / 4u);
+
+@group(0) @binding(0) var<storage, read_write> c: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+var<workgroup> a_tile: array<vec4f, TK * TM / 4u>; // [k][m / 4]
+var<workgroup> b_tile: array<vec4f, TK * TN / 4u>; // [k][n / 4]
+
+fn load_a(m: u32, k: u32) -> f32 {
+  if (m >= p.M || k >= p.K) { return 0.0; }
+  if (TRANS_A) { return a[p.a_off + k * p.lda + m]; }
+  return a[p.a_off + m * p.lda + k];
+}
+
+fn load_b(k: u32, n: u32) -> f32 {
+  if (k >= p.K || n >= p.N) { return 0.0; }
+  if (TRANS_B) { return b[p.b_off + n * p.ldb + k]; }
+  return b[p.b_off + k * p.ldb + n];
+}
+
+@compute @workgroup_size(TN / 4u, TM / 4u)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let row0 = wid.y * TM;
+  let col0 = wid.x * TN;
+  let t = lid.y * (TN / 4u) + lid.x;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+
+  for (var k0 = 0u; k0 < p.K; k0 = k0 + TK) {
+    // Stage A: TK x TM values, 4 per invocation as one vec4 along m.
+    for (var e = t; e < TK * TM / 4u; e = e + THREADS) {
+      var kk: u32;
+      var mq: u32;
+      if (TRANS_A) { mq = e % (TM / 4u); kk = e / (TM / 4u); } else { kk = e % TK; mq = e / TK; }
+      let m = row0 + mq * 4u;
+      let k = k0 + kk;
+      a_tile[kk * (TM / 4u) + mq] = vec4f(load_a(m, k), load_a(m + 1u, k), load_a(m + 2u, k), load_a(m + 3u, k));
+    }
+    for (var e = t; e < TK * TN / 4u; e = e + THREADS) {
+      var kk: u32;
+      var nq: u32;
+      if (TRANS_B) { kk = e % TK; nq = e / TK; } else { nq = e % (TN / 4u); kk = e / (TN / 4u); }
+      let n = col0 + nq * 4u;
+      let k = k0 + kk;
+      b_tile[kk * (TN / 4u) + nq] = vec4f(load_b(k, n), load_b(k, n + 1u), load_b(k, n + 2u), load_b(k, n + 3u));
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk = kk + 1u) {
+      let av = a_tile[kk * (TM / 4u) + lid.y];
+      let bv = b_tile[kk * (TN / 4u) + lid.x];
+      acc0 = fma(vec4f(av.x), bv, acc0);
+      acc1 = fma(vec4f(av.y), bv, acc1);
+      acc2 = fma(vec4f(av.z), bv, acc2);
+      acc3 = fma(vec4f(av.w), bv, acc3);
+    }
+    workgroupBarrier();
+  }
+
+  let r = row0 + lid.y * 4u;
+  let col = col0 + lid.x * 4u;
+  store_row(r, col, acc0);
+  store_row(r + 1u, col, acc1);
+  store_row(r + 2u, col, acc2);
+  store_row(r + 3u, col, acc3);
+}
+
+fn store_row(r: u32, col: u32, v: vec4f) {
+  if (r >= p.M) { return; }
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let n = col + j;
+    if (n < p.N) {
+      let idx = p.c_off + r * p.ldc + n;
+      // beta == 0 must not read C: it may hold anything, NaN included.
+      if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
+    }
+  }
+}

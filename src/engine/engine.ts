@@ -1,0 +1,269 @@
+// The engine's front door: a model on the GPU with its training graph and optimizer, planned once for a
+// config and a batch shape. A training step uploads tokens, replays the recorded kernels, and reads back the
+// loss and gradient norm; it creates no GPU object but its command encoders.
+import { validateConfig, validateShape, type ModelConfig, type TrainShape } from '../model/config';
+import { estimateMemory, formatBytes } from '../model/memory';
+import type { EngineDevice } from './device';
+import { ModelGraph } from './graph';
+import { encodeDispatches, KernelContext, type Dispatch } from './kernel-context';
+import type { AttentionTiles } from './kernels/attention';
+import { embeddingSegments } from './kernels/embedding';
+import { AdamW, HARE_OPTIMIZER, type OptimizerConfig } from './optimizer';
+import { ParamStore } from './param-store';
+
+export interface EngineOptions {
+  /** Largest tensor per storage binding; defaults to the adapter's limit. */
+  readonly maxBindingBytes?: number;
+  /** Largest parameter piece; defaults to maxBindingBytes (tests lower it to force split weights). */
+  readonly paramPieceBytes?: number;
+  readonly logitsChunkRows?: number;
+  readonly attentionTiles?: AttentionTiles;
+  readonly optimizer?: OptimizerConfig;
+  /** Extra forward-only shapes to plan up front (evaluation, sampling), sharing the parameters. */
+  readonly forwardShapes?: readonly { batchSize: number; seqLen: number }[];
+}
+
+/** One micro-batch: N = B*T input tokens and the N next tokens to predict (-1: not predicted). */
+export interface Batch {
+  readonly inputs: Int32Array;
+  readonly targets: Int32Array;
+}
+
+export interface StepResult {
+  readonly loss: number;       // mean cross-entropy over every predicted token of the step
+  readonly gradNorm: number;   // before clipping
+  readonly skipped: boolean;   // the gradient was not finite: the weights were left as they were
+}
+
+/** Splits rows of T+1 tokens (row-major, as the sampler returns them) into inputs and shifted targets. */
+export function batchFromRows(rows: Int32Array, batchSize: number, seqLen: number): Batch {
+  if (rows.length !== batchSize * (seqLen + 1)) {
+    throw new Error(`expected ${batchSize} rows of ${seqLen + 1} tokens (${batchSize * (seqLen + 1)}), got ${rows.length}`);
+  }
+  const inputs = new Int32Array(batchSize * seqLen);
+  const targets = new Int32Array(batchSize * seqLen);
+  for (let b = 0; b < batchSize; b++) {
+    const r = rows.subarray(b * (seqLen + 1), (b + 1) * (seqLen + 1));
+    inputs.set(r.subarray(0, seqLen), b * seqLen);
+    targets.set(r.subarray(1), b * seqLen);
+  }
+  // A padding input (-1) predicts nothing, and feeds token 0 so the embedding stays in range.
+  for (let i = 0; i < inputs.length; i++) if (inputs[i] < 0) { inputs[i] = 0; targets[i] = -1; }
+  return { inputs, targets };
+}
+
+export class Engine {
+  readonly ctx: KernelContext;
+  readonly store: ParamStore;
+  readonly graph: ModelGraph;
+  readonly optimizer: AdamW | null;
+  readonly forwardGraphs: ModelGraph[] = [];
+  readonly config: ModelConfig;
+  readonly shape: TrainShape;
+  /** Optimizer steps taken (AdamW's t). */
+  stepCount = 0;
+  private readonly staging: GPUBuffer;
+  private readonly segments: Uint32Array;
+
+  private constructor(dev: EngineDevice, config: ModelConfig, shape: TrainShape, readonly training: boolean, opts: EngineOptions) {
+    this.config = validateConfig(config);
+    this.shape = validateShape(shape, config);
+    const limits = dev.caps.limits;
+    const maxBindingBytes = Math.min(opts.maxBindingBytes ?? limits.maxStorageBufferBindingSize, limits.maxStorageBufferBindingSize);
+    const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
+      { mode: training ? 'train' : 'forward' });
+    if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
+    this.ctx = new KernelContext(dev.device, dev.caps);
+    this.store = new ParamStore(this.ctx, this.config, training, Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes));
+    const common = { maxBindingBytes, logitsChunkRows: opts.logitsChunkRows, attentionTiles: opts.attentionTiles };
+    this.graph = new ModelGraph(this.ctx, this.config, this.store, shape,
+      { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps });
+    for (const s of opts.forwardShapes ?? []) {
+      this.forwardGraphs.push(new ModelGraph(this.ctx, this.config, this.store, s, { ...common, mode: 'forward' }));
+    }
+    this.optimizer = training ? new AdamW(this.ctx, this.store, opts.optimizer ?? HARE_OPTIMIZER) : null;
+    if (training) { this.store.clear('exp_avg'); this.store.clear('exp_avg_sq'); }
+    const N = shape.batchSize * shape.seqLen;
+    const maxN = Math.max(N * shape.accumSteps, ...this.forwardGraphs.map((g) => g.nTokens), 1);
+    this.staging = dev.device.createBuffer({
+      label: 'staging', size: maxN * 4 + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.segments = new Uint32Array(1 + 4 * N);
+  }
+
+  /** A training engine: parameters, gradients, AdamW moments, the training graph. */
+  static createTrainer(dev: EngineDevice, config: ModelConfig, shape: TrainShape, opts: EngineOptions = {}): Promise<Engine> {
+    return Engine.validated(dev, () => new Engine(dev, config, shape, true, opts));
+  }
+
+  /** A forward-only engine (evaluation, sampling): parameters and activations only. */
+  static createForward(dev: EngineDevice, config: ModelConfig, shape: { batchSize: number; seqLen: number },
+    opts: EngineOptions = {}): Promise<Engine> {
+    return Engine.validated(dev, () => new Engine(dev, config, { ...shape, accumSteps: 1 }, false, opts));
+  }
+
+  /** Builds under WebGPU error scopes so that a shader or binding error fails loudly, naming the kernel. */
+  private static async validated(dev: EngineDevice, build: () => Engine): Promise<Engine> {
+    dev.device.pushErrorScope('out-of-memory');
+    dev.device.pushErrorScope('validation');
+    let engine: Engine | null = null;
+    try {
+      engine = build();
+    } finally {
+      const validation = await dev.device.popErrorScope();
+      const oom = await dev.device.popErrorScope();
+      const err = validation ?? oom;
+      if (err) {
+        engine?.destroy();
+        throw new Error(`WebGPU refused the engine's plan: ${err.message}`);
+      }
+    }
+    return engine;
+  }
+
+  get device(): GPUDevice { return this.ctx.device; }
+
+  /** Uploads every parameter from a map of HF names to row-major data. */
+  setParams(params: ReadonlyMap<string, Float32Array>): void {
+    for (const s of this.store.specs) {
+      const data = params.get(s.name);
+      if (!data) throw new Error(`missing parameter ${s.name}`);
+      this.store.write(s.name, data);
+    }
+  }
+
+  async getParams(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const s of this.store.specs) out.set(s.name, await this.store.read(s.name));
+    return out;
+  }
+
+  private checkTokens(b: Batch, n: number): void {
+    if (b.inputs.length !== n || b.targets.length !== n) {
+      throw new Error(`a batch needs ${n} inputs and targets, got ${b.inputs.length} and ${b.targets.length}`);
+    }
+    const V = this.config.vocabSize;
+    for (let i = 0; i < n; i++) {
+      const t = b.inputs[i], y = b.targets[i];
+      if (!(t >= 0 && t < V)) throw new Error(`input token ${t} at position ${i} is outside the vocabulary [0, ${V})`);
+      if (!(y >= -1 && y < V)) throw new Error(`target token ${y} at position ${i} is outside the vocabulary [0, ${V})`);
+    }
+  }
+
+  private upload(graph: ModelGraph, b: Batch, withSegments: boolean): void {
+    const q = this.device.queue, acts = graph.acts;
+    const inputs = acts.get('inputs'), targets = acts.get('targets');
+    q.writeBuffer(inputs.buffer, inputs.offset, b.inputs.buffer, b.inputs.byteOffset, b.inputs.byteLength);
+    q.writeBuffer(targets.buffer, targets.offset, b.targets.buffer, b.targets.byteOffset, b.targets.byteLength);
+    if (withSegments) {
+      const seg = acts.get('segments');
+      embeddingSegments(b.inputs, this.segments);
+      q.writeBuffer(seg.buffer, seg.offset, this.segments.buffer, 0, seg.size);
+    }
+  }
+
+  private async readStaging(bytes: number): Promise<Float32Array> {
+    await this.staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    const out = new Float32Array(this.staging.getMappedRange(0, bytes).slice(0));
+    this.staging.unmap();
+    return out;
+  }
+
+  /**
+   * One optimizer step over `micro.length` (= accumSteps) micro-batches with learning rate `lr`:
+   * gradients summed over the micro-batches, clipped by global norm, AdamW applied.
+   */
+  async trainStep(micro: readonly Batch[], lr: number): Promise<StepResult> {
+    if (!this.optimizer) throw new Error('this engine was created forward-only');
+    const { batchSize, seqLen, accumSteps } = this.shape;
+    if (micro.length !== accumSteps) throw new Error(`expected ${accumSteps} micro-batches, got ${micro.length}`);
+    const N = batchSize * seqLen, g = this.graph, q = this.device.queue;
+    micro.forEach((b) => this.checkTokens(b, N));
+    const losses = g.acts.get('losses');
+    for (let i = 0; i < accumSteps; i++) {
+      this.upload(g, micro[i], true);
+      const enc = this.device.createCommandEncoder({ label: `micro-batch ${i}` });
+      if (i === 0) for (const buf of this.store.table('grads').buffers) enc.clearBuffer(buf);
+      const pass = enc.beginComputePass({ label: 'forward-backward' });
+      encodeDispatches(pass, g.forward);
+      encodeDispatches(pass, g.head);
+      encodeDispatches(pass, g.backward);
+      pass.end();
+      enc.copyBufferToBuffer(losses.buffer, losses.offset, this.staging, i * N * 4, N * 4);
+      q.submit([enc.finish()]);
+    }
+    this.optimizer.setStep(lr, this.stepCount + 1);
+    const enc = this.device.createCommandEncoder({ label: 'optimizer' });
+    const pass = enc.beginComputePass({ label: 'clip + adamw' });
+    this.optimizer.encode(pass);
+    pass.end();
+    const statsAt = accumSteps * N * 4;
+    enc.copyBufferToBuffer(this.optimizer.stats.buffer, this.optimizer.stats.offset, this.staging, statsAt, 16);
+    q.submit([enc.finish()]);
+    const out = await this.readStaging(statsAt + 16);
+    // Mean of the per-token losses of predicted positions, summed in double precision.
+    let sum = 0, count = 0;
+    micro.forEach((b, m) => { for (let i = 0; i < N; i++) if (b.targets[i] >= 0) { sum += out[m * N + i]; count++; } });
+    const skipped = out[accumSteps * N + 2] !== 0;
+    if (!skipped) this.stepCount++;
+    return { loss: count > 0 ? sum / count : NaN, gradNorm: out[accumSteps * N], skipped };
+  }
+
+  /** Per-position losses (0 where the target is -1) for one batch of the given forward shape. */
+  async forwardLosses(b: Batch, graph: ModelGraph = this.forwardGraphs[0] ?? this.graph): Promise<Float32Array> {
+    const N = graph.nTokens;
+    this.checkTokens(b, N);
+    this.upload(graph, b, false);
+    const enc = this.device.createCommandEncoder({ label: 'forward' });
+    const pass = enc.beginComputePass({ label: 'forward' });
+    encodeDispatches(pass, graph.forward);
+    encodeDispatches(pass, graph.headLoss);
+    pass.end();
+    const losses = graph.acts.get('losses');
+    enc.copyBufferToBuffer(losses.buffer, losses.offset, this.staging, 0, N * 4);
+    this.device.queue.submit([enc.finish()]);
+    return this.readStaging(N * 4);
+  }
+
+  /** Logits (V) at one position of one batch row, for sampling. */
+  async logitsAt(b: Batch, row: number, graph: ModelGraph = this.forwardGraphs[0] ?? this.graph): Promise<Float32Array> {
+    const N = graph.nTokens, V = this.config.vocabSize;
+    this.checkTokens(b, N);
+    if (row < 0 || row >= N) throw new Error(`row ${row} outside [0, ${N})`);
+    this.upload(graph, b, false);
+    const chunk = Math.floor(row / graph.chunkRows);
+    const enc = this.device.createCommandEncoder({ label: 'logits' });
+    const pass = enc.beginComputePass({ label: 'logits' });
+    encodeDispatches(pass, graph.forward);
+    encodeDispatches(pass, graph.headLogits[chunk]);
+    pass.end();
+    const logits = graph.acts.get('logits');
+    enc.copyBufferToBuffer(logits.buffer, logits.offset + (row - chunk * graph.chunkRows) * V * 4, this.staging, 0, V * 4);
+    this.device.queue.submit([enc.finish()]);
+    return this.readStaging(V * 4);
+  }
+
+  /** Runs a list of dispatches once (kernel tests and benchmarks). */
+  run(list: readonly Dispatch[]): void {
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    encodeDispatches(pass, list);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  describeMemory(): string {
+    const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits, { mode: this.training ? 'train' : 'forward' });
+    return `${(e.parameters / 1e6).toFixed(2)}M parameters; ${formatBytes(e.bytes.total)} on the GPU ` +
+      `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +
+      `AdamW ${formatBytes(e.bytes.adamMoments)}, activations ${formatBytes(e.bytes.activations)})`;
+  }
+
+  destroy(): void {
+    this.graph.destroy();
+    for (const g of this.forwardGraphs) g.destroy();
+    this.optimizer?.destroy();
+    this.store.destroy();
+    this.staging.destroy();
+  }
+}

@@ -1,0 +1,154 @@
+// The model as a fixed list of kernel launches for one batch shape: the forward reads top to bottom as the
+// Mistral block, the backward below it is the same list reversed. Built once; a step replays it.
+import { headDim, type ModelConfig } from '../model/config';
+import { activationTable, logitsChunkRows, type GraphMode, type GraphShape } from '../model/memory';
+import { EMBED, FINAL_NORM, LM_HEAD, layerParamNames } from '../model/params';
+import { allocateTable, type TensorTable } from './buffers';
+import type { Dispatch, KernelContext } from './kernel-context';
+import { attentionBackward, attentionForward, attentionTiles, type AttentionShape, type AttentionTiles } from './kernels/attention';
+import { add, rope, ropeTables, swigluBackward, swigluForward } from './kernels/elementwise';
+import { embeddingBackward, embeddingForward } from './kernels/embedding';
+import { crossEntropy } from './kernels/loss';
+import { rmsnormBackwardInput, rmsnormBackwardWeight, rmsnormForward } from './kernels/norm';
+import { linearBackwardInput, linearBackwardWeight, linearForward } from './linear';
+import type { ParamStore } from './param-store';
+
+export interface GraphOptions {
+  readonly mode: GraphMode;
+  /** Micro-batches per optimizer step: the loss gradient is scaled to the mean over all of them. */
+  readonly accumSteps?: number;
+  readonly logitsChunkRows?: number;
+  readonly attentionTiles?: AttentionTiles;
+  readonly maxBindingBytes: number;
+}
+
+export class ModelGraph {
+  readonly acts: TensorTable;
+  readonly forward: Dispatch[] = [];
+  /** Logits and loss (and, training, the head's backward), chunk by chunk. */
+  readonly head: Dispatch[] = [];
+  /** Logits and loss without any backward: evaluation on a training graph. */
+  readonly headLoss: Dispatch[] = [];
+  /** Logits alone, per chunk: for sampling, where the logits must survive. */
+  readonly headLogits: Dispatch[][] = [];
+  readonly backward: Dispatch[] = [];
+  readonly chunkRows: number;
+  readonly nTokens: number;
+
+  constructor(ctx: KernelContext, readonly config: ModelConfig, store: ParamStore, readonly shape: GraphShape,
+    opts: GraphOptions) {
+    const c = config, B = shape.batchSize, T = shape.seqLen, N = B * T;
+    const C = c.dim, F = c.hiddenDim, D = headDim(c), H = c.nHeads, KV = c.nKvHeads, V = c.vocabSize;
+    const train = opts.mode === 'train';
+    if (train && !store.training) throw new Error('a training graph needs a training ParamStore');
+    this.nTokens = N;
+    this.chunkRows = logitsChunkRows(c, N, opts.maxBindingBytes, opts.logitsChunkRows);
+    const lim = ctx.caps.limits;
+    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows),
+      { maxBindingBytes: opts.maxBindingBytes });
+    const a = (name: string) => this.acts.get(name);
+    const rt = ropeTables(T, D, c.ropeTheta);
+    ctx.device.queue.writeBuffer(a('rope.cos').buffer, a('rope.cos').offset, rt.cos);
+    ctx.device.queue.writeBuffer(a('rope.sin').buffer, a('rope.sin').offset, rt.sin);
+
+    const W = (name: string) => store.piecesOf(name);
+    const P = (name: string) => store.view(name);
+    const att: AttentionShape = { batch: B, seqLen: T, nHeads: H, nKvHeads: KV, headDim: D };
+    const tiles = opts.attentionTiles ?? attentionTiles(D, lim.maxComputeWorkgroupStorageSize, lim.maxComputeInvocationsPerWorkgroup);
+    const qShape = { rows: N, in: C, out: H * D };
+    const kvShape = { rows: N, in: C, out: KV * D };
+    const oShape = { rows: N, in: H * D, out: C };
+    const upShape = { rows: N, in: C, out: F };
+    const downShape = { rows: N, in: F, out: C };
+    const ropeQ = { nTokens: N, seqLen: T, nHeads: H, headDim: D };
+    const ropeK = { nTokens: N, seqLen: T, nHeads: KV, headDim: D };
+
+    // ---------------- forward ----------------
+    const f = this.forward;
+    f.push(...embeddingForward(ctx, 'embed', a('x.0'), a('inputs'), W(EMBED), N, C));
+    for (let l = 0; l < c.nLayers; l++) {
+      const n = layerParamNames(l), L = `L${l}`;
+      const x = a(`x.${l}`), xn1 = a(`xn1.${l}`), q = a(`q.${l}`), k = a(`k.${l}`), v = a(`v.${l}`);
+      const o = a(`att.${l}`), xmid = a(`xmid.${l}`), xn2 = a(`xn2.${l}`);
+      const gate = a(`gate.${l}`), up = a(`up.${l}`), act = a(`act.${l}`), proj = a('proj');
+      f.push(rmsnormForward(ctx, `${L}.attn_norm`, xn1, a(`rstd1.${l}`), x, P(n.attnNorm), N, C, c.normEps));
+      f.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape));
+      f.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape));
+      f.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape));
+      f.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1));
+      f.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1));
+      f.push(attentionForward(ctx, `${L}.attention`, o, a(`lse.${l}`), q, k, v, att, tiles));
+      f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape));
+      f.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, N * C));
+      f.push(rmsnormForward(ctx, `${L}.mlp_norm`, xn2, a(`rstd2.${l}`), xmid, P(n.mlpNorm), N, C, c.normEps));
+      f.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape));
+      f.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape));
+      f.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, N * F));
+      f.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape));
+      f.push(add(ctx, `${L}.mlp_residual`, a(`x.${l + 1}`), xmid, proj, N * C));
+    }
+    const xL = a(`x.${c.nLayers}`), xf = a('xf');
+    f.push(rmsnormForward(ctx, 'final_norm', xf, a('rstdf'), xL, P(FINAL_NORM), N, C, c.normEps));
+
+    // ---------------- head and loss, chunk by chunk ----------------
+    const scale = 1 / (N * (opts.accumSteps ?? 1));
+    for (let r0 = 0; r0 < N; r0 += this.chunkRows) {
+      const rows = Math.min(this.chunkRows, N - r0);
+      const s = { rows, in: C, out: V, xOff: r0 * C };
+      const logits = linearForward(ctx, `lm_head[${r0}]`, a('logits'), xf, W(LM_HEAD), s);
+      this.headLogits.push(logits);
+      const loss = crossEntropy(ctx, `loss[${r0}]`, a('logits'), a('losses'), a('targets'), rows, V, r0, scale);
+      this.head.push(...logits, loss);
+      this.headLoss.push(...logits, loss);
+      if (train) {
+        this.head.push(...linearBackwardInput(ctx, `lm_head.dx[${r0}]`, a('d.xn'), a('logits'), W(LM_HEAD), s, false));
+        this.head.push(...linearBackwardWeight(ctx, `lm_head.dw[${r0}]`, store.piecesOf(LM_HEAD, 'grads'), a('logits'), xf, s));
+      }
+    }
+    if (!train) return;
+
+    // ---------------- backward: the forward in reverse ----------------
+    const b = this.backward;
+    const G = (name: string) => store.piecesOf(name, 'grads');
+    const dx = a('d.x'), dxn = a('d.xn');
+    b.push(rmsnormBackwardInput(ctx, 'final_norm.dx', dx, dxn, xL, a('rstdf'), P(FINAL_NORM), N, C, false));
+    b.push(rmsnormBackwardWeight(ctx, 'final_norm.dw', store.view(FINAL_NORM, 'grads'), dxn, xL, a('rstdf'), N, C));
+    for (let l = c.nLayers - 1; l >= 0; l--) {
+      const n = layerParamNames(l), L = `L${l}`;
+      const x = a(`x.${l}`), xn1 = a(`xn1.${l}`), q = a(`q.${l}`), k = a(`k.${l}`), v = a(`v.${l}`);
+      const o = a(`att.${l}`), xmid = a(`xmid.${l}`), xn2 = a(`xn2.${l}`);
+      const gate = a(`gate.${l}`), up = a(`up.${l}`), act = a(`act.${l}`);
+      const dAct = a('d.act'), dGate = a('d.gate'), dUp = a('d.up');
+      const dq = a('d.q'), dk = a('d.k'), dv = a('d.v'), dAtt = a('d.att');
+      // MLP: x[l+1] = xmid + down(silu(gate(xn2)) * up(xn2)); dx already holds d x[l+1] = d xmid's residual part
+      b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false));
+      b.push(...linearBackwardWeight(ctx, `${L}.down_proj.dw`, G(n.down), dx, act, downShape));
+      b.push(swigluBackward(ctx, `${L}.swiglu.dx`, dGate, dUp, dAct, gate, up, N * F));
+      b.push(...linearBackwardInput(ctx, `${L}.gate_proj.dx`, dxn, dGate, W(n.gate), upShape, false));
+      b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true));
+      b.push(...linearBackwardWeight(ctx, `${L}.gate_proj.dw`, G(n.gate), dGate, xn2, upShape));
+      b.push(...linearBackwardWeight(ctx, `${L}.up_proj.dw`, G(n.up), dUp, xn2, upShape));
+      b.push(rmsnormBackwardInput(ctx, `${L}.mlp_norm.dx`, dx, dxn, xmid, a(`rstd2.${l}`), P(n.mlpNorm), N, C, true));
+      b.push(rmsnormBackwardWeight(ctx, `${L}.mlp_norm.dw`, store.view(n.mlpNorm, 'grads'), dxn, xmid, a(`rstd2.${l}`), N, C));
+      // attention: xmid = x + o_proj(attention(rope(q(xn1)), rope(k(xn1)), v(xn1)))
+      b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false));
+      b.push(...linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
+      b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a(`lse.${l}`), att, tiles));
+      b.push(rope(ctx, `${L}.rope_q.dx`, dq, a('rope.cos'), a('rope.sin'), ropeQ, -1));
+      b.push(rope(ctx, `${L}.rope_k.dx`, dk, a('rope.cos'), a('rope.sin'), ropeK, -1));
+      b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false));
+      b.push(...linearBackwardInput(ctx, `${L}.k_proj.dx`, dxn, dk, W(n.k), kvShape, true));
+      b.push(...linearBackwardInput(ctx, `${L}.v_proj.dx`, dxn, dv, W(n.v), kvShape, true));
+      b.push(...linearBackwardWeight(ctx, `${L}.q_proj.dw`, G(n.q), dq, xn1, qShape));
+      b.push(...linearBackwardWeight(ctx, `${L}.k_proj.dw`, G(n.k), dk, xn1, kvShape));
+      b.push(...linearBackwardWeight(ctx, `${L}.v_proj.dw`, G(n.v), dv, xn1, kvShape));
+      b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, dx, dxn, x, a(`rstd1.${l}`), P(n.attnNorm), N, C, true));
+      b.push(rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, store.view(n.attnNorm, 'grads'), dxn, x, a(`rstd1.${l}`), N, C));
+    }
+    b.push(...embeddingBackward(ctx, 'embed.dx', G(EMBED), dx, a('segments'), N, C));
+  }
+
+  destroy(): void {
+    for (const buf of this.acts.buffers) buf.destroy();
+  }
+}

@@ -1,0 +1,115 @@
+// What every kernel binding needs: the device, a pipeline cache keyed by everything baked into a shader,
+// uniform slots carved from a few blocks, labelled bind groups, and dispatch grids within the adapter's
+// per-dimension limit. Everything here is created while planning; a training step only replays Dispatches.
+import type { DeviceCaps } from './device';
+import { shaderSource, type ShaderName } from './shaders';
+
+/** A byte range of a GPU buffer holding one tensor (or one uniform block). */
+export interface TensorView {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;   // bytes
+  readonly size: number;     // bytes
+  readonly label: string;
+}
+
+/** One recorded kernel launch: created once, replayed every step. */
+export interface Dispatch {
+  readonly label: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly workgroups: readonly [number, number, number];
+}
+
+export const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
+
+export type UniformField = readonly ['u32' | 'f32' | 'i32', number];
+
+/** Packs uniform fields in declaration order (all 4-byte scalars, as the WGSL Params structs are). */
+export function uniformBytes(fields: readonly UniformField[]): ArrayBuffer {
+  const buf = new ArrayBuffer(Math.max(16, Math.ceil(fields.length / 4) * 16));
+  const dv = new DataView(buf);
+  fields.forEach(([type, v], i) => {
+    if (type === 'f32') dv.setFloat32(i * 4, v, true);
+    else if (type === 'i32') dv.setInt32(i * 4, v, true);
+    else dv.setUint32(i * 4, v, true);
+  });
+  return buf;
+}
+
+const UNIFORM_BLOCK = 64 * 1024;
+
+export class KernelContext {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private uniformBlock: GPUBuffer | null = null;
+  private uniformUsed = UNIFORM_BLOCK;
+  readonly subgroups: boolean;
+
+  constructor(readonly device: GPUDevice, readonly caps: DeviceCaps) {
+    this.subgroups = caps.subgroups;
+  }
+
+  /** A compute pipeline, built once per (shader, entry point, constants, variant). */
+  pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean> = {},
+    headDim?: number): GPUComputePipeline {
+    const key = JSON.stringify([shader, entryPoint, constants, headDim, this.subgroups]);
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const label = `${shader}.${entryPoint}`;
+      const module = this.device.createShaderModule({
+        label, code: shaderSource(shader, { subgroups: this.subgroups, headDim }),
+      });
+      const c: Record<string, number> = {};
+      for (const [k, v] of Object.entries(constants)) c[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      p = this.device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint, constants: c } });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /** A uniform slot holding `data`, written now (uniforms that never change after planning). */
+  uniform(label: string, data: ArrayBuffer): TensorView {
+    const align = this.caps.limits.minUniformBufferOffsetAlignment;
+    const size = Math.ceil(data.byteLength / 16) * 16;
+    if (this.uniformBlock === null || this.uniformUsed + size > UNIFORM_BLOCK) {
+      this.uniformBlock = this.device.createBuffer({
+        label: 'uniforms', size: UNIFORM_BLOCK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+      this.uniformUsed = 0;
+    }
+    const view = { buffer: this.uniformBlock, offset: this.uniformUsed, size, label };
+    this.device.queue.writeBuffer(view.buffer, view.offset, data);
+    this.uniformUsed = Math.ceil((this.uniformUsed + size) / align) * align;
+    return view;
+  }
+
+  /** A Dispatch with its bind group; `bindings` in binding order (0, 1, 2, ...). */
+  dispatch(label: string, pipeline: GPUComputePipeline, bindings: readonly TensorView[],
+    workgroups: readonly [number, number, number]): Dispatch {
+    const max = this.caps.limits.maxComputeWorkgroupsPerDimension;
+    if (workgroups.some((w) => w > max)) throw new Error(`${label}: grid ${workgroups.join('x')} exceeds ${max} per dimension`);
+    const bindGroup = this.device.createBindGroup({
+      label,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bindings.map((v, binding) => ({ binding, resource: { buffer: v.buffer, offset: v.offset, size: v.size } })),
+    });
+    return { label, pipeline, bindGroup, workgroups };
+  }
+
+  /** A 2-D grid of `groups` workgroups within the per-dimension limit; kernels index with gid.y * nwg.x. */
+  grid(groups: number): [number, number, number] {
+    const max = this.caps.limits.maxComputeWorkgroupsPerDimension;
+    const g = Math.max(1, groups);
+    if (g <= max) return [g, 1, 1];
+    const y = ceilDiv(g, max);
+    return [ceilDiv(g, y), y, 1];
+  }
+}
+
+/** Replays dispatches into a compute pass. */
+export function encodeDispatches(pass: GPUComputePassEncoder, list: readonly Dispatch[]): void {
+  for (const d of list) {
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  }
+}

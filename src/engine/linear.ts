@@ -1,0 +1,39 @@
+// A linear layer Y = X W^T (W stored [out, in]) in its three matmul orientations, over the row pieces a
+// large weight may be split into (each piece is a block of output features / columns of Y).
+import type { Dispatch, KernelContext, TensorView } from './kernel-context';
+import type { TablePiece } from './kernels/embedding';
+import { matmul } from './kernels/matmul';
+
+export interface LinearShape {
+  readonly rows: number;   // N: tokens
+  readonly in: number;
+  readonly out: number;
+  readonly xOff?: number;  // element offset of the first row in X / dX (a chunk of the tokens)
+}
+
+/** y (N, out) = x (N, in) W^T */
+export function linearForward(ctx: KernelContext, label: string, y: TensorView, x: TensorView,
+  w: readonly TablePiece[], s: LinearShape, yOff = 0): Dispatch[] {
+  return w.map((p, k) => matmul(ctx, `${label}#${k}`, y, x, p.view, {
+    M: s.rows, N: p.rowEnd - p.rowBegin, K: s.in, transB: true, lda: s.in, ldb: s.in, ldc: s.out,
+    aOff: s.xOff ?? 0, cOff: yOff + p.rowBegin,
+  }));
+}
+
+/** dx (N, in) (+)= dy (N, out) W; `accumulate` adds into dx instead of overwriting it. */
+export function linearBackwardInput(ctx: KernelContext, label: string, dx: TensorView, dy: TensorView,
+  w: readonly TablePiece[], s: LinearShape, accumulate: boolean, dyOff = 0): Dispatch[] {
+  return w.map((p, k) => matmul(ctx, `${label}#${k}`, dx, dy, p.view, {
+    M: s.rows, N: s.in, K: p.rowEnd - p.rowBegin, lda: s.out, ldb: s.in, ldc: s.in,
+    aOff: dyOff + p.rowBegin, cOff: s.xOff ?? 0, beta: accumulate || k > 0 ? 1 : 0,
+  }));
+}
+
+/** dW (out, in) += dy^T (out, N) x (N, in) */
+export function linearBackwardWeight(ctx: KernelContext, label: string, dw: readonly TablePiece[], dy: TensorView,
+  x: TensorView, s: LinearShape, dyOff = 0): Dispatch[] {
+  return dw.map((p, k) => matmul(ctx, `${label}#${k}`, p.view, dy, x, {
+    M: p.rowEnd - p.rowBegin, N: s.in, K: s.rows, transA: true, lda: s.out, ldb: s.in, ldc: s.in,
+    aOff: dyOff + p.rowBegin, bOff: s.xOff ?? 0, beta: 1,
+  }));
+}

@@ -1,0 +1,99 @@
+// The model's parameters on the GPU (and, when training, their gradients and AdamW moments), laid out from
+// the table of parameter pieces: the same names and [out, in] layouts as Hugging Face's Mistral.
+import type { ModelConfig } from '../model/config';
+import { paramPieces, type ParamPiece } from '../model/memory';
+import { paramSpecs, numel, type ParamSpec } from '../model/params';
+import { allocateTable, type TensorTable } from './buffers';
+import type { KernelContext, TensorView } from './kernel-context';
+import type { TablePiece } from './kernels/embedding';
+
+export type ParamTableName = 'params' | 'grads' | 'exp_avg' | 'exp_avg_sq';
+
+export class ParamStore {
+  readonly specs: readonly ParamSpec[];
+  readonly pieces: readonly ParamPiece[];
+  private readonly tables = new Map<ParamTableName, TensorTable>();
+  private readonly bySpec = new Map<string, ParamSpec>();
+
+  constructor(readonly ctx: KernelContext, readonly config: ModelConfig, readonly training: boolean, maxBindingBytes: number) {
+    this.specs = paramSpecs(config);
+    for (const s of this.specs) this.bySpec.set(s.name, s);
+    this.pieces = paramPieces(config, maxBindingBytes);
+    const opts = { maxBindingBytes };
+    const names: ParamTableName[] = training ? ['params', 'grads', 'exp_avg', 'exp_avg_sq'] : ['params'];
+    for (const t of names) this.tables.set(t, allocateTable(ctx.device, t, this.pieces, opts));
+  }
+
+  table(t: ParamTableName): TensorTable {
+    const table = this.tables.get(t);
+    if (!table) throw new Error(`${t} exist only in a training engine`);
+    return table;
+  }
+
+  spec(name: string): ParamSpec {
+    const s = this.bySpec.get(name);
+    if (!s) throw new Error(`no parameter named ${name}`);
+    return s;
+  }
+
+  /** The row pieces of a parameter in one of the tables. */
+  piecesOf(name: string, t: ParamTableName = 'params'): TablePiece[] {
+    const table = this.table(t);
+    return this.pieces.filter((p) => p.param === name).map((p) => ({ view: table.get(p.name), rowBegin: p.rowBegin, rowEnd: p.rowEnd }));
+  }
+
+  /** The whole parameter as one view; only for parameters that were not split. */
+  view(name: string, t: ParamTableName = 'params'): TensorView {
+    const pieces = this.piecesOf(name, t);
+    if (pieces.length !== 1) throw new Error(`${name} is split into ${pieces.length} pieces`);
+    return pieces[0].view;
+  }
+
+  /** Writes a whole parameter (row-major, HF layout), piece by piece. */
+  write(name: string, data: Float32Array, t: ParamTableName = 'params'): void {
+    const spec = this.spec(name);
+    if (data.length !== numel(spec.shape)) {
+      throw new Error(`${name}: got ${data.length} values, the shape [${spec.shape.join(', ')}] needs ${numel(spec.shape)}`);
+    }
+    const rowElems = data.length / spec.shape[0];
+    for (const p of this.piecesOf(name, t)) {
+      const part = data.subarray(p.rowBegin * rowElems, p.rowEnd * rowElems);
+      this.ctx.device.queue.writeBuffer(p.view.buffer, p.view.offset, part.buffer, part.byteOffset, part.byteLength);
+    }
+  }
+
+  /** Reads a whole parameter back (slow: for checkpoints and tests, not the training loop). */
+  async read(name: string, t: ParamTableName = 'params'): Promise<Float32Array> {
+    const spec = this.spec(name);
+    const out = new Float32Array(numel(spec.shape));
+    const rowElems = out.length / spec.shape[0];
+    for (const p of this.piecesOf(name, t)) {
+      out.set(await readView(this.ctx.device, p.view), p.rowBegin * rowElems);
+    }
+    return out;
+  }
+
+  /** Zeroes a whole table (used for fresh AdamW moments). */
+  clear(t: ParamTableName): void {
+    const enc = this.ctx.device.createCommandEncoder({ label: `clear ${t}` });
+    for (const b of this.table(t).buffers) enc.clearBuffer(b);
+    this.ctx.device.queue.submit([enc.finish()]);
+  }
+
+  destroy(): void {
+    for (const t of this.tables.values()) for (const b of t.buffers) b.destroy();
+  }
+}
+
+/** Copies a view into a fresh mappable buffer and reads it: for occasional reads only (it creates a buffer). */
+export async function readView(device: GPUDevice, v: TensorView): Promise<Float32Array> {
+  const staging = device.createBuffer({ label: `read ${v.label}`, size: v.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder({ label: `read ${v.label}` });
+  enc.copyBufferToBuffer(v.buffer, v.offset, staging, 0, v.size);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}

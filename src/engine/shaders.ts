@@ -1,0 +1,42 @@
+// Every WGSL module of the engine, as text (Vite's `?raw` in the page, an esbuild plugin in Node), and how a
+// kernel's module is assembled: optional `enable` directives, then the reduction library the adapter
+// supports, then the kernel file itself.
+import add from '../../shaders/add.wgsl?raw';
+import adamw from '../../shaders/adamw.wgsl?raw';
+import attention from '../../shaders/attention.wgsl?raw';
+import attentionBackward from '../../shaders/attention_backward.wgsl?raw';
+import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
+import embedding from '../../shaders/embedding.wgsl?raw';
+import gradNorm from '../../shaders/grad_norm.wgsl?raw';
+import matmul from '../../shaders/matmul.wgsl?raw';
+import rmsnorm from '../../shaders/rmsnorm.wgsl?raw';
+import rope from '../../shaders/rope.wgsl?raw';
+import swiglu from '../../shaders/swiglu.wgsl?raw';
+import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
+import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
+
+export const SHADERS = {
+  add, adamw, attention, attentionBackward, crossEntropy, embedding, gradNorm, matmul, rmsnorm, rope, swiglu,
+} as const;
+
+export type ShaderName = keyof typeof SHADERS;
+
+/** Kernels that call workgroupSum / workgroupMax and so need a reduction library in front. */
+const NEEDS_REDUCE: ReadonlySet<ShaderName> = new Set(['rmsnorm', 'crossEntropy', 'gradNorm']);
+
+export interface ShaderVariant {
+  readonly subgroups: boolean;
+  /** Replaces `const HEAD_DIM: u32 = ...;` (private array lengths must be const, not override). */
+  readonly headDim?: number;
+}
+
+export function shaderSource(name: ShaderName, v: ShaderVariant): string {
+  let body: string = SHADERS[name];
+  if (v.headDim !== undefined) {
+    const re = /const HEAD_DIM: u32 = \d+u;/;
+    if (!re.test(body)) throw new Error(`shader ${name} has no HEAD_DIM constant to specialise`);
+    body = body.replace(re, `const HEAD_DIM: u32 = ${v.headDim}u;`);
+  }
+  if (!NEEDS_REDUCE.has(name)) return body;
+  return v.subgroups ? `enable subgroups;\n${reduceSubgroup}\n${body}` : `${reduceWorkgroup}\n${body}`;
+}

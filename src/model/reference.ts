@@ -1,0 +1,185 @@
+// The reference model: the same Mistral decoder written plainly in tfjs ops, and the AdamW that trains it.
+// On tfjs's CPU backend it is the ground truth the engine is tested against (its autograd gives the
+// gradients); on tfjs-backend-webgpu it is the baseline the benchmarks compare with; on CPU or WebGL it is
+// the fallback trainer where WebGPU is missing.
+import * as tf from '@tensorflow/tfjs';
+import { headDim, type ModelConfig } from './config';
+import { EMBED, FINAL_NORM, LM_HEAD, layerParamNames, paramSpecs } from './params';
+import { ropeTables } from '../engine/kernels/elementwise';
+
+export type TensorMap = Record<string, tf.Tensor>;
+
+function rmsnorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
+  const ms = tf.mean(tf.square(x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w) as tf.Tensor2D;
+}
+
+/** Half-split rotary embedding on (B, T, heads, D) with tables (T, D/2). */
+function applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor4D {
+  const half = x.shape[3] / 2;
+  const [x1, x2] = tf.split(x, [half, half], 3);
+  const c = cos.reshape([1, x.shape[1], 1, half]);
+  const s = sin.reshape([1, x.shape[1], 1, half]);
+  return tf.concat([tf.sub(tf.mul(x1, c), tf.mul(x2, s)), tf.add(tf.mul(x2, c), tf.mul(x1, s))], 3) as tf.Tensor4D;
+}
+
+/** Causal grouped-query attention, materialising the (T, T) scores: plain and obviously right. */
+function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, nHeads: number, nKv: number): tf.Tensor4D {
+  const [B, T, , D] = q.shape;
+  const group = nHeads / nKv;
+  const idx = tf.tensor1d(Array.from({ length: nHeads }, (_, h) => Math.floor(h / group)), 'int32');
+  const qh = tf.transpose(q, [0, 2, 1, 3]);                    // (B, H, T, D)
+  const kh = tf.gather(tf.transpose(k, [0, 2, 1, 3]), idx, 1); // (B, H, T, D), kv heads repeated per group
+  const vh = tf.gather(tf.transpose(v, [0, 2, 1, 3]), idx, 1);
+  const scores = tf.mul(tf.matMul(qh, kh, false, true), 1 / Math.sqrt(D)); // (B, H, T, T)
+  const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);                  // lower triangle = allowed
+  const masked = tf.add(scores, tf.mul(tf.sub(1, mask), -1e9));
+  const out = tf.matMul(tf.softmax(masked, -1), vh);                       // (B, H, T, D)
+  return tf.transpose(out, [0, 2, 1, 3]).reshape([B, T, nHeads, D]) as tf.Tensor4D;
+}
+
+const linear = (x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D => tf.matMul(x, w as tf.Tensor2D, false, true);
+
+/** Logits (B*T, V) for input tokens (B, T). */
+export function referenceLogits(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D): tf.Tensor2D {
+  const [B, T] = inputs.shape;
+  const N = B * T, D = headDim(c), H = c.nHeads, KV = c.nKvHeads;
+  const rt = ropeTables(T, D, c.ropeTheta);
+  const cos = tf.tensor2d(rt.cos, [T, D / 2]);
+  const sin = tf.tensor2d(rt.sin, [T, D / 2]);
+  let x = tf.gather(p[EMBED], inputs.reshape([N])) as tf.Tensor2D; // (N, C)
+  for (let l = 0; l < c.nLayers; l++) {
+    const n = layerParamNames(l);
+    const xn = rmsnorm(x, p[n.attnNorm], c.normEps);
+    const q = applyRope(linear(xn, p[n.q]).reshape([B, T, H, D]), cos, sin);
+    const k = applyRope(linear(xn, p[n.k]).reshape([B, T, KV, D]), cos, sin);
+    const v = linear(xn, p[n.v]).reshape([B, T, KV, D]) as tf.Tensor4D;
+    const att = attention(q, k, v, H, KV).reshape([N, H * D]) as tf.Tensor2D;
+    x = tf.add(x, linear(att, p[n.o]));
+    const xn2 = rmsnorm(x, p[n.mlpNorm], c.normEps);
+    const g = linear(xn2, p[n.gate]);
+    const act = tf.mul(tf.mul(g, tf.sigmoid(g)), linear(xn2, p[n.up])) as tf.Tensor2D;
+    x = tf.add(x, linear(act, p[n.down]));
+  }
+  return linear(rmsnorm(x, p[FINAL_NORM], c.normEps), p[LM_HEAD]);
+}
+
+/** Mean next-token cross-entropy over positions whose target is not -1. */
+export function referenceLoss(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const logits = referenceLogits(c, p, inputs);
+  const logp = tf.logSoftmax(logits, -1);
+  const onehot = tf.oneHot(targets, c.vocabSize);          // a -1 target gives a row of zeros
+  const perToken = tf.neg(tf.sum(tf.mul(onehot, logp), -1));
+  const count = tf.maximum(tf.sum(tf.cast(tf.greaterEqual(targets, 0), 'float32')), 1);
+  return tf.div(tf.sum(perToken), count) as tf.Scalar;
+}
+
+export interface ReferenceOptimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly gradClip: number;
+}
+
+/**
+ * The reference model as a trainer: tf.Variables for every parameter, AdamW written out as PyTorch's
+ * torch.optim.AdamW defines it, and global-norm clipping as clip_grad_norm_ does.
+ */
+export class ReferenceTrainer {
+  readonly vars: Record<string, tf.Variable> = {};
+  private readonly m: Record<string, tf.Variable> = {};
+  private readonly v: Record<string, tf.Variable> = {};
+  private readonly decay: Record<string, boolean> = {};
+  step = 0;
+
+  constructor(readonly config: ModelConfig, init: ReadonlyMap<string, Float32Array>, readonly opt: ReferenceOptimizer) {
+    for (const s of paramSpecs(config)) {
+      const data = init.get(s.name);
+      if (!data) throw new Error(`missing parameter ${s.name}`);
+      this.vars[s.name] = tf.variable(tf.tensor(data, [...s.shape]), true);
+      this.m[s.name] = tf.variable(tf.zeros([...s.shape]), false);
+      this.v[s.name] = tf.variable(tf.zeros([...s.shape]), false);
+      this.decay[s.name] = s.decay;
+    }
+  }
+
+  /** Loss and gradients of the mean loss over `micro` micro-batches (each tokens (B,T), targets (B*T)). */
+  lossAndGrads(micro: readonly { inputs: Int32Array; targets: Int32Array }[], batch: number, seqLen: number):
+    { loss: number; grads: Record<string, tf.Tensor> } {
+    const names = Object.keys(this.vars);
+    let total = 0;
+    let sums: Record<string, tf.Tensor> | null = null;
+    for (const b of micro) {
+      const inputs = tf.tensor2d(b.inputs, [batch, seqLen], 'int32');
+      const targets = tf.tensor1d(b.targets, 'int32');
+      const lossOf = (...ts: tf.Tensor[]) =>
+        referenceLoss(this.config, Object.fromEntries(names.map((n, i) => [n, ts[i]])), inputs, targets);
+      const { value, grads: list } = tf.valueAndGrads(lossOf)(names.map((n) => this.vars[n]));
+      inputs.dispose();
+      targets.dispose();
+      const grads: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, i) => [n, list[i]]));
+      total += value.dataSync()[0];
+      value.dispose();
+      if (sums === null) sums = grads;
+      else {
+        const prev: Record<string, tf.Tensor> = sums;
+        const next: Record<string, tf.Tensor> = {};
+        for (const n of names) { next[n] = tf.add(prev[n], grads[n]); prev[n].dispose(); grads[n].dispose(); }
+        sums = next;
+      }
+    }
+    const k = micro.length;
+    const out: Record<string, tf.Tensor> = {};
+    for (const n of names) { out[n] = tf.div(sums![n], k); sums![n].dispose(); }
+    return { loss: total / k, grads: out };
+  }
+
+  /** One AdamW step with learning rate lr; returns the loss and the gradient norm before clipping. */
+  trainStep(micro: readonly { inputs: Int32Array; targets: Int32Array }[], batch: number, seqLen: number, lr: number):
+    { loss: number; gradNorm: number } {
+    const { loss, grads } = this.lossAndGrads(micro, batch, seqLen);
+    const gradNorm = this.apply(grads, lr);
+    for (const g of Object.values(grads)) g.dispose();
+    return { loss, gradNorm };
+  }
+
+  /** Clips and applies gradients (AdamW); returns the norm before clipping. */
+  apply(grads: Record<string, tf.Tensor>, lr: number): number {
+    const o = this.opt;
+    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+    const clip = Math.min(1, o.gradClip / (norm + 1e-6));
+    this.step++;
+    const bc1 = 1 - Math.pow(o.beta1, this.step);
+    const bc2 = 1 - Math.pow(o.beta2, this.step);
+    tf.tidy(() => {
+      for (const [n, p] of Object.entries(this.vars)) {
+        const g = tf.mul(grads[n], clip);
+        const m = tf.add(tf.mul(this.m[n], o.beta1), tf.mul(g, 1 - o.beta1));
+        const v = tf.add(tf.mul(this.v[n], o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+        this.m[n].assign(m);
+        this.v[n].assign(v);
+        const decayed = tf.mul(p, 1 - lr * (this.decay[n] ? o.weightDecay : 0));
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), o.eps);
+        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
+      }
+    });
+    return norm;
+  }
+
+  params(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    for (const [n, p] of Object.entries(this.vars)) out.set(n, p.dataSync() as Float32Array);
+    return out;
+  }
+
+  moments(): { m: Map<string, Float32Array>; v: Map<string, Float32Array> } {
+    const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
+    for (const n of Object.keys(this.vars)) { m.set(n, this.m[n].dataSync() as Float32Array); v.set(n, this.v[n].dataSync() as Float32Array); }
+    return { m, v };
+  }
+
+  dispose(): void {
+    for (const n of Object.keys(this.vars)) { this.vars[n].dispose(); this.m[n].dispose(); this.v[n].dispose(); }
+  }
+}

@@ -1,0 +1,83 @@
+// embedding.wgsl (gather and its segment-sum backward, over split tables) and cross_entropy.wgsl (loss and
+// gradient in place, ignored targets) against tfjs CPU autograd.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { embeddingBackward, embeddingForward, embeddingSegments } from '../../src/engine/kernels/embedding';
+import { crossEntropy } from '../../src/engine/kernels/loss';
+import type { KernelContext } from '../../src/engine/kernel-context';
+import { expectClose, gpuBuffer, kernelContext, randomArray, readBuffer, runDispatches, useCpuBackend } from './harness';
+
+beforeAll(useCpuBackend);
+
+function randomTokens(n: number, vocab: number, seed: number): Int32Array {
+  const r = randomArray(n, seed, 0, 1);
+  return Int32Array.from(r, (v) => Math.min(vocab - 1, Math.floor(v * vocab)));
+}
+
+describe('embedding segments', () => {
+  it('groups positions by token, stably', () => {
+    const seg = embeddingSegments(Int32Array.from([5, 2, 5, 9, 2, 5]));
+    expect(seg[0]).toBe(3);
+    expect(Array.from(seg.subarray(1, 10))).toEqual([2, 0, 2, 5, 2, 5, 9, 5, 6]);
+    expect(Array.from(seg.subarray(10, 16))).toEqual([1, 4, 0, 2, 5, 3]);
+  });
+});
+
+for (const subgroups of [true, false]) {
+  describe(`embedding and loss (${subgroups ? 'subgroups' : 'workgroup memory'})`, () => {
+    let ctx: KernelContext;
+    beforeAll(async () => { ctx = await kernelContext({ subgroups }); });
+
+    for (const [name, N, V, C, pieceRows] of [['tiny', 4, 7, 3, 7], ['awkward', 45, 70, 33, 70], ['split table', 60, 50, 17, 16]] as const) {
+      it(`embedding ${name}: N${N} V${V} C${C}, pieces of ${pieceRows} rows`, async () => {
+        const table = randomArray(V * C, 1), tokens = randomTokens(N, V, 2), dx = randomArray(N * C, 3);
+        const ref = tf.tidy(() => {
+          const Tb = tf.tensor2d(table, [V, C]), I = tf.tensor1d(tokens, 'int32'), DX = tf.tensor2d(dx, [N, C]);
+          const y = tf.gather(Tb, I).dataSync() as Float32Array;
+          const dT = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, I), DX)))(Tb).dataSync() as Float32Array;
+          return { y, dT };
+        });
+        const pieces = [], dPieces = [];
+        const dInit = randomArray(V * C, 4); // the backward adds into the gradient
+        for (let r = 0; r < V; r += pieceRows) {
+          const end = Math.min(V, r + pieceRows);
+          pieces.push({ view: gpuBuffer(ctx, table.slice(r * C, end * C)), rowBegin: r, rowEnd: end });
+          dPieces.push({ view: gpuBuffer(ctx, dInit.slice(r * C, end * C)), rowBegin: r, rowEnd: end });
+        }
+        const x = gpuBuffer(ctx, N * C);
+        await runDispatches(ctx, [
+          ...embeddingForward(ctx, 'f', x, gpuBuffer(ctx, tokens), pieces, N, C),
+          ...embeddingBackward(ctx, 'b', dPieces, gpuBuffer(ctx, dx), gpuBuffer(ctx, embeddingSegments(tokens)), N, C),
+        ]);
+        expectClose('x', await readBuffer(ctx, x), ref.y, 0);
+        const dT = new Float32Array(V * C);
+        for (const p of dPieces) dT.set((await readBuffer(ctx, p.view)).subarray(0, (p.rowEnd - p.rowBegin) * C), p.rowBegin * C);
+        expectClose('d table', dT, ref.dT.map((v, i) => v + dInit[i]), 1e-6);
+      });
+    }
+
+    for (const [name, rows, V, range] of [['tiny', 3, 5, 1], ['awkward', 45, 1003, 3], ['extreme', 17, 32000, 80]] as const) {
+      it(`cross-entropy ${name}: ${rows} rows, V${V}, logits in ±${range}`, async () => {
+        const logits = randomArray(rows * V, 5, -range, range);
+        const targets = randomTokens(rows + 2, V, 6);
+        targets[2] = -1; // not predicted
+        const offset = 2, scale = 1 / 7;
+        const ref = tf.tidy(() => {
+          const L = tf.tensor2d(logits, [rows, V]);
+          const tg = tf.tensor1d(targets.slice(offset, offset + rows), 'int32');
+          const f = (l: tf.Tensor) => tf.neg(tf.sum(tf.mul(tf.oneHot(tg, V), tf.logSoftmax(l, -1)), -1));
+          const loss = f(L).dataSync() as Float32Array;
+          const dL = tf.grad((l: tf.Tensor) => tf.mul(tf.sum(f(l)), scale))(L).dataSync() as Float32Array;
+          return { loss, dL };
+        });
+        const L = gpuBuffer(ctx, logits), losses = gpuBuffer(ctx, new Float32Array(rows + offset).fill(-7));
+        await runDispatches(ctx, [crossEntropy(ctx, 'ce', L, losses, gpuBuffer(ctx, targets), rows, V, offset, scale)]);
+        const got = await readBuffer(ctx, losses);
+        expect(got[0]).toBe(-7);   // rows before the offset are not this chunk's
+        expectClose('loss', got.subarray(offset), ref.loss, 1e-5);
+        expect(got[2]).toBe(0);     // target -1: no loss...
+        expectClose('d logits', await readBuffer(ctx, L), ref.dL, 1e-5); // ...and no gradient (tf's one-hot row is zero too)
+      });
+    }
+  });
+}
