@@ -27,7 +27,7 @@ export const CHAR_TO_BYTE: Int16Array = (() => {
  * Writes the UTF-8 bytes of s into out (grown as needed) and returns [buffer, length]. A lone surrogate becomes
  * EF BF BD (U+FFFD), as TextEncoder does; that is what every tokenizer.json implementation feeds its BPE.
  */
-export function utf8Encode(s: string, out: Uint8Array): [Uint8Array, number] {
+export function utf8Encode(s: string, out: Uint8Array<ArrayBuffer>): [Uint8Array<ArrayBuffer>, number] {
   if (out.length < s.length * 3) out = new Uint8Array(s.length * 3 + 16);
   let n = 0;
   for (let i = 0; i < s.length; i++) {

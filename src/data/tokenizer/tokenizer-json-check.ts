@@ -1,0 +1,155 @@
+// Checks that a value is a tokenizer.json Hugging Face's libraries can load, and says which field is wrong when it
+// is not: a user who drops the wrong file on the page should read "model.merges[12] ..." rather than a stack
+// trace from deep inside a tokenizer.
+
+import type { AddedToken } from './bpe-spec';
+
+export class TokenizerJSONError extends Error {
+  constructor(message: string) {
+    super(`tokenizer.json: ${message}`);
+    this.name = 'TokenizerJSONError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+export interface CheckedTokenizerJSON {
+  readonly root: Obj;
+  readonly model: Obj;
+  /** model.type, or what Hugging Face infers when it is missing ('BPE' when there are merges). */
+  readonly modelType: string | null;
+  readonly addedTokens: readonly AddedToken[];
+  /** Some added token asks to match whole words only (single_word). */
+  readonly anySingleWord: boolean;
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+const SEQUENCE_FIELDS: Record<string, string> = {
+  normalizer: 'normalizers',
+  pre_tokenizer: 'pretokenizers',
+  post_processor: 'processors',
+  decoder: 'decoders',
+};
+
+/** A pipeline component is null or an object with a string `type`; a Sequence's members are checked too. */
+function checkComponent(path: string, v: unknown, listField: string): void {
+  if (v === null || v === undefined) return;
+  if (!isObj(v)) throw new TokenizerJSONError(`${path} must be an object or null, got ${kind(v)}`);
+  if (typeof v.type !== 'string') throw new TokenizerJSONError(`${path}.type must be a string, got ${kind(v.type)}`);
+  if (v.type !== 'Sequence') return;
+  const list = v[listField];
+  if (!Array.isArray(list)) throw new TokenizerJSONError(`${path}.${listField} must be an array, got ${kind(list)}`);
+  list.forEach((item, i) => {
+    if (item === null) throw new TokenizerJSONError(`${path}.${listField}[${i}] must be an object, got null`);
+    checkComponent(`${path}.${listField}[${i}]`, item, listField);
+  });
+}
+
+function checkAddedTokens(v: unknown): { tokens: AddedToken[]; anySingleWord: boolean } {
+  if (v === undefined || v === null) return { tokens: [], anySingleWord: false };
+  if (!Array.isArray(v)) throw new TokenizerJSONError(`added_tokens must be an array, got ${kind(v)}`);
+  let anySingleWord = false;
+  const tokens = v.map((t, i): AddedToken => {
+    const at = `added_tokens[${i}]`;
+    if (!isObj(t)) throw new TokenizerJSONError(`${at} must be an object, got ${kind(t)}`);
+    if (!isId(t.id)) throw new TokenizerJSONError(`${at}.id must be a non-negative integer, got ${JSON.stringify(t.id)}`);
+    if (typeof t.content !== 'string') throw new TokenizerJSONError(`${at}.content must be a string, got ${kind(t.content)}`);
+    for (const flag of ['special', 'normalized', 'lstrip', 'rstrip', 'single_word']) {
+      if (t[flag] !== undefined && typeof t[flag] !== 'boolean') {
+        throw new TokenizerJSONError(`${at}.${flag} must be true or false, got ${JSON.stringify(t[flag])}`);
+      }
+    }
+    if (t.single_word === true) anySingleWord = true;
+    const special = t.special === true;
+    return {
+      id: t.id,
+      content: t.content,
+      special,
+      // Hugging Face's default: special tokens are matched in the raw text, others in the normalized text.
+      normalized: typeof t.normalized === 'boolean' ? t.normalized : !special,
+      lstrip: t.lstrip === true,
+      rstrip: t.rstrip === true,
+    };
+  });
+  return { tokens, anySingleWord };
+}
+
+/** One merge as its two halves: "left right" (one space) or [left, right]. */
+export function mergeParts(m: unknown, i: number): [string, string] {
+  if (typeof m === 'string') {
+    const parts = m.split(' ');
+    if (parts.length === 2 && parts[0] !== '' && parts[1] !== '') return [parts[0], parts[1]];
+  } else if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') {
+    return [m[0], m[1]];
+  }
+  throw new TokenizerJSONError(`model.merges[${i}] must be "left right" (one space) or [left, right], got ${JSON.stringify(m)}`);
+}
+
+function checkVocabObject(vocab: unknown): Obj {
+  if (!isObj(vocab)) throw new TokenizerJSONError(`model.vocab must be an object mapping tokens to ids, got ${kind(vocab)}`);
+  for (const [tok, id] of Object.entries(vocab)) {
+    if (!isId(id)) throw new TokenizerJSONError(`model.vocab[${JSON.stringify(tok)}] must be a non-negative integer id, got ${JSON.stringify(id)}`);
+  }
+  return vocab;
+}
+
+function checkBpeModel(model: Obj): void {
+  const vocab = checkVocabObject(model.vocab);
+  if (!Array.isArray(model.merges)) throw new TokenizerJSONError(`model.merges must be an array, got ${kind(model.merges)}`);
+  model.merges.forEach((m, i) => {
+    const [a, b] = mergeParts(m, i);
+    for (const part of [a, b]) {
+      if (!Object.hasOwn(vocab, part)) throw new TokenizerJSONError(`model.merges[${i}]: ${JSON.stringify(part)} is not in model.vocab`);
+    }
+    if (!Object.hasOwn(vocab, a + b)) {
+      throw new TokenizerJSONError(`model.merges[${i}]: the merged token ${JSON.stringify(a + b)} is not in model.vocab`);
+    }
+  });
+  for (const field of ['unk_token', 'continuing_subword_prefix', 'end_of_word_suffix']) {
+    const v = model[field];
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new TokenizerJSONError(`model.${field} must be a string or null, got ${kind(v)}`);
+  }
+  for (const field of ['fuse_unk', 'byte_fallback', 'ignore_merges']) {
+    const v = model[field];
+    if (v !== undefined && v !== null && typeof v !== 'boolean') throw new TokenizerJSONError(`model.${field} must be true or false, got ${JSON.stringify(v)}`);
+  }
+}
+
+function checkUnigramModel(model: Obj): void {
+  if (!Array.isArray(model.vocab)) throw new TokenizerJSONError(`model.vocab must be an array of [token, score] for Unigram, got ${kind(model.vocab)}`);
+  model.vocab.forEach((e, i) => {
+    if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number') {
+      throw new TokenizerJSONError(`model.vocab[${i}] must be [token, score], got ${JSON.stringify(e)}`);
+    }
+  });
+}
+
+/** Parses (when given text) and checks a tokenizer.json; throws TokenizerJSONError naming the bad field. */
+export function checkTokenizerJSON(input: unknown): CheckedTokenizerJSON {
+  let root = input;
+  if (typeof input === 'string') {
+    try {
+      root = JSON.parse(input);
+    } catch (e) {
+      throw new TokenizerJSONError(`not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  if (!isObj(root)) throw new TokenizerJSONError(`expected an object at the top level, got ${kind(root)}`);
+  if (!('model' in root)) throw new TokenizerJSONError('missing field "model"');
+  const model = root.model;
+  if (!isObj(model)) throw new TokenizerJSONError(`model must be an object, got ${kind(model)}`);
+  if (model.type !== undefined && typeof model.type !== 'string') throw new TokenizerJSONError(`model.type must be a string, got ${kind(model.type)}`);
+  for (const [field, list] of Object.entries(SEQUENCE_FIELDS)) checkComponent(field, root[field], list);
+  const { tokens, anySingleWord } = checkAddedTokens(root.added_tokens);
+
+  let modelType = typeof model.type === 'string' ? model.type : null;
+  if (modelType === null && 'merges' in model) modelType = 'BPE';
+  if (modelType === 'BPE') checkBpeModel(model);
+  else if (modelType === 'WordPiece' || modelType === 'WordLevel') checkVocabObject(model.vocab);
+  else if (modelType === 'Unigram') checkUnigramModel(model);
+  else if (modelType === null && !('vocab' in model)) throw new TokenizerJSONError('model.type is missing and model has no vocab');
+  return { root, model, modelType, addedTokens: tokens, anySingleWord };
+}
