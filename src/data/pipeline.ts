@@ -84,7 +84,9 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const trainingTexts = async function* () {
     for await (const e of readCleaned(store, names, textKeys, seed, valFraction, maxLineBytes)) if (!e.val) yield e.text;
   };
-  const tok = await deps.resolveTokenizer(opts.tokenizer, trainingTexts);
+  const tok = await deps.resolveTokenizer(opts.tokenizer, trainingTexts,
+    (f) => progress({ stage: 'tokenizer', fraction: f, message: `training tokenizer: ${(f * 100).toFixed(0)}%` }));
+  if (tok.eosId < 0 || tok.eosId >= tok.vocabSize) throw new Error(`tokenizer ${tok.name} has no EOS token to separate records`);
   await writeText(store, TOKENIZER_FILE, JSON.stringify(tok.toJSON()));
 
   // Pass 2.

@@ -1,0 +1,37 @@
+// The table `npm run prepare` prints at the end: per source, what was read, what each rule took, what was kept.
+import type { PipelineReport } from '../data/report';
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export function summarize(report: PipelineReport): string {
+  const rules = report.sources[0]?.rules.map((r) => r.rule) ?? [];
+  const sourceRows = report.sources.map((s) => [
+    s.name, s.category, n(s.read.docs),
+    ...s.rules.map((r) => (r.after.docs === r.before.docs ? '·' : `${r.after.docs > r.before.docs ? '+' : '-'}${n(Math.abs(r.before.docs - r.after.docs))}`)),
+    n(s.kept.docs), `${((s.kept.chars / Math.max(1, s.read.chars)) * 100).toFixed(1)}%`,
+  ]);
+  const parts = [
+    `Records by source and rule (· = none removed; length adds pieces):`,
+    table(['source', 'category', 'read', ...rules, 'kept', 'chars kept'], sourceRows),
+    '',
+    `Mixture (${report.tokenizer.name}, vocabulary ${n(report.tokenizer.vocabSize)}, sequences of ${report.dataset.packLength} tokens):`,
+    table(['source', 'weight', 'share', 'records', 'tokens', 'train seqs', 'val seqs'], report.mixture.map((m) => [
+      m.source, String(m.weight), `${(m.share * 100).toFixed(1)}%`, n(m.records), n(m.tokens), n(m.trainSequences), n(m.valSequences),
+    ])),
+  ];
+  const problems = Object.entries(report.problems.counts);
+  if (problems.length > 0) {
+    parts.push('', `Input problems: ${problems.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`);
+    for (const p of report.problems.list.slice(0, 5)) parts.push(`  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.kind}: ${p.message}`);
+  }
+  if (report.decontamination.benchmarkSamples > 0) {
+    parts.push('', `Decontamination: ${n(report.decontamination.benchmarkSamples)} benchmark samples indexed, ${n(report.decontamination.removed)} training samples removed.`);
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,74 @@
+// `npm run prepare`: the data pipeline from the command line, writing a dataset folder the trainer reads.
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runPipeline, REPORT_FILE } from '../data/pipeline';
+import { CLEANED_FILE } from '../data/cleaned-record';
+import { MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../data/pack/manifest';
+import type { PipelineOptions, PipelineProgress } from '../data/pipeline-options';
+import { resolveTokenizer } from '../data/resolve-tokenizer';
+import { nodeSourceFile } from '../data/source-file.node';
+import { NodeDirStore } from '../data/store.node';
+import type { TokenizerChoice } from '../data/tokenizer-choice';
+import { parsePrepareArgs, PREPARE_USAGE, UsageError, type PrepareArgs } from './prepare-args';
+import { summarize } from './prepare-summary';
+
+/** Removes what a previous run left in `dir` (its shards and known files), and nothing else. */
+async function clearPreviousDataset(dir: string): Promise<void> {
+  let manifest: DatasetManifest | null = null;
+  try { manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as DatasetManifest; } catch { /* none */ }
+  const shards = manifest?.sources.flatMap((s) => [...s.train, ...s.val].map((r) => r.file)) ?? [];
+  for (const f of [...shards, MANIFEST_FILE, TOKENIZER_FILE, CLEANED_FILE, REPORT_FILE]) {
+    if (/^[A-Za-z0-9._-]+$/.test(f)) await rm(join(dir, f), { force: true });
+  }
+}
+
+async function tokenizerChoice(t: PrepareArgs['tokenizer']): Promise<TokenizerChoice> {
+  if (t.kind !== 'file') return t;
+  return { kind: 'json', json: JSON.parse(await readFile(t.path, 'utf8')) as object };
+}
+
+function progressPrinter(): (p: PipelineProgress) => void {
+  let stage = '';
+  const tty = process.stderr.isTTY;
+  return (p) => {
+    if (p.stage !== stage) {
+      if (tty && stage) process.stderr.write('\n');
+      stage = p.stage;
+      if (!tty) process.stderr.write(`[prepare] ${p.message}\n`);
+    }
+    if (tty) process.stderr.write(`\r[prepare] ${p.stage} ${(p.fraction * 100).toFixed(0).padStart(3)}%  ${p.message}`.padEnd(100));
+    if (tty && p.stage === 'done') process.stderr.write('\n');
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) { console.log(PREPARE_USAGE); return 0; }
+  let args: PrepareArgs;
+  try {
+    args = parsePrepareArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n\n${PREPARE_USAGE}`);
+    return 2;
+  }
+  const opts: PipelineOptions = {
+    sources: await Promise.all(args.sources.map(async (s) => ({
+      name: s.name, category: s.category, weight: s.weight, format: s.format,
+      files: await Promise.all(s.paths.map(nodeSourceFile)),
+    }))),
+    benchmarks: await Promise.all(args.benchmarks.map(async (b) => ({ files: [await nodeSourceFile(b.path)], fields: b.fields }))),
+    rules: args.rules,
+    seed: args.seed,
+    seqLen: args.seqLen,
+    valFraction: args.valFraction,
+    tokenizer: await tokenizerChoice(args.tokenizer),
+    onProgress: progressPrinter(),
+  };
+  const store = await NodeDirStore.open(args.out);
+  await clearPreviousDataset(args.out);
+  const started = Date.now();
+  const report = await runPipeline(opts, { store, resolveTokenizer });
+  console.log(`\n${summarize(report)}\n`);
+  console.log(`Wrote ${args.out}/{${MANIFEST_FILE}, ${TOKENIZER_FILE}, ${CLEANED_FILE}, ${REPORT_FILE}} and ${report.totals.trainSequences + report.totals.valSequences} sequences in shards, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return 0;
+}
