@@ -1,5 +1,6 @@
 // Node entry: `npm run <command> -- [args]` lands here through scripts/cli.mjs.
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  prepare: () => import('./prepare'),
 };
 
 async function main(): Promise<number> {
