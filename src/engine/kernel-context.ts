@@ -38,14 +38,22 @@ export function uniformBytes(fields: readonly UniformField[]): ArrayBuffer {
 
 const UNIFORM_BLOCK = 64 * 1024;
 
+// Pipelines are shared by every context on a device: shader compilation is the slow part of planning
+// (up to seconds per pipeline on SwiftShader), and a forward graph built beside a training graph, or a new
+// engine on the same device, needs the same ones.
+const pipelineCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
 export class KernelContext {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines: Map<string, GPUComputePipeline>;
   private uniformBlock: GPUBuffer | null = null;
   private uniformUsed = UNIFORM_BLOCK;
   readonly subgroups: boolean;
 
   constructor(readonly device: GPUDevice, readonly caps: DeviceCaps) {
     this.subgroups = caps.subgroups;
+    let cache = pipelineCache.get(device);
+    if (!cache) { cache = new Map(); pipelineCache.set(device, cache); }
+    this.pipelines = cache;
   }
 
   /** A compute pipeline, built once per (shader, entry point, constants, variant). */

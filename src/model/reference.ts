@@ -179,6 +179,14 @@ export class ReferenceTrainer {
     return { m, v };
   }
 
+  setMoments(m: ReadonlyMap<string, Float32Array>, v: ReadonlyMap<string, Float32Array>): void {
+    for (const n of Object.keys(this.vars)) {
+      const a = m.get(n), b = v.get(n);
+      if (!a || !b) throw new Error(`missing AdamW moments for ${n}`);
+      tf.tidy(() => { this.m[n].assign(tf.tensor(a, this.m[n].shape)); this.v[n].assign(tf.tensor(b, this.v[n].shape)); });
+    }
+  }
+
   dispose(): void {
     for (const n of Object.keys(this.vars)) { this.vars[n].dispose(); this.m[n].dispose(); this.v[n].dispose(); }
   }

@@ -1,0 +1,27 @@
+// What the trainer needs from whatever runs the model: our WebGPU engine, or the tfjs reference model
+// (the fallback where WebGPU is missing, and the baseline the benchmarks compare against).
+import type { Batch, StepResult } from '../engine/engine';
+import type { ModelConfig } from '../model/config';
+
+export interface Moments {
+  readonly m: ReadonlyMap<string, Float32Array>;
+  readonly v: ReadonlyMap<string, Float32Array>;
+}
+
+export interface TrainBackend {
+  /** Who runs it, for the UI and logs: 'leveret webgpu (NVIDIA ...)', 'tfjs cpu', ... */
+  readonly name: string;
+  readonly config: ModelConfig;
+  /** Optimizer steps taken (AdamW's t). */
+  stepCount: number;
+  trainStep(micro: readonly Batch[], lr: number): Promise<StepResult>;
+  /** Per-position losses for one batch of the training shape (0 where the target is -1). */
+  forwardLosses(b: Batch): Promise<Float32Array>;
+  /** Next-token logits after `tokens` (at most the training length): for sampling. */
+  nextLogits(tokens: readonly number[]): Promise<Float32Array>;
+  getParams(): Promise<Map<string, Float32Array>>;
+  setParams(p: ReadonlyMap<string, Float32Array>): Promise<void>;
+  getMoments(): Promise<Moments>;
+  setMoments(m: Moments): Promise<void>;
+  destroy(): void;
+}
