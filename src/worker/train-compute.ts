@@ -1,0 +1,74 @@
+// What trains the model in this worker: our WebGPU engine on the adapter navigator.gpu offers, or, where
+// WebGPU is missing or refuses, the tfjs reference model on tfjs's WebGL or CPU backend. The adapter is
+// opened once per worker and every run shares its device.
+import { openDeviceOn, describeAdapter, type EngineDevice } from '../engine/device';
+import type { ModelConfig } from '../model/config';
+import { initParams } from '../model/init';
+import type { TrainBackend } from '../train/backend';
+import type { TrainConfig } from '../train/config';
+import { EngineBackend } from '../train/engine-backend';
+import type { AdapterReport, BackendReport } from './train-api';
+
+export interface Compute {
+  readonly report: BackendReport;
+  /** Null when training falls back to tfjs. */
+  readonly dev: EngineDevice | null;
+}
+
+function adapterReport(adapter: GPUAdapter): AdapterReport {
+  const limits: Record<string, number> = {};
+  // GPUSupportedLimits exposes its fields as prototype getters, so walk the prototype for the names.
+  for (const key of Object.keys(Object.getPrototypeOf(adapter.limits) as object)) {
+    const v = (adapter.limits as unknown as Record<string, unknown>)[key];
+    if (typeof v === 'number') limits[key] = v;
+  }
+  const info = adapter.info;
+  return {
+    vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
+    features: [...adapter.features].map(String).sort(),
+    limits,
+  };
+}
+
+/** Opens WebGPU if it can; otherwise reports why not, and training will use tfjs. */
+export async function openCompute(gpu: GPU | undefined): Promise<Compute> {
+  const fallback = (reason: string): Compute => ({
+    report: { kind: 'tfjs', name: 'tfjs reference model (WebGL or CPU backend)', adapter: null, fallbackReason: reason },
+    dev: null,
+  });
+  if (!gpu) return fallback('this browser offers no WebGPU (navigator.gpu is missing in workers)');
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return fallback(`requestAdapter failed: ${(e as Error).message}`);
+  }
+  if (!adapter) return fallback('WebGPU is present but offered no adapter (GPU blocklisted or disabled)');
+  const report = adapterReport(adapter);
+  try {
+    const dev = await openDeviceOn(adapter);
+    return { report: { kind: 'webgpu', name: `leveret webgpu: ${describeAdapter(dev.caps)}`, adapter: report, fallbackReason: null }, dev };
+  } catch (e) {
+    const c = fallback(`the adapter refused a device: ${(e as Error).message}`);
+    return { ...c, report: { ...c.report, adapter: report } };
+  }
+}
+
+/** tfjs on WebGL where a worker can have it (OffscreenCanvas), else on the CPU. */
+async function tfjsBackend(model: ModelConfig, train: TrainConfig): Promise<TrainBackend> {
+  const tf = await import('@tensorflow/tfjs');
+  let ok = false;
+  try { ok = await tf.setBackend('webgl'); } catch { ok = false; }
+  if (!ok) await tf.setBackend('cpu');
+  await tf.ready();
+  const { ReferenceBackend } = await import('../train/reference-backend');
+  return new ReferenceBackend(model, train, initParams(model, train.seed));
+}
+
+/** A backend for the run, its weights initialised from the run's seed. */
+export async function createBackend(compute: Compute, model: ModelConfig, train: TrainConfig, engine: 'auto' | 'tfjs'): Promise<TrainBackend> {
+  if (engine === 'tfjs' || !compute.dev) return tfjsBackend(model, train);
+  const backend = await EngineBackend.create(compute.dev, model, train);
+  await backend.setParams(initParams(model, train.seed));
+  return backend;
+}

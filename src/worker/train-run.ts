@@ -1,0 +1,202 @@
+// One training run inside the worker: the loop of optimizer steps with its evaluations, automatic samples
+// and autosaves, and the state machine the page drives (pause, resume, stop). Everything that touches the
+// backend goes through one queue (`exclusive`), so a sample or an export asked for mid-run happens between
+// two steps and never interleaves with one on the GPU.
+import type { TrainBackend } from '../train/backend';
+import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
+import type { Trainer } from '../train/trainer';
+import { PRESETS } from '../model/presets';
+import type { ModelConfig } from '../model/config';
+import type { AutosaveInfo, RunInfo, RunState, SampleSettings, TrainEvent } from './train-api';
+
+export interface RunDeps {
+  readonly trainer: Trainer;
+  readonly dataset: string;
+  readonly emit: (e: TrainEvent) => void;
+  /** Writes the autosave; the run decides when. */
+  readonly autosave: (files: CheckpointFiles, folder: string, info: Omit<AutosaveInfo, 'bytes' | 'savedAt'>) => Promise<AutosaveInfo>;
+}
+
+export interface RunSettings {
+  sample: SampleSettings;
+  autosaveSeconds: number;
+}
+
+/** The preset a config is, or 'custom': names exports and autosaves. */
+export function configLabel(c: ModelConfig): string {
+  for (const [name, p] of Object.entries(PRESETS)) {
+    if ((Object.keys(p) as (keyof ModelConfig)[]).every((k) => p[k] === c[k])) return name;
+  }
+  return 'custom';
+}
+
+const ACTIVE: readonly RunState[] = ['starting', 'running', 'pausing', 'stopping'];
+
+export class Run {
+  private state: RunState;
+  private queue: Promise<unknown> = Promise.resolve();
+  private looping = false;
+  private lastSave = Date.now();
+  private lastEvalStep = -1;
+  private settings: RunSettings;
+
+  constructor(private readonly deps: RunDeps, settings: RunSettings, initial: 'paused' | 'running') {
+    this.settings = { ...settings };
+    this.state = initial === 'paused' ? 'paused' : 'idle';
+  }
+
+  get trainer(): Trainer { return this.deps.trainer; }
+  get backend(): TrainBackend { return this.deps.trainer.backend; }
+  get active(): boolean { return ACTIVE.includes(this.state); }
+  get label(): string { return configLabel(this.backend.config); }
+
+  info(): RunInfo {
+    const t = this.trainer;
+    return {
+      state: this.state, dataset: this.deps.dataset, model: this.backend.config, train: t.config,
+      step: t.step, tokens: t.tokensSeen, backend: this.backend.name, history: [...t.history],
+    };
+  }
+
+  /** Runs `fn` after everything queued before it: the backend does one thing at a time. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  update(settings: Partial<RunSettings>): void {
+    this.settings = { ...this.settings, ...settings };
+  }
+
+  begin(): void {
+    this.setState('running', `training on ${this.backend.name}`);
+    void this.loop();
+  }
+
+  pause(): void {
+    if (this.state === 'running') this.setState('pausing', 'pausing after this step');
+  }
+
+  resume(): void {
+    if (this.state === 'pausing') { this.setState('running', 'resumed'); return; }
+    // A stopped run keeps its weights and data cursor, so it can go on too (after a divergence it may diverge again).
+    if (this.state !== 'paused' && this.state !== 'stopped') throw new Error(`cannot resume a run that is ${this.state}`);
+    if (this.trainer.done) throw new Error(`this run has already taken all its ${this.trainer.config.steps} steps`);
+    this.setState('running', `resumed at step ${this.trainer.step}`);
+    if (!this.looping) void this.loop();
+  }
+
+  stop(): void {
+    if (this.state === 'running' || this.state === 'pausing') this.setState('stopping', 'stopping after this step');
+    else if (this.state === 'paused') this.setState('stopped', `stopped at step ${this.trainer.step}`);
+  }
+
+  sample(s: SampleSettings): Promise<string> {
+    return this.exclusive(async () => (await this.trainer.sample(s.prompt, {
+      maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, seed: s.seed,
+    })).text);
+  }
+
+  checkpoint(): Promise<CheckpointFiles> {
+    return this.exclusive(() => this.trainer.checkpoint());
+  }
+
+  /** A folder name for the checkpoint's files: the model, the step. */
+  folderName(): string {
+    return `leveret-${this.label}-step${this.trainer.step}`;
+  }
+
+  async autosave(): Promise<void> {
+    try {
+      const files = await this.checkpoint();
+      const info = await this.deps.autosave(files, this.folderName(), {
+        dataset: this.deps.dataset, step: this.trainer.step, totalSteps: this.trainer.config.steps, label: this.label,
+      });
+      this.lastSave = Date.now();
+      this.deps.emit({ type: 'autosave', info });
+    } catch (e) {
+      // A failed autosave (storage full, say) must not end the run; the page shows it.
+      this.deps.emit({ type: 'error', message: `autosave failed: ${(e as Error).message}` });
+    }
+  }
+
+  destroy(): void {
+    this.state = 'stopped';
+    void this.exclusive(async () => this.backend.destroy());
+  }
+
+  private setState(state: RunState, message: string): void {
+    this.state = state;
+    this.deps.emit({ type: 'state', state, message, step: this.trainer.step });
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    try {
+      for (;;) {
+        if (this.trainer.done) {
+          await this.evaluate(true);
+          await this.autosave();
+          this.setState('finished', `finished all ${this.trainer.config.steps} steps`);
+          return;
+        }
+        if (this.state === 'pausing') {
+          await this.autosave();
+          if (this.state === 'pausing') { this.setState('paused', `paused at step ${this.trainer.step}`); return; }
+          continue; // resumed while the autosave ran
+        }
+        if (this.state === 'stopping') {
+          await this.autosave();
+          this.setState('stopped', `stopped at step ${this.trainer.step}`);
+          return;
+        }
+        if (this.state !== 'running') return;
+        if (!(await this.step())) return;
+      }
+    } catch (e) {
+      this.deps.emit({ type: 'error', message: (e as Error).message });
+      this.setState('failed', `the run failed at step ${this.trainer.step}: ${(e as Error).message}`);
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  /** One optimizer step and what follows it; false when the run has to end here. */
+  private async step(): Promise<boolean> {
+    const t = this.trainer.config;
+    const m = await this.exclusive(() => this.trainer.trainStep());
+    if (m.diverged) {
+      const what = Number.isFinite(m.loss) ? `the gradient became ${m.gradNorm}` : `the loss became ${m.loss}`;
+      const message = `${what} at step ${m.step + 1}; the run stopped at step ${m.step}, its last good state ` +
+        '(the weights were not updated). Export it, or train again with a lower learning rate or a longer warmup.';
+      this.deps.emit({ type: 'diverged', step: m.step, loss: m.loss, message });
+      await this.autosave();
+      this.setState('stopped', message);
+      return false;
+    }
+    this.deps.emit({
+      type: 'step', step: m.step, totalSteps: t.steps, loss: m.loss, gradNorm: m.gradNorm, lr: m.lr,
+      tokens: m.tokens, ms: m.ms, tokensPerSecond: m.tokensPerSecond,
+    });
+    if (t.evalInterval > 0 && m.step % t.evalInterval === 0) await this.evaluate(false);
+    const every = this.settings.sample.everySteps;
+    if (every > 0 && m.step % every === 0) {
+      const text = await this.sample(this.settings.sample);
+      this.deps.emit({ type: 'sample', step: m.step, prompt: this.settings.sample.prompt, text, auto: true });
+    }
+    const seconds = this.settings.autosaveSeconds;
+    if (seconds > 0 && Date.now() - this.lastSave >= seconds * 1000) await this.autosave();
+    return true;
+  }
+
+  /** Validation loss, when the dataset has a validation split; `final` evaluates at the end unless just done. */
+  private async evaluate(final: boolean): Promise<void> {
+    const t = this.trainer.config;
+    if (this.trainer.sampler.valWindows === 0 || this.lastEvalStep === this.trainer.step) return;
+    if (final && t.evalInterval === 0) return;
+    this.lastEvalStep = this.trainer.step;
+    const valLoss = await this.exclusive(() => this.trainer.evaluate());
+    this.deps.emit({ type: 'eval', step: this.trainer.step, tokens: this.trainer.tokensSeen, valLoss });
+  }
+}
