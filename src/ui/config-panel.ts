@@ -1,0 +1,172 @@
+// The Model & training panel: a preset and every field of the model config and the training config, with
+// the memory estimate recomputed as you type and a refusal, before anything starts, when the config is
+// invalid or cannot fit the adapter.
+import { ConfigError, validateConfig, validateShape, type ModelConfig } from '../model/config';
+import { estimateMemory, formatBytes, type AdapterLimits } from '../model/memory';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../model/presets';
+import { HARE_TRAIN_DEFAULTS, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
+import { fill, formatCount, h, labelled, numberInput } from './dom';
+
+type ModelField = keyof ModelConfig;
+type TrainField = keyof TrainConfig;
+
+const MODEL_FIELDS: { key: ModelField; label: string; hint: string }[] = [
+  { key: 'dim', label: 'width (dim)', hint: 'C: width of the residual stream' },
+  { key: 'nLayers', label: 'layers', hint: 'L: transformer blocks' },
+  { key: 'nHeads', label: 'heads', hint: 'H: query heads; dim / heads must be a multiple of 4' },
+  { key: 'nKvHeads', label: 'key/value heads', hint: 'KV: grouped-query attention when fewer than heads' },
+  { key: 'hiddenDim', label: 'MLP width', hint: 'F: SwiGLU intermediate width' },
+  { key: 'vocabSize', label: 'vocabulary', hint: 'V: at least the tokenizer\'s size' },
+  { key: 'contextLength', label: 'context length', hint: 'longest sequence the model sees' },
+  { key: 'normEps', label: 'RMSNorm epsilon', hint: '' },
+  { key: 'ropeTheta', label: 'RoPE theta', hint: '' },
+];
+
+const TRAIN_FIELDS: { key: TrainField; label: string; hint: string; advanced?: boolean }[] = [
+  { key: 'steps', label: 'steps', hint: 'optimizer steps (the cosine schedule\'s length)' },
+  { key: 'batchSize', label: 'batch', hint: 'sequences per micro-batch' },
+  { key: 'seqLen', label: 'sequence length', hint: 'tokens per sequence (≤ context length)' },
+  { key: 'accumSteps', label: 'accumulation', hint: 'micro-batches per optimizer step' },
+  { key: 'lr', label: 'learning rate', hint: 'peak, after warmup' },
+  { key: 'warmupSteps', label: 'warmup steps', hint: 'linear warmup, then cosine decay' },
+  { key: 'seed', label: 'seed', hint: 'initial weights and batch order' },
+  { key: 'evalInterval', label: 'validation interval', hint: 'steps between validation losses (0: never)' },
+  { key: 'evalBatches', label: 'validation batches', hint: '0: the whole validation split' },
+  { key: 'minLrRatio', label: 'final LR ratio', hint: 'the cosine ends at lr × this', advanced: true },
+  { key: 'weightDecay', label: 'weight decay', hint: 'AdamW (none on norm weights)', advanced: true },
+  { key: 'gradClip', label: 'gradient clip', hint: 'global norm', advanced: true },
+  { key: 'beta1', label: 'AdamW β1', hint: '', advanced: true },
+  { key: 'beta2', label: 'AdamW β2', hint: '', advanced: true },
+  { key: 'eps', label: 'AdamW ε', hint: '', advanced: true },
+];
+
+export type ConfigResult =
+  | { ok: true; model: ModelConfig; train: TrainConfig; preset: string }
+  | { ok: false; problems: string[] };
+
+/** Limits used before the adapter is known, and under tfjs (which binds no storage buffers): WebGPU's defaults. */
+const DEFAULT_LIMITS: AdapterLimits = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 };
+
+export class ConfigPanel {
+  private readonly preset: HTMLSelectElement;
+  private readonly modelInputs = new Map<ModelField, HTMLInputElement>();
+  private readonly trainInputs = new Map<TrainField, HTMLInputElement>();
+  private readonly estimate: HTMLElement;
+  private readonly refusal: HTMLElement;
+  private limits: AdapterLimits | null = DEFAULT_LIMITS;
+  private limitsNote = 'WebGPU default limits (adapter not known yet)';
+  private last: ConfigResult | null = null;
+
+  constructor(root: HTMLElement, private readonly onChange: (r: ConfigResult) => void) {
+    this.preset = h('select', { 'data-testid': 'preset-select', onchange: () => this.applyPreset() },
+      ...PRESET_NAMES.map((p) => h('option', { value: p }, p)), h('option', { value: 'custom' }, 'custom'));
+    this.preset.value = 'tiny';
+    const modelFields = MODEL_FIELDS.map((f) => {
+      const input = numberInput(PRESETS.tiny[f.key], { 'data-testid': `model-${f.key}`, oninput: () => this.edited(true) });
+      this.modelInputs.set(f.key, input);
+      return labelled(f.label, input, f.hint);
+    });
+    const trainField = (f: (typeof TRAIN_FIELDS)[number]) => {
+      const input = numberInput(HARE_TRAIN_DEFAULTS[f.key], { 'data-testid': `train-${f.key}`, oninput: () => this.edited(false) });
+      this.trainInputs.set(f.key, input);
+      return labelled(f.label, input, f.hint);
+    };
+    this.estimate = h('div', { class: 'estimate', 'data-testid': 'memory-estimate', 'aria-live': 'polite' });
+    this.refusal = h('div', { class: 'refusal', 'data-testid': 'config-refusal', role: 'alert' });
+    fill(root,
+      h('h2', {}, 'Model & training'),
+      h('div', { class: 'grid' }, labelled('Preset', this.preset, 'HARE-1.1B and scaled-down shapes')),
+      h('h3', {}, 'Model'),
+      h('div', { class: 'grid' }, ...modelFields),
+      h('h3', {}, 'Training'),
+      h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => !f.advanced).map(trainField)),
+      h('details', {}, h('summary', {}, 'Optimizer details'), h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => f.advanced).map(trainField))),
+      this.estimate, this.refusal);
+    this.update();
+  }
+
+  /** The adapter the run will use: its binding limits decide what fits (null: tfjs, no binding limits). */
+  setAdapter(limits: AdapterLimits | null, note: string): void {
+    this.limits = limits;
+    this.limitsNote = note;
+    this.update();
+  }
+
+  result(): ConfigResult {
+    return this.last ?? this.update();
+  }
+
+  /** Shows a run's configs (a restored checkpoint) in the fields. */
+  show(model: ModelConfig, train: TrainConfig): void {
+    for (const [k, input] of this.modelInputs) input.value = String(model[k]);
+    for (const [k, input] of this.trainInputs) input.value = String(train[k]);
+    this.preset.value = PRESET_NAMES.find((p) => MODEL_FIELDS.every((f) => PRESETS[p][f.key] === model[f.key])) ?? 'custom';
+    this.update();
+  }
+
+  setTrainField(key: TrainField, value: number): void {
+    (this.trainInputs.get(key) as HTMLInputElement).value = String(value);
+    this.update();
+  }
+
+  private applyPreset(): void {
+    const name = this.preset.value;
+    if (name !== 'custom') {
+      const p = PRESETS[name as PresetName];
+      for (const [k, input] of this.modelInputs) input.value = String(p[k]);
+      const seqLen = this.trainInputs.get('seqLen') as HTMLInputElement;
+      if (Number(seqLen.value) > p.contextLength) seqLen.value = String(p.contextLength);
+    }
+    this.update();
+  }
+
+  private edited(model: boolean): void {
+    if (model) {
+      const name = this.preset.value;
+      const p = name === 'custom' ? null : PRESETS[name as PresetName];
+      if (p && MODEL_FIELDS.some((f) => Number(this.modelInputs.get(f.key)!.value) !== p[f.key])) this.preset.value = 'custom';
+    }
+    this.update();
+  }
+
+  private read<K extends string>(inputs: Map<K, HTMLInputElement>): Record<K, number> {
+    const out = {} as Record<K, number>;
+    for (const [k, input] of inputs) out[k] = input.value.trim() === '' ? NaN : Number(input.value);
+    return out;
+  }
+
+  private update(): ConfigResult {
+    const problems: string[] = [];
+    let model: ModelConfig | null = null;
+    let train: TrainConfig | null = null;
+    const named = (where: string, e: unknown) => {
+      problems.push(e instanceof ConfigError ? `${where} ${e.field}: ${e.message.slice(e.field.length + 2)}` : `${where}: ${(e as Error).message}`);
+    };
+    try { model = validateConfig(this.read(this.modelInputs) as unknown as ModelConfig); } catch (e) { named('model', e); }
+    try { train = validateTrainConfig(this.read(this.trainInputs) as unknown as TrainConfig); } catch (e) { named('training', e); }
+    if (model && train) {
+      try { validateShape(train, model); } catch (e) { named('training', e); }
+    }
+    if (model && train && problems.length === 0) {
+      const est = estimateMemory(model, train, this.limits ?? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER });
+      const b = est.bytes;
+      fill(this.estimate,
+        h('strong', {}, `${formatCount(est.parameters)} parameters · ${formatBytes(b.total)} of GPU memory`),
+        h('div', {}, `weights ${formatBytes(b.parameters)}, gradients ${formatBytes(b.gradients)}, AdamW moments ${formatBytes(b.adamMoments)}, activations ${formatBytes(b.activations)}`),
+        h('div', {}, `largest binding: ${est.largestBinding.name} ${formatBytes(est.largestBinding.bytes)}` +
+          (this.limits ? ` (limit ${formatBytes(this.limits.maxStorageBufferBindingSize)}, ${this.limitsNote})` : ` (${this.limitsNote})`)),
+        h('div', {}, `${formatCount(tokensPerStep(train))} tokens per step, ${formatCount(tokensPerStep(train) * train.steps)} in the run`));
+      for (const p of est.problems) problems.push(`does not fit this adapter: ${p}`);
+    } else {
+      fill(this.estimate, h('span', { class: 'hint' }, 'No estimate until the fields are valid.'));
+    }
+    fill(this.refusal, ...(problems.length ? [h('strong', {}, 'Training is refused:'), h('ul', {}, ...problems.map((p) => h('li', {}, p)))] : []));
+    this.refusal.hidden = problems.length === 0;
+    const result: ConfigResult = problems.length === 0 && model && train
+      ? { ok: true, model, train, preset: this.preset.value }
+      : { ok: false, problems };
+    this.last = result;
+    this.onChange(result);
+    return result;
+  }
+}

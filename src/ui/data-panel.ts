@@ -1,0 +1,253 @@
+// The Data panel: sources (dropped or picked files, plus the default corpus) each with a category, a weight
+// and format options; benchmark files; tokenizer; cleaning rules; the Prepare button with its progress bar;
+// the report and the cleaned-data downloads. The pipeline itself runs in the data worker.
+import * as Comlink from 'comlink';
+import type { PipelineProgress, PipelineStage } from '../data/pipeline-options';
+import type { PipelineReport } from '../data/report';
+import type { TokenizerChoice } from '../data/tokenizer-choice';
+import type { ExportFile } from '../worker/data-api';
+import { download, errorText, fill, formatCount, h, labelled, numberInput } from './dom';
+import { reportView } from './report-view';
+import { RulesForm } from './rules-form';
+import { SourceList } from './source-list';
+import { BenchmarkList } from './benchmark-list';
+import { datasetName, prepareRequest, type PrepareSettings, type SourceEntry } from './sources';
+import type { Workers } from './workers';
+
+/** What the data depends on from the model side: the vocabulary (tokenizer size) and the training length. */
+export interface ModelNeeds {
+  vocabSize: number;
+  seqLen: number;
+}
+
+// Share of the progress bar each stage fills (cleaning dominates; a BPE's training is next).
+const STAGES: Record<PipelineStage, [number, number]> = {
+  benchmarks: [0, 0.05], clean: [0.05, 0.6], tokenizer: [0.6, 0.8], pack: [0.8, 1], done: [1, 1],
+};
+
+export interface Prepared {
+  dataset: string;
+  report: PipelineReport;
+}
+
+export class DataPanel {
+  readonly sources: SourceList;
+  private readonly benchmarks: BenchmarkList;
+  private readonly rules: RulesForm;
+  private readonly tokenizerKind: HTMLSelectElement;
+  private readonly bpeVocab: HTMLInputElement;
+  private readonly tokenizerFile: HTMLInputElement;
+  private readonly valFraction: HTMLInputElement;
+  private readonly seed: HTMLInputElement;
+  private readonly prepareButton: HTMLButtonElement;
+  private readonly cancelButton: HTMLButtonElement;
+  private readonly progress: HTMLProgressElement;
+  private readonly status: HTMLElement;
+  private readonly reportBox: HTMLElement;
+  private readonly exports: HTMLElement;
+  private readonly tokenizerNote: HTMLElement;
+  private running: { name: string; promise: Promise<Prepared> } | null = null;
+  private shown: string | null = null;
+
+  constructor(root: HTMLElement, private readonly workers: Workers, private readonly needs: () => ModelNeeds) {
+    const changed = () => this.settingsChanged();
+    this.sources = new SourceList(changed);
+    this.benchmarks = new BenchmarkList(changed);
+    this.rules = new RulesForm(changed);
+
+    this.tokenizerKind = h('select', { 'data-testid': 'tokenizer-kind', onchange: changed },
+      h('option', { value: 'auto' }, 'automatic (follows the model)'),
+      h('option', { value: 'bpe' }, 'byte-level BPE learned from these sources'),
+      h('option', { value: 'mistral' }, "Mistral's tokenizer (32000)"),
+      h('option', { value: 'json' }, 'a tokenizer.json file'));
+    this.bpeVocab = numberInput(512, { min: 259, max: 65536, step: 1, 'data-testid': 'bpe-vocab', oninput: changed });
+    this.tokenizerFile = h('input', { type: 'file', accept: '.json,application/json', 'data-testid': 'tokenizer-file', onchange: changed });
+    this.tokenizerNote = h('small', { class: 'hint', 'data-testid': 'tokenizer-note' });
+    this.valFraction = numberInput(0.01, { min: 0, max: 0.5, step: 0.01, 'data-testid': 'val-fraction', oninput: changed });
+    this.seed = numberInput(1, { min: 0, step: 1, 'data-testid': 'data-seed', oninput: changed });
+
+    this.prepareButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'prepare-button', onclick: () => void this.prepareClicked() }, 'Prepare data');
+    this.cancelButton = h('button', { type: 'button', 'data-testid': 'prepare-cancel', disabled: true, onclick: () => void this.workers.data.cancel() }, 'Cancel');
+    this.progress = h('progress', { max: 1, value: 0, 'data-testid': 'prepare-progress', 'aria-label': 'data preparation progress' });
+    this.status = h('p', { class: 'status', 'data-testid': 'prepare-status', role: 'status' });
+    this.reportBox = h('div', { 'data-testid': 'report-box' });
+    this.exports = h('div', { class: 'buttons' },
+      h('button', { type: 'button', 'data-testid': 'export-cleaned', onclick: () => void this.exportFile('cleaned.jsonl') }, 'Download cleaned.jsonl'),
+      h('button', { type: 'button', 'data-testid': 'export-report', onclick: () => void this.exportFile('report.json') }, 'Download report.json'));
+    this.exports.hidden = true;
+
+    fill(root,
+      h('h2', {}, 'Data'),
+      h('h3', {}, 'Sources'),
+      this.sources.el,
+      h('h3', {}, 'Benchmarks (decontamination)'),
+      h('p', { class: 'help' }, 'Training samples that overlap these files (HARE: above 50% of n-grams) are removed.'),
+      this.benchmarks.el,
+      h('details', { class: 'settings' }, h('summary', {}, 'Tokenizer and validation split'),
+        h('div', { class: 'grid' },
+          labelled('Tokenizer', this.tokenizerKind), labelled('BPE vocabulary size', this.bpeVocab),
+          labelled('tokenizer.json', this.tokenizerFile),
+          labelled('Validation share', this.valFraction, 'fraction of each source held out'),
+          labelled('Data seed', this.seed)),
+        this.tokenizerNote),
+      h('details', { class: 'settings' }, h('summary', {}, 'Cleaning rules'), this.rules.el),
+      h('div', { class: 'buttons' }, this.prepareButton, this.cancelButton),
+      this.progress, this.status, this.reportBox, this.exports);
+    this.settingsChanged();
+  }
+
+  /** Call when the model's vocabulary or training length changes: the automatic tokenizer follows it. */
+  modelChanged(): void {
+    this.settingsChanged();
+  }
+
+  addSources(list: SourceEntry[]): void {
+    this.sources.add(list);
+  }
+
+  /** The tokenizer the pipeline will use, as the settings say. */
+  private async tokenizerChoice(): Promise<{ choice: TokenizerChoice; stamp: string }> {
+    const kind = this.tokenizerKind.value;
+    const vocab = this.needs().vocabSize;
+    if (kind === 'mistral') return { choice: { kind: 'mistral' }, stamp: '' };
+    if (kind === 'bpe') return { choice: { kind: 'bpe', vocabSize: Number(this.bpeVocab.value) }, stamp: '' };
+    if (kind === 'json') {
+      const f = this.tokenizerFile.files?.[0];
+      if (!f) throw new Error('choose a tokenizer.json file, or another tokenizer');
+      let json: object;
+      try { json = JSON.parse(await f.text()) as object; } catch (e) { throw new Error(`${f.name}: not valid JSON (${errorText(e)})`); }
+      return { choice: { kind: 'json', json }, stamp: `${f.name}:${f.size}:${f.lastModified}` };
+    }
+    // Automatic: HARE's Mistral tokenizer for 32000-vocabulary models, else a BPE learned at the model's size.
+    return vocab === 32000 ? { choice: { kind: 'mistral' }, stamp: '' } : { choice: { kind: 'bpe', vocabSize: vocab }, stamp: '' };
+  }
+
+  private settingsChanged(): void {
+    const kind = this.tokenizerKind.value;
+    this.bpeVocab.disabled = kind !== 'bpe';
+    this.tokenizerFile.disabled = kind !== 'json';
+    const vocab = this.needs().vocabSize;
+    this.tokenizerNote.textContent = kind === 'auto'
+      ? (vocab === 32000 ? "Mistral's tokenizer, as the model's vocabulary is 32000." : `A byte-level BPE with ${vocab} tokens, the model's vocabulary.`)
+      : '';
+    void this.showExisting();
+  }
+
+  async settings(): Promise<PrepareSettings> {
+    const { choice, stamp } = await this.tokenizerChoice();
+    return {
+      sources: this.sources.list(), benchmarks: this.benchmarks.list(), rules: this.rules.read(), tokenizer: choice, tokenizerStamp: stamp,
+      seqLen: this.needs().seqLen, valFraction: Number(this.valFraction.value), seed: Number(this.seed.value),
+    };
+  }
+
+  /** Shows the report of an already prepared dataset for the current settings (after a reload, say). */
+  private async showExisting(): Promise<void> {
+    try {
+      if (this.running || this.sources.list().length === 0) return;
+      const name = await datasetName(await this.settings());
+      if (name === this.shown) return;
+      const existing = (await this.workers.data.listDatasets()).find((d) => d.name === name && d.manifest);
+      if (!existing) { this.clearReport(); return; }
+      const report = JSON.parse(await (await this.workers.data.exportFile(name, 'report.json')).text()) as PipelineReport;
+      this.showReport(name, report, `Prepared earlier (${name}, ${formatCount(existing.bytes)} bytes).`);
+    } catch {
+      // Settings that cannot name a dataset yet (no tokenizer file chosen): nothing to show.
+    }
+  }
+
+  private clearReport(): void {
+    this.shown = null;
+    this.reportBox.replaceChildren();
+    this.exports.hidden = true;
+    this.sources.showProblems([]);
+  }
+
+  private showReport(name: string, report: PipelineReport, status: string): void {
+    this.shown = name;
+    this.status.classList.remove('error');
+    fill(this.reportBox, reportView(report));
+    this.exports.hidden = false;
+    this.progress.value = 1;
+    this.status.textContent = status;
+    this.sources.showProblems(report.problems.list);
+  }
+
+  private async prepareClicked(): Promise<void> {
+    try {
+      await this.ensurePrepared(true);
+    } catch {
+      // ensurePrepared has already shown the error.
+    }
+  }
+
+  /** The dataset for the current settings, prepared now unless it already exists (or `force`). */
+  async ensurePrepared(force = false): Promise<Prepared> {
+    let settings: PrepareSettings;
+    try {
+      settings = await this.settings();
+      if (settings.sources.length === 0) throw new Error('add at least one source');
+    } catch (e) {
+      this.status.textContent = errorText(e);
+      this.status.classList.add('error');
+      throw e;
+    }
+    const name = await datasetName(settings);
+    if (this.running?.name === name) return this.running.promise;
+    if (this.running) throw new Error('another dataset is being prepared: wait for it or cancel it');
+    if (!force) {
+      const existing = (await this.workers.data.listDatasets()).find((d) => d.name === name && d.manifest);
+      if (existing) {
+        const report = JSON.parse(await (await this.workers.data.exportFile(name, 'report.json')).text()) as PipelineReport;
+        if (this.shown !== name) this.showReport(name, report, `Using the dataset prepared earlier (${name}).`);
+        return { dataset: name, report };
+      }
+    }
+    const promise = this.prepare(name, settings);
+    this.running = { name, promise };
+    try {
+      return await promise;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async prepare(name: string, settings: PrepareSettings): Promise<Prepared> {
+    this.prepareButton.disabled = true;
+    this.cancelButton.disabled = false;
+    this.status.classList.remove('error');
+    this.clearReport();
+    this.status.textContent = 'Loading files…';
+    this.progress.value = 0;
+    const onProgress = (p: PipelineProgress) => {
+      const [from, to] = STAGES[p.stage];
+      this.progress.value = from + (to - from) * Math.min(1, Math.max(0, p.fraction));
+      this.status.textContent = `${p.stage}: ${p.message}`;
+    };
+    try {
+      const req = await prepareRequest(name, settings);
+      const report = await this.workers.data.prepare(req, Comlink.proxy(onProgress));
+      const problems = report.problems.list.length;
+      this.showReport(name, report, `Prepared ${name}: ${formatCount(report.totals.tokens)} tokens` +
+        (problems ? `; ${problems} input problem${problems === 1 ? '' : 's'} (see below)` : '') + '.');
+      return { dataset: name, report };
+    } catch (e) {
+      this.progress.value = 0;
+      this.status.textContent = `Preparation failed: ${errorText(e)}`;
+      this.status.classList.add('error');
+      throw e;
+    } finally {
+      this.prepareButton.disabled = false;
+      this.cancelButton.disabled = true;
+    }
+  }
+
+  private async exportFile(file: ExportFile): Promise<void> {
+    if (!this.shown) return;
+    try {
+      download(await this.workers.data.exportFile(this.shown, file), file === 'cleaned.jsonl' ? `${this.shown}-cleaned.jsonl` : `${this.shown}-${file}`);
+    } catch (e) {
+      this.status.textContent = `Download failed: ${errorText(e)}`;
+    }
+  }
+}

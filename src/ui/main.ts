@@ -1,0 +1,177 @@
+// The page: builds the panels, starts the two workers and wires them together. The training worker's events
+// arrive here as one typed stream and are dispatched by a switch that refuses any event it does not know.
+import * as Comlink from 'comlink';
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import type { ResumeOptions, RunInfo, TrainEvent } from '../worker/train-api';
+import { showAdapter } from './adapter-panel';
+import { CheckpointPanel } from './checkpoint-panel';
+import { ConfigPanel, type ConfigResult } from './config-panel';
+import { DataPanel } from './data-panel';
+import { loadDefaultCorpus } from './default-corpus';
+import { download, errorText, formatCount } from './dom';
+import { RunPanel } from './run-panel';
+import { startWorkers } from './workers';
+
+const $ = (id: string): HTMLElement => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`index.html has no #${id}`);
+  return el;
+};
+
+const workers = startWorkers();
+const banner = $('no-webgpu-banner');
+showAdapter($('adapter-panel'), banner, null);
+
+let configResult: ConfigResult | null = null;
+let run: RunPanel | null = null;
+let data: DataPanel | null = null;
+const config = new ConfigPanel($('config-panel'), (r) => {
+  configResult = r;
+  run?.setConfigOk(r.ok);
+  data?.modelChanged();
+});
+
+/** What the data must fit: the model's vocabulary and the training sequence length. */
+const needs = () => {
+  const r = configResult ?? config.result();
+  return r.ok ? { vocabSize: r.model.vocabSize, seqLen: r.train.seqLen } : { vocabSize: 512, seqLen: 128 };
+};
+data = new DataPanel($('data-panel'), workers, needs);
+
+const resumeOptions = (): ResumeOptions => ({
+  sample: runPanel.samples.settings(), autosaveSeconds: checkpoints.seconds(), engine: runPanel.engine.value === 'tfjs' ? 'tfjs' : 'auto',
+});
+
+/** Calls the worker, showing a refusal or failure under the run controls. */
+async function guarded(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (e) {
+    runPanel.showMessage(errorText(e));
+  }
+}
+
+async function train(): Promise<void> {
+  const c = config.result();
+  if (!c.ok || !data) return;
+  runPanel.clearMessage();
+  runPanel.setPreparing(true, 'Preparing the data (once for these sources and settings)…');
+  let dataset: string;
+  try {
+    const prepared = await data.ensurePrepared();
+    dataset = prepared.dataset;
+    const vocab = prepared.report.tokenizer.vocabSize;
+    if (vocab > c.model.vocabSize) {
+      throw new Error(`the tokenizer has ${vocab} tokens but the model's vocabulary is ${c.model.vocabSize}: raise the vocabulary or choose a smaller tokenizer`);
+    }
+  } catch (e) {
+    runPanel.setPreparing(false, 'Not started.');
+    runPanel.showMessage(`Training did not start: ${errorText(e)}`);
+    return;
+  }
+  runPanel.setPreparing(false);
+  runPanel.begin(c.train, 0, [], '…');
+  await guarded(async () => {
+    const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions() });
+    runPanel.begin(info.train, info.step, info.history, info.backend);
+  });
+}
+
+/** A run restored from a checkpoint: its configs into the fields, its history into the charts. */
+function restored(info: RunInfo): void {
+  config.show(info.model, info.train);
+  runPanel.begin(info.train, info.step, info.history, info.backend);
+  checkpoints.setExportable(true);
+}
+
+const runPanel: RunPanel = new RunPanel($('run-panel'), {
+  train: () => void train(),
+  pause: () => void guarded(() => workers.train.pause()),
+  resume: () => void guarded(() => workers.train.resume()),
+  stop: () => void guarded(() => workers.train.stop()),
+  sampleNow: (s) => workers.train.sample(s),
+  samplingChanged: (s) => void workers.train.setSampling(s),
+});
+run = runPanel;
+run.setConfigOk(config.result().ok);
+
+const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), {
+  async exportZip() {
+    checkpoints.say('Writing the checkpoint…');
+    const { blob, fileName } = await workers.train.exportCheckpoint();
+    download(blob, fileName);
+    checkpoints.say(`Exported ${fileName} (${formatCount(blob.size)} bytes).`);
+  },
+  async importZip(file) {
+    checkpoints.say(`Reading ${file.name}…`);
+    const info = await workers.train.importCheckpoint(file, file.name, resumeOptions());
+    restored(info);
+    checkpoints.say(`Loaded ${file.name}: ${info.model.dim}-wide, ${info.model.nLayers}-layer model at step ${info.step} of ${info.train.steps}. Press Resume to continue.`);
+  },
+  autosaveSecondsChanged: (seconds) => void workers.train.setAutosaveSeconds(seconds),
+  async resumeAutosave(continueRun) {
+    const info = await workers.train.resumeAutosave(resumeOptions());
+    restored(info);
+    checkpoints.say(`Restored the autosave at step ${info.step}.`);
+    if (continueRun) await workers.train.resume();
+  },
+  async discardAutosave() {
+    await workers.train.discardAutosave();
+    checkpoints.say('Autosave discarded.');
+  },
+});
+$('resume-offer-slot').appendChild(checkpoints.offer);
+
+function onEvent(e: TrainEvent): void {
+  switch (e.type) {
+    case 'state':
+      runPanel.setState(e.state, e.message, e.step);
+      checkpoints.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');
+      break;
+    case 'step':
+      runPanel.onStep(e);
+      break;
+    case 'eval':
+      runPanel.onEval(e.step, e.tokens, e.valLoss);
+      break;
+    case 'sample':
+      runPanel.samples.show(e.step, e.prompt, e.text, e.auto);
+      break;
+    case 'autosave':
+      checkpoints.autosaved(e.info);
+      break;
+    case 'diverged':
+      runPanel.showMessage(e.message);
+      break;
+    case 'error':
+      runPanel.showMessage(e.message);
+      break;
+    default:
+      throw new Error(`unknown training event ${JSON.stringify(e satisfies never)}`);
+  }
+}
+
+async function boot(): Promise<void> {
+  await workers.train.listen(Comlink.proxy(onEvent));
+  const probing = workers.train.probe().then((report) => {
+    showAdapter($('adapter-panel'), banner, report);
+    const l = report.adapter?.limits;
+    if (report.kind === 'webgpu' && l) {
+      config.setAdapter({ maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize }, 'this adapter');
+    } else {
+      config.setAdapter(null, 'tfjs fallback: no binding limits');
+    }
+    document.body.dataset.adapter = report.kind;
+  }).catch((e: unknown) => showAdapter($('adapter-panel'), banner, null, `Could not open the training worker: ${errorText(e)}`));
+  const corpus = loadDefaultCorpus().then((list) => data?.addSources(list))
+    .catch((e: unknown) => runPanel.showMessage(`The default corpus could not be loaded: ${errorText(e)}`));
+  const offer = workers.train.autosaveInfo().then((info) => {
+    checkpoints.showOffer(info);
+    if (info) checkpoints.autosaved(info);
+  });
+  await Promise.all([probing, corpus, offer]);
+  document.body.dataset.ready = 'true';
+}
+
+void boot();

@@ -1,0 +1,73 @@
+// The pipeline's report, readable: totals, a row per source, what each rule removed (with examples of the
+// removed text), input problems naming file and line, decontamination matches, and the mixture chart.
+import { RULE_ORDER, type Counts, type PipelineReport, type RuleName } from '../data/report';
+import { formatCount, h } from './dom';
+import { mixtureChart } from './mixture-chart';
+
+function table(head: string[], rows: (string | Node)[][], testid?: string): HTMLTableElement {
+  return h('table', { 'data-testid': testid },
+    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+}
+
+const docs = (c: Counts): string => formatCount(c.docs);
+
+function ruleTotals(report: PipelineReport): Map<RuleName, { before: number; after: number; enabled: boolean }> {
+  const out = new Map<RuleName, { before: number; after: number; enabled: boolean }>();
+  for (const rule of RULE_ORDER) out.set(rule, { before: 0, after: 0, enabled: false });
+  for (const s of report.sources) {
+    for (const r of s.rules) {
+      const t = out.get(r.rule)!;
+      t.before += r.before.docs;
+      t.after += r.after.docs;
+      t.enabled ||= r.enabled;
+    }
+  }
+  return out;
+}
+
+export function reportView(report: PipelineReport): HTMLElement {
+  const t = report.totals;
+  const summary = h('p', { class: 'summary', 'data-testid': 'report-summary' },
+    `${formatCount(t.read.docs)} documents read, ${formatCount(t.kept.docs)} kept; ` +
+    `${formatCount(t.tokens)} tokens (${report.tokenizer.name}, vocabulary ${report.tokenizer.vocabSize}) in ` +
+    `${formatCount(t.trainSequences)} training and ${formatCount(t.valSequences)} validation sequences of ${report.dataset.seqLen} tokens.`);
+
+  const sources = table(['source', 'category', 'files', 'read', 'kept', 'kept tokens (est.)', 'problems'],
+    report.sources.map((s) => {
+      const problems = Object.entries(s.problems).map(([k, n]) => `${k} ×${n}`).join(', ');
+      return [s.name, s.category, s.files.join(', '), docs(s.read), docs(s.kept), formatCount(s.kept.estTokens), problems || '–'];
+    }), 'report-sources');
+
+  const totals = ruleTotals(report);
+  const rules = table(['rule', 'documents in', 'removed', 'out'],
+    RULE_ORDER.map((rule) => {
+      const r = totals.get(rule)!;
+      return [rule + (r.enabled ? '' : ' (off)'), formatCount(r.before), formatCount(r.before - r.after), formatCount(r.after)];
+    }), 'report-rules');
+
+  const examples = report.sources.flatMap((s) => s.rules.flatMap((r) => r.examples.map((e) =>
+    h('li', {}, h('strong', {}, `${r.rule}`), ` · ${s.name} · ${e.file}:${e.line} · ${e.reason}`, h('blockquote', {}, e.text)))));
+
+  const problemList = report.problems.list.map((p) =>
+    h('li', { 'data-testid': 'report-problem', 'data-file': p.file }, h('strong', {}, p.file), p.line ? `:${p.line}` : '', ` ${p.kind}: ${p.message}`));
+
+  const d = report.decontamination;
+  const decontam = d.benchmarkFiles.length === 0
+    ? h('p', {}, 'No benchmark files: nothing to decontaminate against.')
+    : h('div', {},
+      h('p', {}, `${d.benchmarkSamples} benchmark samples from ${d.benchmarkFiles.join(', ')}; ${d.removed} training samples removed.`),
+      h('ul', { class: 'pairs' }, ...d.pairs.slice(0, 20).map((p) => h('li', {},
+        `${p.source} · ${p.file}:${p.line} (${(p.rate * 100).toFixed(0)}% of ${p.n}-grams) matches ${p.benchmark.file}:${p.benchmark.line}`,
+        h('blockquote', {}, p.excerpt)))));
+
+  return h('div', { class: 'report', 'data-testid': 'report' },
+    summary,
+    h('h3', {}, 'Mixture'), mixtureChart(report.mixture),
+    h('h3', {}, 'Sources'), sources,
+    h('h3', {}, 'Rules'), rules,
+    h('details', {}, h('summary', {}, `Removed-text examples (${examples.length})`), h('ul', { class: 'examples' }, ...examples)),
+    h('h3', {}, `Input problems (${report.problems.list.length})`),
+    problemList.length ? h('ul', { class: 'problems', 'data-testid': 'report-problems' }, ...problemList) : h('p', {}, 'None.'),
+    h('h3', {}, 'Decontamination'), decontam);
+}

@@ -1,0 +1,187 @@
+// The Run panel: Train / Pause / Resume / Stop, where the run stands (step counter, progress bar with ETA,
+// tokens/s, learning rate, losses), the charts, the samples, and a log of every step's loss.
+import type { LossPoint } from '../train/checkpoint/trainer-state';
+import { tokensPerStep, type TrainConfig } from '../train/config';
+import type { RunState, SampleSettings, TrainEvent } from '../worker/train-api';
+import { fill, formatCount, formatDuration, h, labelled } from './dom';
+import { LossCharts } from './loss-charts';
+import { SampleBox } from './sample-box';
+
+export interface RunHandlers {
+  train(): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  sampleNow(s: SampleSettings): Promise<string>;
+  samplingChanged(s: SampleSettings): void;
+}
+
+type StepEvent = Extract<TrainEvent, { type: 'step' }>;
+
+const ACTIVE: readonly RunState[] = ['starting', 'running', 'pausing', 'stopping'];
+const LOG_ROWS = 1000; // the log shows the latest steps; the charts keep them all
+
+export class RunPanel {
+  readonly samples: SampleBox;
+  readonly engine: HTMLSelectElement;
+  private readonly charts = new LossCharts();
+  private readonly buttons: Record<'train' | 'pause' | 'resume' | 'stop', HTMLButtonElement>;
+  private readonly status: HTMLElement;
+  private readonly message: HTMLElement;
+  private readonly counter: HTMLElement;
+  private readonly progress: HTMLProgressElement;
+  private readonly eta: HTMLElement;
+  private readonly speed: HTMLElement;
+  private readonly lr: HTMLElement;
+  private readonly loss: HTMLElement;
+  private readonly valLoss: HTMLElement;
+  private readonly backend: HTMLElement;
+  private readonly log: HTMLTableSectionElement;
+  private state: RunState = 'idle';
+  private step = 0;
+  private totalSteps = 0;
+  private recentMs: number[] = [];
+  private configOk = true;
+  private preparing = false;
+
+  constructor(root: HTMLElement, private readonly handlers: RunHandlers) {
+    const button = (key: keyof RunPanel['buttons'], text: string, cls = '') =>
+      h('button', { type: 'button', class: cls, 'data-testid': `${key}-button`, onclick: () => this.handlers[key]() }, text);
+    this.buttons = { train: button('train', 'Train', 'primary'), pause: button('pause', 'Pause'), resume: button('resume', 'Resume'), stop: button('stop', 'Stop') };
+    this.engine = h('select', { 'data-testid': 'engine-select' },
+      h('option', { value: 'auto' }, 'WebGPU engine where available'), h('option', { value: 'tfjs' }, 'tfjs reference model (slow)'));
+    this.status = h('p', { class: 'status', role: 'status', 'data-testid': 'run-status' }, 'No run yet: press Train.');
+    this.message = h('p', { class: 'error', role: 'alert', 'data-testid': 'run-message', hidden: true });
+    this.counter = h('span', { class: 'counter', 'data-testid': 'step-counter', 'data-step': '0' }, 'step 0');
+    this.progress = h('progress', { max: 1, value: 0, 'data-testid': 'run-progress', 'aria-label': 'training progress' });
+    this.eta = h('span', { 'data-testid': 'eta' }, '–');
+    this.speed = h('span', { 'data-testid': 'tokens-per-second' }, '–');
+    this.lr = h('span', { 'data-testid': 'lr-value' }, '–');
+    this.loss = h('span', { 'data-testid': 'loss-value' }, '–');
+    this.valLoss = h('span', { 'data-testid': 'val-loss-value' }, '–');
+    this.backend = h('span', { 'data-testid': 'run-backend' }, '–');
+    this.log = h('tbody', { 'data-testid': 'step-log' });
+    this.samples = new SampleBox({
+      sampleNow: async (s) => ({ text: await this.handlers.sampleNow(s), step: this.step }),
+      changed: (s) => this.handlers.samplingChanged(s),
+    });
+    const stat = (name: string, value: HTMLElement) => h('div', { class: 'stat' }, h('span', { class: 'stat-name' }, name), value);
+    fill(root,
+      h('h2', {}, 'Run'),
+      h('div', { class: 'buttons' }, this.buttons.train, this.buttons.pause, this.buttons.resume, this.buttons.stop, labelled('Engine', this.engine)),
+      this.status, this.message,
+      h('div', { class: 'progress-line' }, this.counter, this.progress, h('span', {}, 'ETA ', this.eta)),
+      h('div', { class: 'stats' },
+        stat('loss', this.loss), stat('validation loss', this.valLoss), stat('learning rate', this.lr),
+        stat('tokens/s', this.speed)),
+      h('p', { class: 'hint' }, 'Engine: ', this.backend),
+      this.charts.el,
+      this.samples.el,
+      h('details', { class: 'log' }, h('summary', {}, 'Step log'),
+        h('table', {}, h('thead', {}, h('tr', {}, ...['step', 'loss', 'validation', 'lr', 'tokens/s'].map((c) => h('th', { scope: 'col' }, c)))), this.log)));
+    this.sync();
+  }
+
+  /** The config panel's verdict: a refused config keeps Train off. */
+  setConfigOk(ok: boolean): void {
+    this.configOk = ok;
+    this.sync();
+  }
+
+  /** Data is being prepared for Train: the button waits. */
+  setPreparing(preparing: boolean, message?: string): void {
+    this.preparing = preparing;
+    if (message) this.status.textContent = message;
+    this.sync();
+  }
+
+  /** A new run, or a restored one with its history: resets the counters and charts. */
+  begin(train: TrainConfig, step: number, history: readonly LossPoint[], backend: string): void {
+    this.totalSteps = train.steps;
+    this.step = step;
+    this.recentMs = [];
+    this.charts.clear();
+    fill(this.log);
+    this.samples.clear();
+    this.message.hidden = true;
+    this.backend.textContent = backend;
+    this.sync();
+    const perStep = tokensPerStep(train);
+    for (const p of history) {
+      this.charts.put(p.step, { tokens: p.step * perStep, loss: Number.isFinite(p.loss) ? p.loss : null, ...(p.valLoss !== undefined ? { val: p.valLoss } : {}) });
+      if (Number.isFinite(p.loss)) this.logRow(p.step, p.loss, null, null);
+      if (p.valLoss !== undefined) this.valLoss.textContent = p.valLoss.toFixed(4);
+    }
+    const last = [...history].reverse().find((p) => Number.isFinite(p.loss));
+    this.loss.textContent = last ? last.loss.toFixed(4) : '–';
+    this.showStep();
+  }
+
+  setState(state: RunState, message: string, step: number): void {
+    this.state = state;
+    this.step = step;
+    this.status.textContent = message;
+    this.showStep();
+    this.sync();
+  }
+
+  onStep(e: StepEvent): void {
+    this.step = e.step;
+    this.totalSteps = e.totalSteps;
+    this.recentMs.push(e.ms);
+    if (this.recentMs.length > 20) this.recentMs.shift();
+    const meanMs = this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length;
+    this.eta.textContent = formatDuration(((e.totalSteps - e.step) * meanMs) / 1000);
+    this.speed.textContent = formatCount(e.tokensPerSecond);
+    this.lr.textContent = e.lr.toExponential(2);
+    this.loss.textContent = e.loss.toFixed(4);
+    this.charts.put(e.step, { tokens: e.tokens, loss: e.loss, lr: e.lr });
+    this.logRow(e.step, e.loss, e.lr, e.tokensPerSecond);
+    this.showStep();
+  }
+
+  onEval(step: number, tokens: number, valLoss: number): void {
+    this.valLoss.textContent = valLoss.toFixed(4);
+    this.charts.put(step, { tokens, val: valLoss });
+    const row = this.log.querySelector(`tr[data-step="${step}"]`);
+    if (row) { row.setAttribute('data-val-loss', String(valLoss)); (row.children[2] as HTMLElement).textContent = valLoss.toFixed(4); }
+  }
+
+  /** A problem the person must read: divergence, a refused start, a failed call. */
+  showMessage(text: string): void {
+    this.message.textContent = text;
+    this.message.hidden = false;
+  }
+
+  clearMessage(): void {
+    this.message.hidden = true;
+  }
+
+  get currentStep(): number { return this.step; }
+
+  private logRow(step: number, loss: number, lr: number | null, speed: number | null): void {
+    this.log.querySelector(`tr[data-step="${step}"]`)?.remove();
+    this.log.prepend(h('tr', { 'data-testid': 'step-log-row', 'data-step': String(step), 'data-loss': String(loss) },
+      h('td', {}, String(step)), h('td', {}, loss.toFixed(4)), h('td', {}, ''),
+      h('td', {}, lr === null ? '' : lr.toExponential(2)), h('td', {}, speed === null ? '' : formatCount(speed))));
+    while (this.log.children.length > LOG_ROWS) this.log.lastElementChild?.remove();
+  }
+
+  private showStep(): void {
+    this.counter.textContent = this.totalSteps ? `step ${this.step} / ${this.totalSteps}` : `step ${this.step}`;
+    this.counter.dataset.step = String(this.step);
+    this.progress.value = this.totalSteps ? this.step / this.totalSteps : 0;
+  }
+
+  private sync(): void {
+    const active = ACTIVE.includes(this.state);
+    this.buttons.train.disabled = active || !this.configOk || this.preparing;
+    this.buttons.pause.disabled = this.state !== 'running';
+    // A paused or stopped run keeps its weights and data cursor: it can go on while it has steps left.
+    const resumable = (this.state === 'paused' || this.state === 'stopped') && this.step < this.totalSteps;
+    this.buttons.resume.disabled = !(this.state === 'pausing' || resumable);
+    this.buttons.stop.disabled = !(this.state === 'running' || this.state === 'pausing' || this.state === 'paused');
+    this.engine.disabled = active;
+    this.samples.setAvailable(this.state !== 'idle' && this.state !== 'starting' && this.state !== 'failed');
+  }
+}

@@ -1,0 +1,106 @@
+// The sources table: one row per source with its name, category, weight and format options, its files,
+// and any problem the last preparation found in them (a bad file is named here while the rest are used).
+import type { InputProblem } from '../data/read/problems';
+import type { TextSplit } from '../data/source';
+import { fill, formatCount, h, numberInput } from './dom';
+import { dropZone } from './drop-zone';
+import { ACCEPTED, CATEGORIES, fileRefOf, sourceFromFile, type FormatKind, type SourceEntry } from './sources';
+
+export class SourceList {
+  readonly el: HTMLElement;
+  private readonly body: HTMLTableSectionElement;
+  private readonly empty: HTMLElement;
+  private entries: SourceEntry[] = [];
+  private problems: readonly InputProblem[] = [];
+
+  constructor(private readonly onChange: () => void) {
+    this.body = h('tbody', { 'data-testid': 'source-list' });
+    this.empty = h('p', { class: 'hint' }, 'No sources: add files to train on.');
+    const categories = h('datalist', { id: 'categories' }, ...CATEGORIES.map((c) => h('option', { value: c })));
+    this.el = h('div', { class: 'sources' },
+      dropZone({ label: 'Add files…', accept: ACCEPTED, multiple: true, testid: 'source-files', onFiles: (f) => this.addFiles(f) }),
+      h('p', { class: 'hint' }, 'Text (.txt, .md), JSON Lines, CSV or Parquet, optionally gzipped. Each file becomes a source.'),
+      categories,
+      h('table', { class: 'source-table' },
+        h('thead', {}, h('tr', {}, ...['source', 'category', 'weight', 'format', 'text field / split', 'files', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        this.body),
+      this.empty);
+    this.render();
+  }
+
+  list(): SourceEntry[] {
+    return [...this.entries];
+  }
+
+  add(list: SourceEntry[]): void {
+    this.entries.push(...list);
+    this.render();
+    this.onChange();
+  }
+
+  addFiles(files: File[]): void {
+    const taken = new Set(this.entries.map((e) => e.name));
+    const added = files.map((f) => {
+      const s = sourceFromFile(fileRefOf(f), taken);
+      taken.add(s.name);
+      return s;
+    });
+    this.add(added);
+  }
+
+  /** Input problems of the last preparation, shown on the row of the file they concern. */
+  showProblems(problems: readonly InputProblem[]): void {
+    this.problems = problems;
+    this.render();
+  }
+
+  private remove(id: number): void {
+    this.entries = this.entries.filter((e) => e.id !== id);
+    this.render();
+    this.onChange();
+  }
+
+  private render(): void {
+    this.empty.hidden = this.entries.length > 0;
+    fill(this.body, ...this.entries.map((s) => this.row(s)));
+  }
+
+  private row(s: SourceEntry): HTMLTableRowElement {
+    const set = (apply: () => void) => () => { apply(); this.onChange(); };
+    const name = h('input', { type: 'text', value: s.name, 'aria-label': `name of source ${s.name}`, 'data-testid': 'source-name' });
+    name.addEventListener('change', set(() => { s.name = name.value.trim() || s.name; }));
+    const category = h('input', { type: 'text', value: s.category, list: 'categories', 'aria-label': `category of ${s.name}`, 'data-testid': 'source-category' });
+    category.addEventListener('change', set(() => { s.category = category.value.trim() || 'other'; }));
+    const weight = numberInput(s.weight, { min: 0, step: 0.1, 'aria-label': `weight of ${s.name}`, 'data-testid': 'source-weight' });
+    weight.addEventListener('change', set(() => { s.weight = Number(weight.value); }));
+    const format = h('select', { 'aria-label': `format of ${s.name}`, 'data-testid': 'source-format' },
+      ...(['text', 'jsonl', 'csv', 'parquet'] as FormatKind[]).map((k) => h('option', { value: k }, k)));
+    format.value = s.kind;
+    const field = h('input', { type: 'text', value: s.textField, 'aria-label': `text field of ${s.name}`, 'data-testid': 'source-field' });
+    field.addEventListener('change', set(() => { s.textField = field.value.trim(); }));
+    const split = h('select', { 'aria-label': `how ${s.name} splits into documents`, 'data-testid': 'source-split' },
+      h('option', { value: 'blank-line' }, 'blank line'), h('option', { value: 'line' }, 'each line'), h('option', { value: 'file' }, 'whole file'));
+    split.value = s.split;
+    split.addEventListener('change', set(() => { s.split = split.value as TextSplit; }));
+    const options = h('td', {});
+    const showOptions = () => fill(options, s.kind === 'text' ? split : field);
+    format.addEventListener('change', set(() => { s.kind = format.value as FormatKind; showOptions(); }));
+    showOptions();
+
+    const names = new Set(s.files.map((f) => f.name));
+    const problems = this.problems.filter((p) => names.has(p.file));
+    const files = h('td', {}, ...s.files.map((f) => h('div', {}, f.name, f.size ? h('small', {}, ` ${formatCount(f.size)} B`) : null)),
+      ...(problems.length ? [h('div', { class: 'error', 'data-testid': 'source-error' },
+        ...summarize(problems).map((line) => h('div', {}, `⚠ ${line}`)))] : []));
+    return h('tr', { 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
+      h('td', {}, name), h('td', {}, category), h('td', {}, weight), h('td', {}, format), options, files,
+      h('td', {}, h('button', { type: 'button', class: 'small', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove')));
+  }
+}
+
+/** At most three lines per file: kind, where, message; then how many more. */
+function summarize(problems: readonly InputProblem[]): string[] {
+  const lines = problems.slice(0, 3).map((p) => `${p.file}${p.line ? `:${p.line}` : ''} ${p.kind}: ${p.message}`);
+  if (problems.length > 3) lines.push(`and ${problems.length - 3} more problems`);
+  return lines;
+}
