@@ -10,15 +10,18 @@ import { excerpt } from './report';
 import type { RuleOptions } from './rules/defaults';
 import { detectFormat, type SourceFormat } from './source';
 import { normalizedWords } from './words';
+import { yielder } from './yield';
 
 export async function buildBenchmarkIndex(benchmarks: readonly BenchmarkSpec[], rules: RuleOptions,
                                           problems: ProblemSink, onBytes: (n: number) => void,
                                           signal?: AbortSignal): Promise<BenchmarkIndex> {
   const builder = new BenchmarkIndexBuilder(sizesNeeded(rules.decontam));
+  const pause = yielder();
   for (const b of benchmarks) {
     for (const file of b.files) {
       const format = benchmarkFormat(b, file.name);
       for await (const r of readRecords(file, format, { maxRecordBytes: rules.read.maxRecordBytes, onBytes }, problems)) {
+        await pause();
         signal?.throwIfAborted();
         builder.add(wordHashes(normalizedWords(r.text)), { file: r.file, line: r.line, excerpt: excerpt(r.text, rules.report.exampleChars) });
       }

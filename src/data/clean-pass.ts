@@ -22,6 +22,7 @@ import { checkQuality, QUALITY_RULES } from './rules/quality';
 import { detectFormat, lengthClassOf, type SourceSpec } from './source';
 import type { WritableSink } from './store';
 import { normalizedWords } from './words';
+import { yielder } from './yield';
 
 export function ruleEnabled(rules: RuleOptions, r: RuleName): boolean {
   switch (r) {
@@ -68,6 +69,7 @@ export class CleanPass {
   async run(onBytes: (n: number) => void, stats?: LineStats, signal?: AbortSignal,
             onSource?: (index: number) => void): Promise<CleanPassResult> {
     const tallies: SourceTally[] = [];
+    const pause = yielder();
     for (let si = 0; si < this.sources.length; si++) {
       const source = this.sources[si];
       onSource?.(si);
@@ -78,6 +80,7 @@ export class CleanPass {
         const textKey = cleanedTextKey(format);
         const records = readRecords(file, format, { maxRecordBytes: this.rules.read.maxRecordBytes, onBytes, stats }, this.problems);
         for await (const raw of records) {
+          await pause();
           signal?.throwIfAborted();
           await this.record(si, raw, textKey, tally);
         }

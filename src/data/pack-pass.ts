@@ -8,6 +8,7 @@ import { dtypeFor, type ManifestSource } from './pack/manifest';
 import { SourcePacker } from './pack/packer';
 import { hashUnit } from './rng';
 import type { DataStore } from './store';
+import { yielder } from './yield';
 
 export interface CleanedEntry {
   source: number;
@@ -65,7 +66,9 @@ export async function packPass(store: DataStore, tok: Tokenizer, sources: readon
   const packers = sources.map((_, i) => new SourcePacker(store, prefixes[i], packLength, dtype, perShard));
   const records = new Array<number>(sources.length).fill(0);
   const entries = readCleaned(store, sources.map((s) => s.name), sources.map((s) => s.textKey), seed, valFraction, maxLineBytes);
+  const pause = yielder();
   for await (const e of entries) {
+    await pause();
     signal?.throwIfAborted();
     const ids = tok.encode(e.text);
     ids.push(tok.eosId);

@@ -103,8 +103,8 @@ export const DEFAULT_RULES: RuleOptions = {
   // HARE caps samples at about 2k tokens (long) and 512 (short).
   length: { enabled: true, longMaxTokens: 2048, shortMaxTokens: 512, bytesPerToken: 4 },
   exactDedup: { enabled: true },
-  // 20 bands of 5 rows: a pair at Jaccard 0.8 becomes a candidate with probability 0.9996, at 0.5 with 0.47
-  // (candidates are then checked on all 128 values, which rejects them).
+  // 20 bands of 5 rows: a pair at Jaccard 0.8 shares two or more bands (and becomes a candidate) with
+  // probability 0.996, at 0.5 with 0.12; candidates are then checked on all 128 values, which rejects those.
   nearDedup: { enabled: true, shingleWords: 5, numPerm: 128, bands: 20, rows: 5, threshold: 0.8 },
   // HARE: N = 4..8 for short samples, 10..15 for long ones, remove above a 50% repetition rate.
   decontam: { enabled: true, shortN: [4, 8], longN: [10, 15], maxRate: 0.5, strict: false, strictN: 13 },

@@ -1,0 +1,62 @@
+// The data worker's API, as the page sees it through Comlink: `Comlink.wrap<DataApi>(worker)`.
+// Pass the progress callback wrapped in Comlink.proxy(...). File objects travel by structured clone (no copy
+// of their bytes); datasets live in the origin-private file system, one folder per dataset.
+import type { DatasetManifest } from '../data/pack/manifest';
+import type { PipelineProgress } from '../data/pipeline-options';
+import type { PipelineReport } from '../data/report';
+import type { RuleOptions, RuleOverrides, RULE_HELP } from '../data/rules/defaults';
+import type { LengthClass, SourceFormat } from '../data/source';
+import type { TokenizerChoice } from '../data/tokenizer-choice';
+
+/** A Blob with a name, for data that is not a File (a fetched default corpus, or a runtime that drops File names when cloning). */
+export interface NamedBlob {
+  name: string;
+  blob: Blob;
+}
+
+export type InputFile = File | NamedBlob;
+
+export interface PrepareSource {
+  name: string;
+  category: string;
+  weight: number;
+  files: InputFile[];
+  /** Detected from each file's extension when omitted. */
+  format?: SourceFormat;
+  lengthClass?: LengthClass;
+}
+
+export interface PrepareRequest {
+  /** Dataset folder name in OPFS (letters, digits, . _ -); an existing dataset of that name is replaced. */
+  dataset: string;
+  sources: PrepareSource[];
+  benchmarks?: { files: InputFile[]; fields?: string }[];
+  rules?: RuleOverrides;
+  seed?: number;
+  tokenizer: TokenizerChoice;
+  seqLen?: number;
+  valFraction?: number;
+}
+
+export interface DatasetInfo {
+  name: string;
+  /** Total bytes of the dataset's files. */
+  bytes: number;
+  /** Null while a run is writing it, or when it failed before the manifest was written. */
+  manifest: DatasetManifest | null;
+}
+
+/** The files a person can download from a dataset. */
+export type ExportFile = 'cleaned.jsonl' | 'report.json' | 'dataset.json' | 'tokenizer.json';
+
+export interface DataApi {
+  /** Runs the whole pipeline into OPFS; resolves with the report (also saved as report.json). */
+  prepare(req: PrepareRequest, onProgress?: (p: PipelineProgress) => void): Promise<PipelineReport>;
+  /** Stops the running prepare(); it rejects with an AbortError. */
+  cancel(): Promise<void>;
+  listDatasets(): Promise<DatasetInfo[]>;
+  exportFile(dataset: string, file: ExportFile): Promise<Blob>;
+  deleteDataset(dataset: string): Promise<void>;
+  /** The rule defaults and one line of help per rule group, for the page's rule panel. */
+  ruleDefaults(): Promise<{ defaults: RuleOptions; help: typeof RULE_HELP }>;
+}

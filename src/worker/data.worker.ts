@@ -1,0 +1,17 @@
+// The data worker: the pipeline on the page's File objects, writing datasets into OPFS. Its one API object
+// is exposed through Comlink; the page does `Comlink.wrap<DataApi>(new Worker(new URL('./data.worker.ts',
+// import.meta.url), { type: 'module' }))`.
+import * as Comlink from 'comlink';
+import { resolveTokenizer } from '../data/resolve-tokenizer';
+import { OpfsStore } from '../data/store.opfs';
+import { blobFromStore, createDataApi } from './data-service';
+
+const api = createDataApi({
+  openStore: (name, create) => OpfsStore.open(name, create),
+  listDatasets: () => OpfsStore.listDatasets(),
+  removeDataset: (name) => OpfsStore.removeDataset(name),
+  blob: (store, file) => (store instanceof OpfsStore ? store.blob(file) : blobFromStore(store, file)),
+  resolveTokenizer,
+});
+
+Comlink.expose(api);
