@@ -3,10 +3,11 @@
 // Face's tokenizers step by step (added tokens, normalizer, pre-tokenizer, BPE, byte fallback, fuse_unk) so the
 // ids are the same, and is fast because:
 //   - merges are looked up by integer id pairs in a hash table, never by building strings;
-//   - each word's ids are cached (a word recurs thousands of times in a corpus);
+//   - each word's ids are cached (a word recurs thousands of times in a corpus), and looked up by its range in
+//     the text with a hash taken while scanning, so a known word costs no allocation;
 //   - a SentencePiece-style text, which the reference hands to BPE as one long word, is cut before every '▁'
 //     that follows another character when no merge can cross such a cut (checked on the merges at load), so the
-//     cache applies to it too.
+//     cache applies to it too; its normalized form (' ' -> '▁', a '▁' in front) is never built, only read.
 
 import { addedTokenPattern, splitOnAddedTokens, stripAroundAddedTokens } from './added-tokens';
 import { BpeMerger } from './bpe-merge';
@@ -15,11 +16,10 @@ import { BYTE_TO_CHAR, CHAR_TO_BYTE, utf8Encode } from './byte-alphabet';
 import { MergeTable } from './merge-table';
 import { GPT2_BYTE_LEVEL_REGEX, matchAll, splitIsolated } from './pretokenize';
 import type { Tokenizer, TokenizerJSON } from './tokenizer';
+import { HASH_START, hashStep, hashString, WordCache } from './word-cache';
 
 /** Words longer than this are not cached (the reference library uses the same bound). */
 const MAX_CACHED_WORD = 256;
-/** The cache is emptied when it grows past this many words, bounding memory on endless distinct input. */
-const MAX_CACHE_ENTRIES = 1 << 18;
 const META = 0x2581;
 
 export interface BpeTokenizerOptions {
@@ -58,7 +58,9 @@ export class BpeTokenizer implements Tokenizer {
   private readonly addedPlain: Uint8Array;
   /** SentencePiece family: whether a text may be cut before each '▁' that follows another character. */
   private readonly cutAtMetaspace: boolean;
-  private readonly cache = new Map<string, Int32Array>();
+  private readonly cache = new WordCache();
+  /** Byte-level: the split regex in sticky form, so pieces can be found without building match arrays. */
+  private readonly sticky: RegExp | null;
   private symbols = new Int32Array(1024);
   private bytes = new Uint8Array(1024);
   private readonly pieces: string[] = [];
@@ -130,6 +132,9 @@ export class BpeTokenizer implements Tokenizer {
     }
     this.cutAtMetaspace = spec.rules.kind === 'metaspace' && !crossesMetaspace;
     this.merger = new BpeMerger(new MergeTable(spec.merges, mergedIds));
+    const r = spec.rules;
+    const split = r.kind === 'byte-level' ? (r.split === 'gpt2' ? GPT2_BYTE_LEVEL_REGEX : r.split) : null;
+    this.sticky = split === null ? null : new RegExp(split.source, split.flags.replace('g', '') + 'y');
   }
 
   encode(text: string): number[] {
@@ -144,19 +149,19 @@ export class BpeTokenizer implements Tokenizer {
         out.push(tok.id);
         continue;
       }
-      const norm = this.normalize(section);
-      if (norm.length === 0) continue;
       if (this.normalizedPattern === null) {
-        this.encodeText(norm, i, out);
+        this.encodeText(section, false, i, out);
         continue;
       }
+      const norm = this.normalize(section);
+      if (norm.length === 0) continue;
       const subs = splitOnAddedTokens(norm, this.normalizedPattern);
       if (this.anyStrip) stripAroundAddedTokens(subs, this.added);
       for (const sub of subs) {
         if (sub.length === 0) continue;
         const t = this.added.get(sub);
         if (t !== undefined) out.push(t.id);
-        else this.encodeText(sub, i, out);
+        else this.encodeText(sub, true, i, out);
       }
     }
     return out;
@@ -249,12 +254,15 @@ export class BpeTokenizer implements Tokenizer {
     return r.normalizer === null ? s : s.normalize(r.normalizer);
   }
 
-  /** Pre-tokenizes and encodes one stretch of normalized text (no added tokens in it), appending to out. */
-  private encodeText(text: string, sectionIndex: number, out: number[]): void {
+  /**
+   * Normalizes (unless already done), pre-tokenizes and encodes one stretch of text with no added tokens in it,
+   * appending to out.
+   */
+  private encodeText(text: string, normalized: boolean, sectionIndex: number, out: number[]): void {
     const start = out.length;
     const rules = this.spec.rules;
-    if (rules.kind === 'metaspace') this.encodeMetaspaceText(text, rules, sectionIndex, out);
-    else this.encodeByteLevelText(text, rules, out);
+    if (rules.kind === 'metaspace') this.encodeMetaspaceText(text, normalized, rules, sectionIndex, out);
+    else this.encodeByteLevelText(normalized || rules.normalizer === null ? text : text.normalize(rules.normalizer), rules, out);
     // fuse_unk: a run of unknown tokens becomes one.
     if (this.spec.fuseUnk && this.unkId >= 0) {
       let w = start;
@@ -266,13 +274,26 @@ export class BpeTokenizer implements Tokenizer {
     }
   }
 
-  private encodeMetaspaceText(text: string, rules: MetaspaceRules, sectionIndex: number, out: number[]): void {
-    let word = text;
-    if (rules.metaspace !== null) {
-      word = text.replaceAll(' ', METASPACE);
-      const prepend = rules.metaspace === 'always' || (rules.metaspace === 'first' && sectionIndex === 0);
-      if (prepend && !word.startsWith(METASPACE)) word = METASPACE + word;
+  /**
+   * The SentencePiece word is text with ' ' as '▁', after one '▁' when the normalizer prepends it or the
+   * Metaspace pre-tokenizer does (its scheme allows it and the text does not already start with '▁').
+   */
+  private encodeMetaspaceText(text: string, normalized: boolean, rules: MetaspaceRules, sectionIndex: number, out: number[]): void {
+    let prefix = false;
+    if (!normalized) {
+      if (rules.normalizer === 'prepend-replace') {
+        prefix = true;
+      } else if (rules.metaspace !== null) {
+        const first = text.charCodeAt(0);
+        const allowed = rules.metaspace === 'always' || (rules.metaspace === 'first' && sectionIndex === 0);
+        prefix = allowed && first !== 32 && first !== META;
+      }
     }
+    if (this.cutAtMetaspace && !this.spec.ignoreMerges) {
+      this.encodeMetaspaceWords(text, prefix, out);
+      return;
+    }
+    const word = (prefix ? METASPACE : '') + text.replaceAll(' ', METASPACE);
     if (this.spec.ignoreMerges && this.emitWhole(word, out)) return;
     if (!this.cutAtMetaspace) {
       this.encodeWord(word, out, false);
@@ -288,21 +309,88 @@ export class BpeTokenizer implements Tokenizer {
     this.encodeWord(from === 0 ? word : word.slice(from), out, false);
   }
 
+  /**
+   * Cuts the (virtual) SentencePiece word before each '▁' that follows another character and encodes the parts,
+   * hashing each part as it is scanned and building its string only the first time it is seen.
+   */
+  private encodeMetaspaceWords(text: string, prefix: boolean, out: number[]): void {
+    let from = 0;
+    let withPrefix = prefix;
+    let h = prefix ? hashStep(HASH_START, META) : HASH_START;
+    let prevMeta = prefix;
+    const n = text.length;
+    for (let i = 0; i <= n; i++) {
+      let c = i < n ? text.charCodeAt(i) : META;
+      if (c === 32) c = META;
+      const isMeta = c === META;
+      if ((isMeta && !prevMeta && i > 0) || i === n) {
+        const len = i - from + (withPrefix ? 1 : 0);
+        const hit = len <= MAX_CACHED_WORD ? this.cache.getMetaspace(text, from, i, withPrefix, h) : undefined;
+        if (hit !== undefined) {
+          for (let k = 0; k < hit.length; k++) out.push(hit[k]);
+        } else {
+          const word = (withPrefix ? METASPACE : '') + text.slice(from, i).replaceAll(' ', METASPACE);
+          const ids = this.metaspaceWordIds(word);
+          if (len <= MAX_CACHED_WORD) this.cache.set(word, h, ids);
+          for (let k = 0; k < ids.length; k++) out.push(ids[k]);
+        }
+        from = i;
+        withPrefix = false;
+        h = HASH_START;
+      }
+      h = hashStep(h, c);
+      prevMeta = isMeta;
+    }
+  }
+
   private encodeByteLevelText(text: string, rules: ByteLevelRules, out: number[]): void {
+    const gpt2 = rules.split === 'gpt2';
+    if (gpt2 && rules.addPrefixSpace && !text.startsWith(' ')) text = ' ' + text;
+    if (this.sticky !== null && !this.spec.ignoreMerges && (gpt2 || !rules.addPrefixSpace)) {
+      const start = out.length;
+      if (this.encodeByteLevelPieces(text, out)) return;
+      out.length = start; // the regex left a gap: redo the text the general way
+    }
     const pieces = this.pieces;
     pieces.length = 0;
-    if (rules.split === 'gpt2') {
-      matchAll(rules.addPrefixSpace && !text.startsWith(' ') ? ' ' + text : text, GPT2_BYTE_LEVEL_REGEX, pieces);
-    } else if (rules.split === null) {
-      pieces.push(text);
-    } else {
-      splitIsolated(text, rules.split, pieces);
-    }
-    const prefix = rules.addPrefixSpace && rules.split !== 'gpt2';
+    if (gpt2) matchAll(text, GPT2_BYTE_LEVEL_REGEX, pieces);
+    else if (rules.split === null) pieces.push(text);
+    else splitIsolated(text, rules.split, pieces);
+    const prefix = rules.addPrefixSpace && !gpt2;
     for (let i = 0; i < pieces.length; i++) {
       const p = pieces[i];
       this.encodeWord(prefix && !p.startsWith(' ') ? ' ' + p : p, out, true);
     }
+  }
+
+  /**
+   * Steps the sticky regex through the text piece by piece (test() builds no match array) and encodes each
+   * piece from the cache by its range. Returns false if some position starts no match, which the regexes we
+   * know never do; the caller then takes the general path, which handles gaps.
+   */
+  private encodeByteLevelPieces(text: string, out: number[]): boolean {
+    const re = this.sticky!;
+    const cache = this.cache;
+    let pos = 0;
+    while (pos < text.length) {
+      re.lastIndex = pos;
+      if (!re.test(text)) return false;
+      const end = re.lastIndex;
+      if (end === pos) return false;
+      let h = HASH_START;
+      for (let i = pos; i < end; i++) h = hashStep(h, text.charCodeAt(i));
+      const hit = end - pos <= MAX_CACHED_WORD ? cache.get(text, pos, end, h) : undefined;
+      if (hit !== undefined) {
+        for (let k = 0; k < hit.length; k++) out.push(hit[k]);
+      } else {
+        const word = text.slice(pos, end);
+        const ids = this.byteLevelWordIds(word);
+        if (end - pos <= MAX_CACHED_WORD) cache.set(word, h, ids);
+        for (let k = 0; k < ids.length; k++) out.push(ids[k]);
+      }
+      pos = end;
+    }
+    return true;
   }
 
   /** ignore_merges: a word that is itself a token is emitted whole. */
@@ -317,8 +405,9 @@ export class BpeTokenizer implements Tokenizer {
   private encodeWord(word: string, out: number[], byteLevel: boolean): void {
     if (word.length === 0) return;
     const cacheable = word.length <= MAX_CACHED_WORD;
+    const h = cacheable ? hashString(word) : 0;
     if (cacheable) {
-      const hit = this.cache.get(word);
+      const hit = this.cache.get(word, 0, word.length, h);
       if (hit !== undefined) {
         for (let i = 0; i < hit.length; i++) out.push(hit[i]);
         return;
@@ -332,10 +421,7 @@ export class BpeTokenizer implements Tokenizer {
       if (this.emitWhole(mapped, out)) return;
     }
     const ids = byteLevel ? this.byteLevelWordIds(word) : this.metaspaceWordIds(word);
-    if (cacheable) {
-      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
-      this.cache.set(word, ids);
-    }
+    if (cacheable) this.cache.set(word, h, ids);
     for (let i = 0; i < ids.length; i++) out.push(ids[i]);
   }
 
