@@ -20,6 +20,12 @@ export function reference(tok: Tokenizer): (text: string) => number[] {
   return (text) => hf.encode(text, { add_special_tokens: false }).ids;
 }
 
+/** @huggingface/tokenizers' decoder for our tokenizer.json, special tokens skipped and no clean-up. */
+export function referenceDecode(tok: Tokenizer): (ids: number[]) => string {
+  const hf = new HfTokenizer(JSON.parse(JSON.stringify(tok.toJSON())), {});
+  return (ids) => (ids.length === 0 ? '' : hf.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false }));
+}
+
 /** Where two id lists first differ, with context, or null when equal. */
 export function firstDifference(ours: number[], theirs: number[]): string | null {
   const n = Math.max(ours.length, theirs.length);
@@ -92,6 +98,7 @@ export const TRICKY: readonly string[] = [
   'tiếng Việt có dấu',
   'mixed\u0000null\u0001controls\u007f',
   '\u{10FFFF}\u{E000}private use',
+  '▁ metaspace ▁▁ chars a▁b',
 ];
 
 /** Strings holding the text of a special token; encode turns those into the special ids. */

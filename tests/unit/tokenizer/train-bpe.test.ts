@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { BpeTokenizer } from '../../../src/data/tokenizer/bpe-tokenizer';
 import { loadTokenizerJSON } from '../../../src/data/tokenizer/load-tokenizer-json';
 import { trainBpe } from '../../../src/data/tokenizer/train-bpe';
-import { compareOnTexts, CORPORA, corpusTexts, firstDifference, reference, TRICKY, wellFormed, WITH_SPECIAL_TEXT } from './helpers';
+import { compareOnTexts, CORPORA, corpusTexts, firstDifference, reference, referenceDecode, TRICKY, wellFormed, WITH_SPECIAL_TEXT } from './helpers';
 
 const moby = corpusTexts('moby-dick.jsonl');
 const slice = moby.slice(0, 45);
@@ -45,6 +45,13 @@ describe('trainBpe', () => {
     for (const file of CORPORA) for (const s of corpusTexts(file)) expect(trained.decode(trained.encode(s))).toBe(s);
     expect(trained.decode(trained.encode('a<s>b</s>'))).toBe('ab');
   }, 120_000);
+
+  test('decode agrees with Hugging Face’s decoder', () => {
+    const hfDecode = referenceDecode(trained);
+    for (const s of [...TRICKY, ...WITH_SPECIAL_TEXT]) expect(trained.decode(trained.encode(s)), JSON.stringify(s)).toBe(hfDecode(trained.encode(s)));
+    const cut = trained.encode('🦙').slice(0, 1); // part of a character's bytes
+    expect(trained.decode(cut)).toBe(hfDecode(cut));
+  });
 
   test('digits are one piece each, so no token holds two digits', () => {
     const vocab = Object.keys((trained.toJSON() as Record<string, any>).model.vocab);
