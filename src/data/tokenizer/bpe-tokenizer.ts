@@ -45,6 +45,7 @@ export class BpeTokenizer implements Tokenizer {
   private readonly rawPattern: RegExp | null;
   private readonly normalizedPattern: RegExp | null;
   private readonly anyStrip: boolean;
+  private readonly normalizer: ((s: string) => string) | null;
   /** Single-character tokens: BMP by UTF-16 code, the rest by code point. */
   private readonly bmpCharId = new Int32Array(65536).fill(-1);
   private readonly astralCharId = new Map<number, number>();
@@ -76,7 +77,8 @@ export class BpeTokenizer implements Tokenizer {
     for (const t of spec.addedTokens) size = Math.max(size, t.id + 1);
     this.vocabSize = size;
 
-    const normalizer = this.normalizerFn();
+    const normalizer = BpeTokenizer.normalizerOf(spec.rules);
+    this.normalizer = normalizer;
     const raw: string[] = [];
     const normalized: string[] = [];
     for (const t of spec.addedTokens) {
@@ -153,7 +155,8 @@ export class BpeTokenizer implements Tokenizer {
         this.encodeText(section, false, i, out);
         continue;
       }
-      const norm = this.normalize(section);
+      // Normalized added tokens exist only when there is a normalizer.
+      const norm = this.normalizer!(section);
       if (norm.length === 0) continue;
       const subs = splitOnAddedTokens(norm, this.normalizedPattern);
       if (this.anyStrip) stripAroundAddedTokens(subs, this.added);
@@ -209,7 +212,10 @@ export class BpeTokenizer implements Tokenizer {
           if (b >= 0) {
             bytes[n++] = b;
           } else {
-            const [enc, len] = utf8Encode(tok[i], this.bytes);
+            // Not a byte-alphabet character (only in hand-made vocabularies): keep it as UTF-8 text.
+            const ch = String.fromCodePoint(tok.codePointAt(i)!);
+            i += ch.length - 1;
+            const [enc, len] = utf8Encode(ch, this.bytes);
             this.bytes = enc;
             bytes.set(enc.subarray(0, len), n);
             n += len;
@@ -233,8 +239,8 @@ export class BpeTokenizer implements Tokenizer {
     return Number.isNaN(v) || this.byteTokenId[v] !== id ? -1 : v;
   }
 
-  private normalizerFn(): ((s: string) => string) | null {
-    const r = this.spec.rules;
+  /** The normalizer of the rules as a function, or null when there is none. */
+  private static normalizerOf(r: MetaspaceRules | ByteLevelRules): ((s: string) => string) | null {
     if (r.kind === 'metaspace') {
       if (r.normalizer === 'prepend-replace') return (s) => METASPACE + s.replaceAll(' ', METASPACE);
       if (r.normalizer === 'replace') return (s) => s.replaceAll(' ', METASPACE);
@@ -242,16 +248,6 @@ export class BpeTokenizer implements Tokenizer {
     }
     const form = r.normalizer;
     return form === null ? null : (s) => s.normalize(form);
-  }
-
-  private normalize(s: string): string {
-    const r = this.spec.rules;
-    if (r.kind === 'metaspace') {
-      if (r.normalizer === 'prepend-replace') return METASPACE + s.replaceAll(' ', METASPACE);
-      if (r.normalizer === 'replace') return s.replaceAll(' ', METASPACE);
-      return s;
-    }
-    return r.normalizer === null ? s : s.normalize(r.normalizer);
   }
 
   /**
