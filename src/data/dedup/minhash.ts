@@ -1,7 +1,9 @@
-// MinHash signatures over word shingles. Permutation p of the 32-bit shingle hashes is fmix32(h ^ seed_p):
-// the XOR and the finalizer are both bijections, and the finalizer's avalanche makes the orders under
-// different seeds behave as independent for MinHash (the recall and false-match tests check this).
-import { fmix32, hashRun32, wordHashes } from './hash';
+// MinHash signatures over word shingles. Each shingle is hashed once (hashRun32, fully mixed); permutation p
+// is then v = h ^ seed_p, multiplied by an odd constant and folded (v ^ v >>> 16). XOR, odd multiply and fold
+// are all bijections on 32 bits, and the high bits that decide a minimum depend on every bit of h ^ seed_p:
+// one multiply per permutation instead of a full finalizer halves the cost, and the estimator test checks
+// the signatures still estimate Jaccard without bias and with the binomial spread of independent permutations.
+import { hashRun32, wordHashes } from './hash';
 import { SplitMix32 } from '../rng';
 
 export class MinHasher {
@@ -18,13 +20,15 @@ export class MinHasher {
     const sig = new Uint32Array(this.numPerm).fill(0xffffffff);
     const k = this.shingleWords;
     const count = Math.max(1, wh.length - k + 1);
-    const seen = new Set<number>();
+    const seeds = this.seeds;
+    const n = this.numPerm;
     for (let i = 0; i < count; i++) {
       const sh = hashRun32(wh, i, Math.min(wh.length, i + k));
-      if (seen.has(sh)) continue; // a repeated shingle cannot change a minimum
-      seen.add(sh);
-      for (let p = 0; p < this.numPerm; p++) {
-        const v = fmix32(sh ^ this.seeds[p]);
+      for (let p = 0; p < n; p++) {
+        // One multiply and a fold: a bijection whose high bits (which decide the minimum) depend on every
+        // bit of the already well-mixed shingle hash xor the permutation's seed.
+        let v = Math.imul(sh ^ seeds[p], 0x9e3779b1);
+        v = (v ^ (v >>> 16)) >>> 0;
         if (v < sig[p]) sig[p] = v;
       }
     }

@@ -33,8 +33,13 @@ export interface PiiResult {
 export function maskPii(text: string, opts: RuleOptions['pii']): PiiResult {
   const counts: Record<PiiKind, number> = { email: 0, phone: 0, ip: 0, card: 0 };
   let out = text;
-  const sub = (kind: PiiKind, re: RegExp, accept: (m: string) => boolean = () => true) => {
-    if (!opts.kinds[kind]) return;
+  // Cheap character checks first: most text has no '@', no '::' and no long digit runs, and the regexes
+  // would otherwise be tried at every position.
+  const hasAt = out.includes('@');
+  const hasDigit = /\d/.test(out);
+  const hasHexColon = /[0-9A-Fa-f]:[0-9A-Fa-f]*:/.test(out);
+  const sub = (kind: PiiKind, re: RegExp, accept: (m: string) => boolean = () => true, worthTrying = true) => {
+    if (!opts.kinds[kind] || !worthTrying) return;
     out = out.replace(re, (m: string) => {
       if (!accept(m)) return m;
       counts[kind]++;
@@ -43,13 +48,13 @@ export function maskPii(text: string, opts: RuleOptions['pii']): PiiResult {
   };
   // Order matters: e-mails first (they hold digits and dots), then IPs (dotted digits a phone pattern could
   // take), then cards (long digit runs), then phones.
-  sub('email', EMAIL);
-  sub('ip', IPV4);
-  sub('ip', IPV6_FULL);
-  sub('ip', IPV6_SHORT, (m) => m.split(':').filter((g) => g.length >= 2).length >= 1 && m.split(':').filter(Boolean).length >= 2);
-  sub('card', CARD, (m) => { const d = m.replace(/\D/g, ''); return !opts.cardLuhn || luhnValid(d); });
-  sub('phone', PHONE_NANP);
-  sub('phone', PHONE_INTL, (m) => { const n = m.replace(/\D/g, '').length; return n >= 8 && n <= 15; });
+  sub('email', EMAIL, undefined, hasAt);
+  sub('ip', IPV4, undefined, hasDigit);
+  sub('ip', IPV6_FULL, undefined, hasHexColon);
+  sub('ip', IPV6_SHORT, (m) => m.split(':').filter((g) => g.length >= 2).length >= 1 && m.split(':').filter(Boolean).length >= 2, hasHexColon);
+  sub('card', CARD, (m) => { const d = m.replace(/\D/g, ''); return !opts.cardLuhn || luhnValid(d); }, hasDigit);
+  sub('phone', PHONE_NANP, undefined, hasDigit);
+  sub('phone', PHONE_INTL, (m) => { const n = m.replace(/\D/g, '').length; return n >= 8 && n <= 15; }, hasDigit);
   const total = counts.email + counts.phone + counts.ip + counts.card;
   return { text: out, counts, total };
 }

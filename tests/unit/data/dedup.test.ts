@@ -90,6 +90,35 @@ describe('near duplicates (MinHash + LSH)', () => {
     expect(falseRate).toBeLessThanOrEqual(0.01);
   });
 
+  it('signatures estimate Jaccard without bias, with the spread of independent permutations', () => {
+    const rand = rng(11);
+    const vocab = vocabulary(rand, 5000);
+    const hasher = new MinHasher(opts.numPerm, opts.shingleWords);
+    let sumErr = 0;
+    let sumSq = 0;
+    let sumVar = 0;
+    const pairs = 1500;
+    for (let i = 0; i < pairs; i++) {
+      const a = Array.from({ length: 100 + Math.floor(rand() * 200) }, () => vocab[Math.floor(rand() * vocab.length)]);
+      const b = edit(a, Math.floor(rand() * a.length * 0.3), vocab, rand);
+      const j = jaccard(shingleSet(a, opts.shingleWords), shingleSet(b, opts.shingleWords));
+      const sa = hasher.signature(wordHashes(a));
+      const sb = hasher.signature(wordHashes(b));
+      let same = 0;
+      for (let p = 0; p < opts.numPerm; p++) if (sa[p] === sb[p]) same++;
+      const err = same / opts.numPerm - j;
+      sumErr += err;
+      sumSq += err * err;
+      sumVar += (j * (1 - j)) / opts.numPerm;
+    }
+    const bias = sumErr / pairs;
+    const rmsRatio = Math.sqrt(sumSq / sumVar);
+    console.log(`minhash estimate: bias ${bias.toFixed(4)}, spread ${rmsRatio.toFixed(3)} × binomial`);
+    expect(Math.abs(bias)).toBeLessThan(0.005);
+    expect(rmsRatio).toBeGreaterThan(0.85);
+    expect(rmsRatio).toBeLessThan(1.15);
+  });
+
   it('keeps the first of a group and points every later copy at it', () => {
     const hasher = new MinHasher(opts.numPerm, opts.shingleWords);
     const index = new NearDupIndex(opts);
