@@ -10,10 +10,9 @@
 //     cache applies to it too; its normalized form (' ' -> '▁', a '▁' in front) is never built, only read.
 
 import { addedTokenPattern, splitOnAddedTokens, stripAroundAddedTokens } from './added-tokens';
-import { BpeMerger } from './bpe-merge';
+import { type DecodeTables, decodeBpe } from './bpe-decode';
 import { type AddedToken, type BpeSpec, type ByteLevelRules, type MetaspaceRules, METASPACE } from './bpe-spec';
-import { BYTE_TO_CHAR, CHAR_TO_BYTE, utf8Encode } from './byte-alphabet';
-import { MergeTable } from './merge-table';
+import { BpeWordEncoder } from './bpe-word-encoder';
 import { GPT2_BYTE_LEVEL_REGEX, matchAll, splitIsolated } from './pretokenize';
 import type { Tokenizer, TokenizerJSON } from './tokenizer';
 import { HASH_START, hashStep, hashString, WordCache } from './word-cache';
@@ -39,31 +38,20 @@ export class BpeTokenizer implements Tokenizer {
 
   private readonly spec: BpeSpec;
   private readonly makeJSON: () => TokenizerJSON;
-  private readonly merger: BpeMerger;
+  private readonly words: BpeWordEncoder;
+  private readonly decodeTables: DecodeTables;
   /** Added tokens by content, and by normalized content for `normalized` ones (Hugging Face's lookup). */
   private readonly added = new Map<string, AddedToken>();
   private readonly rawPattern: RegExp | null;
   private readonly normalizedPattern: RegExp | null;
   private readonly anyStrip: boolean;
   private readonly normalizer: ((s: string) => string) | null;
-  /** Single-character tokens: BMP by UTF-16 code, the rest by code point. */
-  private readonly bmpCharId = new Int32Array(65536).fill(-1);
-  private readonly astralCharId = new Map<number, number>();
-  /** Byte-level: the id of each byte's alphabet character. Byte fallback: the id of '<0xXX>'. */
-  private readonly byteCharId = new Int32Array(256).fill(-1);
-  private readonly byteTokenId = new Int32Array(256).fill(-1);
   private readonly unkId: number;
-  /** Ids Hugging Face reports differently from the vocab (a vocab string equal to a normalized added token). */
-  private readonly remap: Int32Array | null;
-  private readonly special: Uint8Array;
-  private readonly addedPlain: Uint8Array;
   /** SentencePiece family: whether a text may be cut before each '▁' that follows another character. */
   private readonly cutAtMetaspace: boolean;
   private readonly cache = new WordCache();
   /** Byte-level: the split regex in sticky form, so pieces can be found without building match arrays. */
   private readonly sticky: RegExp | null;
-  private symbols = new Int32Array(1024);
-  private bytes = new Uint8Array(1024);
   private readonly pieces: string[] = [];
 
   constructor(opts: BpeTokenizerOptions) {
@@ -95,6 +83,7 @@ export class BpeTokenizer implements Tokenizer {
     this.normalizedPattern = addedTokenPattern(normalized);
     this.anyStrip = spec.addedTokens.some((t) => t.lstrip || t.rstrip);
 
+    // Hugging Face reports a token by its added-token id when its string is an added token's normalized form.
     let remap: Int32Array | null = null;
     for (const [key, tok] of this.added) {
       const id = spec.tokenToId.get(key);
@@ -103,37 +92,17 @@ export class BpeTokenizer implements Tokenizer {
         remap[id] = tok.id;
       }
     }
-    this.remap = remap;
-
-    this.special = new Uint8Array(size);
-    this.addedPlain = new Uint8Array(size);
-    for (const t of spec.addedTokens) {
-      if (t.special) this.special[t.id] = 1;
-      else this.addedPlain[t.id] = 1;
-    }
-
-    for (const [tok, id] of spec.tokenToId) {
-      if (tok.length === 1) this.bmpCharId[tok.charCodeAt(0)] = id;
-      else if (tok.length === 2 && tok.codePointAt(0)! > 0xffff) this.astralCharId.set(tok.codePointAt(0)!, id);
-    }
-    for (let b = 0; b < 256; b++) {
-      this.byteCharId[b] = spec.tokenToId.get(BYTE_TO_CHAR[b]) ?? -1;
-      this.byteTokenId[b] = spec.tokenToId.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`) ?? -1;
-    }
     this.unkId = spec.unkToken === null ? -1 : (this.added.get(spec.unkToken)?.id ?? spec.tokenToId.get(spec.unkToken) ?? -1);
+    this.words = new BpeWordEncoder(spec, remap, this.unkId);
+    this.cutAtMetaspace = spec.rules.kind === 'metaspace' && !this.words.crossesWordStarts;
 
-    const count = spec.merges.length / 2;
-    const mergedIds = new Int32Array(count);
-    let crossesMetaspace = false;
-    for (let k = 0; k < count; k++) {
-      const s = spec.idToToken[spec.merges[2 * k]]! + spec.idToToken[spec.merges[2 * k + 1]]!;
-      const id = spec.tokenToId.get(s);
-      if (id === undefined) throw new Error(`merge ${k} makes "${s}", which is not in the vocabulary`);
-      mergedIds[k] = id;
-      if (!crossesMetaspace && /[^\u2581]\u2581/u.test(s)) crossesMetaspace = true;
+    const special = new Uint8Array(size);
+    const addedPlain = new Uint8Array(size);
+    for (const t of spec.addedTokens) {
+      if (t.special) special[t.id] = 1;
+      else addedPlain[t.id] = 1;
     }
-    this.cutAtMetaspace = spec.rules.kind === 'metaspace' && !crossesMetaspace;
-    this.merger = new BpeMerger(new MergeTable(spec.merges, mergedIds));
+    this.decodeTables = { idToToken: spec.idToToken, rules: spec.rules, special, addedPlain, byteTokenId: this.words.byteTokenId };
     const r = spec.rules;
     const split = r.kind === 'byte-level' ? (r.split === 'gpt2' ? GPT2_BYTE_LEVEL_REGEX : r.split) : null;
     this.sticky = split === null ? null : new RegExp(split.source, split.flags.replace('g', '') + 'y');
@@ -171,72 +140,11 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   decode(ids: ArrayLike<number>): string {
-    const rules = this.spec.rules;
-    const names = this.spec.idToToken;
-    let bytes = new Uint8Array(Math.max(64, ids.length * 8));
-    let n = 0;
-    const parts: string[] = [];
-    const flush = () => {
-      if (n > 0) parts.push(utf8Decoder.decode(bytes.subarray(0, n)));
-      n = 0;
-    };
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k];
-      const tok = names[id];
-      if (tok === undefined || this.special[id] === 1) continue;
-      if (rules.kind === 'byte-level' && this.addedPlain[id] === 1) {
-        // The ByteLevel decoder passes added tokens through as text instead of reading them as bytes.
-        flush();
-        parts.push(tok);
-        continue;
-      }
-      if (bytes.length - n < tok.length * 3 + 4) {
-        const grown = new Uint8Array((bytes.length + tok.length * 3) * 2);
-        grown.set(bytes.subarray(0, n));
-        bytes = grown;
-      }
-      if (rules.kind === 'metaspace') {
-        const fallbackByte = this.byteFallbackValue(id, tok);
-        if (fallbackByte >= 0) {
-          bytes[n++] = fallbackByte;
-          continue;
-        }
-        const [enc, len] = utf8Encode(tok.replaceAll(METASPACE, ' '), this.bytes);
-        this.bytes = enc;
-        bytes.set(enc.subarray(0, len), n);
-        n += len;
-      } else {
-        for (let i = 0; i < tok.length; i++) {
-          const c = tok.charCodeAt(i);
-          const b = c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
-          if (b >= 0) {
-            bytes[n++] = b;
-          } else {
-            // Not a byte-alphabet character (only in hand-made vocabularies): keep it as UTF-8 text.
-            const ch = String.fromCodePoint(tok.codePointAt(i)!);
-            i += ch.length - 1;
-            const [enc, len] = utf8Encode(ch, this.bytes);
-            this.bytes = enc;
-            bytes.set(enc.subarray(0, len), n);
-            n += len;
-          }
-        }
-      }
-    }
-    flush();
-    const text = parts.join('');
-    // The SentencePiece decoders drop the one space that the '▁' put in front of the text stands for.
-    return rules.kind === 'metaspace' && prependsMetaspace(rules) && text.startsWith(' ') ? text.slice(1) : text;
+    return decodeBpe(ids, this.decodeTables);
   }
 
   toJSON(): TokenizerJSON {
     return this.makeJSON();
-  }
-
-  private byteFallbackValue(id: number, tok: string): number {
-    if (tok.length !== 6 || !tok.startsWith('<0x') || tok[5] !== '>') return -1;
-    const v = parseInt(tok.slice(3, 5), 16);
-    return Number.isNaN(v) || this.byteTokenId[v] !== id ? -1 : v;
   }
 
   /** The normalizer of the rules as a function, or null when there is none. */
@@ -326,7 +234,7 @@ export class BpeTokenizer implements Tokenizer {
           for (let k = 0; k < hit.length; k++) out.push(hit[k]);
         } else {
           const word = (withPrefix ? METASPACE : '') + text.slice(from, i).replaceAll(' ', METASPACE);
-          const ids = this.metaspaceWordIds(word);
+          const ids = this.words.metaspaceWord(word);
           if (len <= MAX_CACHED_WORD) this.cache.set(word, h, ids);
           for (let k = 0; k < ids.length; k++) out.push(ids[k]);
         }
@@ -380,7 +288,7 @@ export class BpeTokenizer implements Tokenizer {
         for (let k = 0; k < hit.length; k++) out.push(hit[k]);
       } else {
         const word = text.slice(pos, end);
-        const ids = this.byteLevelWordIds(word);
+        const ids = this.words.byteLevelWord(word);
         if (end - pos <= MAX_CACHED_WORD) cache.set(word, h, ids);
         for (let k = 0; k < ids.length; k++) out.push(ids[k]);
       }
@@ -391,9 +299,9 @@ export class BpeTokenizer implements Tokenizer {
 
   /** ignore_merges: a word that is itself a token is emitted whole. */
   private emitWhole(word: string, out: number[]): boolean {
-    const id = this.spec.tokenToId.get(word);
+    const id = this.words.wholeWordId(word);
     if (id === undefined) return false;
-    out.push(this.remap === null ? id : this.remap[id]);
+    out.push(id);
     return true;
   }
 
@@ -409,92 +317,9 @@ export class BpeTokenizer implements Tokenizer {
         return;
       }
     }
-    if (byteLevel && this.spec.ignoreMerges) {
-      const [b, len] = utf8Encode(word, this.bytes);
-      this.bytes = b;
-      let mapped = '';
-      for (let i = 0; i < len; i++) mapped += BYTE_TO_CHAR[b[i]];
-      if (this.emitWhole(mapped, out)) return;
-    }
-    const ids = byteLevel ? this.byteLevelWordIds(word) : this.metaspaceWordIds(word);
+    if (byteLevel && this.spec.ignoreMerges && this.emitWhole(this.words.byteLevelSpelling(word), out)) return;
+    const ids = byteLevel ? this.words.byteLevelWord(word) : this.words.metaspaceWord(word);
     if (cacheable) this.cache.set(word, h, ids);
     for (let i = 0; i < ids.length; i++) out.push(ids[i]);
   }
-
-  /** Symbols of a SentencePiece-style word: one per code point, -(code point + 1) when not in the vocabulary. */
-  private metaspaceWordIds(word: string): Int32Array {
-    if (this.symbols.length < word.length) this.symbols = new Int32Array(word.length * 2);
-    const sym = this.symbols;
-    let n = 0;
-    for (let i = 0; i < word.length; i++) {
-      const c = word.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < word.length) {
-        const d = word.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          sym[n++] = this.astralCharId.get(cp) ?? -(cp + 1);
-          i++;
-          continue;
-        }
-      }
-      const id = this.bmpCharId[c];
-      sym[n++] = id >= 0 ? id : -(c + 1);
-    }
-    return this.finishWord(n);
-  }
-
-  /** Symbols of a byte-level word: one per UTF-8 byte, shown as its alphabet character. */
-  private byteLevelWordIds(word: string): Int32Array {
-    const [b, len] = utf8Encode(word, this.bytes);
-    this.bytes = b;
-    if (this.symbols.length < len) this.symbols = new Int32Array(len * 2);
-    const sym = this.symbols;
-    for (let i = 0; i < len; i++) {
-      const id = this.byteCharId[b[i]];
-      sym[i] = id >= 0 ? id : -(BYTE_TO_CHAR[b[i]].charCodeAt(0) + 1);
-    }
-    return this.finishWord(len);
-  }
-
-  /** Runs the merges over symbols[0..n) and resolves what is left to final ids (byte fallback, unk). */
-  private finishWord(n: number): Int32Array {
-    const sym = this.symbols;
-    // Unknown symbols (negative) never merge, so one pass over the whole word is the same as one per known run.
-    n = this.merger.merge(sym, n);
-    let unknown = 0;
-    for (let i = 0; i < n; i++) if (sym[i] < 0) unknown++;
-    const remap = this.remap;
-    if (unknown === 0) {
-      const ids = sym.slice(0, n);
-      if (remap !== null) for (let i = 0; i < n; i++) ids[i] = remap[ids[i]];
-      return ids;
-    }
-    const ids: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = sym[i];
-      if (s >= 0) ids.push(remap === null ? s : remap[s]);
-      else this.fallback(String.fromCodePoint(-s - 1), ids);
-    }
-    return Int32Array.from(ids);
-  }
-
-  /** A character the vocabulary lacks: its UTF-8 bytes as '<0xXX>' tokens, else unk, else nothing. */
-  private fallback(ch: string, ids: number[]): void {
-    if (this.spec.byteFallback) {
-      const [b, len] = utf8Encode(ch, new Uint8Array(8));
-      let ok = true;
-      for (let i = 0; i < len; i++) if (this.byteTokenId[b[i]] < 0) ok = false;
-      if (ok) {
-        for (let i = 0; i < len; i++) ids.push(this.byteTokenId[b[i]]);
-        return;
-      }
-    }
-    if (this.unkId >= 0) ids.push(this.unkId);
-  }
-}
-
-const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
-function prependsMetaspace(r: MetaspaceRules): boolean {
-  return r.normalizer === 'prepend-replace' || r.metaspace === 'always' || r.metaspace === 'first';
 }
