@@ -3,6 +3,8 @@
 //   logits[n, :] <- (softmax(logits[n, :]) - onehot(target[n])) * scale      (the gradient, in place)
 // Writing the gradient over the logits means the (rows, V) matrix exists once. A target < 0 marks a position
 // that is not predicted (padding): its loss and gradient are 0.
+// `main` gives each row a workgroup (GPUs); `main_rows` gives each row one invocation with a one-pass online
+// max and sum and no barriers (CPU-emulated adapters).
 // Needs a reduction library (workgroupSum / workgroupMax) prefixed; see shaders/lib/.
 
 struct Params {
@@ -48,4 +50,32 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     logits[base + c] = (prob - select(0.0, 1.0, c == t)) * p.scale;
   }
   if (lane.lid == 0u) { losses[p.row_offset + row] = log(sum_exp) + row_max - target_logit; }
+}
+
+@compute @workgroup_size(WG)
+fn main_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= p.n_rows) { return; }
+  let base = row * p.vocab;
+  let tgt = targets[p.row_offset + row];
+  if (tgt < 0) {
+    for (var c = 0u; c < p.vocab; c = c + 1u) { logits[base + c] = 0.0; }
+    losses[p.row_offset + row] = 0.0;
+    return;
+  }
+  // Online softmax statistics: the running sum is rescaled whenever a larger logit arrives.
+  var m = -3.4028234e38;
+  var s = 0.0;
+  for (var c = 0u; c < p.vocab; c = c + 1u) {
+    let v = logits[base + c];
+    if (v > m) { s = s * exp(m - v); m = v; }
+    s = s + exp(v - m);
+  }
+  let t = u32(tgt);
+  losses[p.row_offset + row] = log(s) + m - logits[base + t];
+  let inv = 1.0 / s;
+  for (var c = 0u; c < p.vocab; c = c + 1u) {
+    let prob = exp(logits[base + c] - m) * inv;
+    logits[base + c] = (prob - select(0.0, 1.0, c == t)) * p.scale;
+  }
 }

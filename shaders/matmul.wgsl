@@ -106,3 +106,4 @@ fn store_row(r: u32, col: u32, v: vec4f) {
     }
   }
 }
+

@@ -2,6 +2,9 @@
 // backward_input : d_x (+)= rstd * (w * dy) - x * rstd^3 / C * sum_j(w_j dy_j x_j)
 //                  (accumulates into the residual-stream gradient when p.accumulate == 1)
 // backward_weight: d_w[c] += sum_n dy[n, c] * x[n, c] * rstd[n], one invocation per column
+// Two layouts of the same maths: `forward` / `backward_input` give each row a workgroup and reduce across it
+// (what a GPU wants for wide rows); `forward_rows` / `backward_input_rows` give each row one invocation and
+// no barriers (what a CPU-emulated adapter such as SwiftShader wants, where barriers switch fibers).
 // Needs a reduction library (workgroupSum) prefixed; see shaders/lib/.
 
 struct Params {
@@ -33,6 +36,18 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   if (lane.lid == 0u) { rstd[row] = r; }
 }
 
+@compute @workgroup_size(WG)
+fn forward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= p.n_rows) { return; }
+  let base = row * p.dim;
+  var ss = 0.0;
+  for (var c = 0u; c < p.dim; c = c + 1u) { let v = x[base + c]; ss = ss + v * v; }
+  let r = 1.0 / sqrt(ss / f32(p.dim) + p.eps);
+  for (var c = 0u; c < p.dim; c = c + 1u) { y[base + c] = x[base + c] * r * w[c]; }
+  rstd[row] = r;
+}
+
 // ---- backward_input: outputs, inputs (dy), saved (x, rstd), weights, uniforms
 @group(0) @binding(0) var<storage, read_write> d_x: array<f32>;   // (N, C)
 @group(0) @binding(1) var<storage, read> d_y: array<f32>;        // (N, C)
@@ -52,6 +67,21 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let total = workgroupSum(dot, lane);
   let k = r * r * r * total / f32(pb.dim);
   for (var c = lane.lid; c < pb.dim; c = c + WG) {
+    let g = r * w_in[c] * d_y[base + c] - x_saved[base + c] * k;
+    if (pb.accumulate == 1u) { d_x[base + c] = d_x[base + c] + g; } else { d_x[base + c] = g; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn backward_input_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= pb.n_rows) { return; }
+  let base = row * pb.dim;
+  let r = rstd_saved[row];
+  var dot = 0.0;
+  for (var c = 0u; c < pb.dim; c = c + 1u) { dot = dot + w_in[c] * d_y[base + c] * x_saved[base + c]; }
+  let k = r * r * r * dot / f32(pb.dim);
+  for (var c = 0u; c < pb.dim; c = c + 1u) {
     let g = r * w_in[c] * d_y[base + c] - x_saved[base + c] * k;
     if (pb.accumulate == 1u) { d_x[base + c] = d_x[base + c] + g; } else { d_x[base + c] = g; }
   }

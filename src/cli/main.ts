@@ -1,6 +1,7 @@
 // Node entry: `npm run <command> -- [args]` lands here through scripts/cli.mjs.
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   prepare: () => import('./prepare'),
+  train: () => import('./train'),
 };
 
 async function main(): Promise<number> {

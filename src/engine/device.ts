@@ -2,6 +2,8 @@
 // the optional features that speed kernels up, each one switchable off so both paths can be tested.
 
 export interface DeviceCaps {
+  /** A CPU implementation of WebGPU (SwiftShader, a fallback adapter): kernels without barriers run faster there. */
+  readonly emulated: boolean;
   readonly subgroups: boolean;
   readonly f16: boolean;
   readonly timestampQuery: boolean;
@@ -59,10 +61,12 @@ export async function openDeviceOn(adapter: GPUAdapter, opts: OpenDeviceOptions 
   });
   const info = adapter.info;
   const l = device.limits;
+  const emulated = /swiftshader|lavapipe|llvmpipe|warp/i.test(`${info.architecture} ${info.device} ${info.description}`) ||
+    Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
   return {
     device,
     caps: {
-      subgroups, f16, timestampQuery,
+      emulated, subgroups, f16, timestampQuery,
       adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
       limits: {
         maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
@@ -81,6 +85,7 @@ export async function openDeviceOn(adapter: GPUAdapter, opts: OpenDeviceOptions 
 export function describeAdapter(caps: DeviceCaps): string {
   const a = caps.adapter;
   const name = [a.vendor, a.architecture, a.device, a.description].filter((s) => s && s.length > 0).join(' / ');
-  const feats = [caps.subgroups && 'subgroups', caps.f16 && 'shader-f16'].filter(Boolean).join(', ') || 'no optional features';
+  const feats = [caps.emulated && 'emulated on the CPU', caps.subgroups && 'subgroups', caps.f16 && 'shader-f16']
+    .filter(Boolean).join(', ') || 'no optional features';
   return `${name || 'unknown adapter'} (${feats}; max binding ${(caps.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB)`;
 }

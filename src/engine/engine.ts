@@ -5,7 +5,7 @@ import { validateConfig, validateShape, type ModelConfig, type TrainShape } from
 import { estimateMemory, formatBytes } from '../model/memory';
 import type { EngineDevice } from './device';
 import { ModelGraph } from './graph';
-import { encodeDispatches, KernelContext, type Dispatch } from './kernel-context';
+import { encodeDispatches, KernelContext, type Dispatch, type KernelChoices } from './kernel-context';
 import type { AttentionTiles } from './kernels/attention';
 import { embeddingSegments } from './kernels/embedding';
 import { AdamW, HARE_OPTIMIZER, type OptimizerConfig } from './optimizer';
@@ -19,6 +19,8 @@ export interface EngineOptions {
   readonly logitsChunkRows?: number;
   readonly attentionTiles?: AttentionTiles;
   readonly optimizer?: OptimizerConfig;
+  /** Kernel layouts; by default chosen from the adapter (see KernelChoices). */
+  readonly kernels?: Partial<KernelChoices>;
   /** Extra forward-only shapes to plan up front (evaluation, sampling), sharing the parameters. */
   readonly forwardShapes?: readonly { batchSize: number; seqLen: number }[];
 }
@@ -73,7 +75,7 @@ export class Engine {
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
       { mode: training ? 'train' : 'forward' });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
-    this.ctx = new KernelContext(dev.device, dev.caps);
+    this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     this.store = new ParamStore(this.ctx, this.config, training, Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes));
     const common = { maxBindingBytes, logitsChunkRows: opts.logitsChunkRows, attentionTiles: opts.attentionTiles };
     this.graph = new ModelGraph(this.ctx, this.config, this.store, shape,

@@ -5,7 +5,7 @@
 import { batchFromRows } from '../engine/engine';
 import { paramSpecs } from '../model/params';
 import type { MixtureSampler, SamplerState } from '../data/sampler';
-import type { Tokenizer } from '../data/tokenizer/tokenizer';
+import type { Tokenizer, TokenizerJSON } from '../data/tokenizer/tokenizer';
 import { tokenizerFingerprint } from '../data/tokenizer/fingerprint';
 import type { TrainBackend } from './backend';
 import { tokensPerStep, type TrainConfig } from './config';
@@ -25,6 +25,11 @@ export interface StepMetrics {
   readonly tokensPerSecond: number;
   /** The loss or the gradient was NaN or infinite: the weights were left at the last good state. */
   readonly diverged: boolean;
+}
+
+/** The fingerprint of a tokenizer.json as it sits in a checkpoint (the tokenizer module hashes its model part). */
+export function fingerprintOfJSON(json: TokenizerJSON): string {
+  return tokenizerFingerprint({ name: 'tokenizer.json', vocabSize: 0, bosId: 0, eosId: 0, encode: () => [], decode: () => '', toJSON: () => json });
 }
 
 export class Trainer {

@@ -23,10 +23,16 @@ describe('embedding segments', () => {
   });
 });
 
-for (const subgroups of [true, false]) {
-  describe(`embedding and loss (${subgroups ? 'subgroups' : 'workgroup memory'})`, () => {
+const LAYOUTS = [
+  { name: 'workgroup per row, subgroups', subgroups: true, reduce: 'workgroup' },
+  { name: 'workgroup per row, workgroup memory', subgroups: false, reduce: 'workgroup' },
+  { name: 'invocation per row', subgroups: true, reduce: 'rows' },
+] as const;
+
+for (const layout of LAYOUTS) {
+  describe(`embedding and loss (${layout.name})`, () => {
     let ctx: KernelContext;
-    beforeAll(async () => { ctx = await kernelContext({ subgroups }); });
+    beforeAll(async () => { ctx = await kernelContext({ subgroups: layout.subgroups, choices: { reduce: layout.reduce } }); });
 
     for (const [name, N, V, C, pieceRows] of [['tiny', 4, 7, 3, 7], ['awkward', 45, 70, 33, 70], ['split table', 60, 50, 17, 16]] as const) {
       it(`embedding ${name}: N${N} V${V} C${C}, pieces of ${pieceRows} rows`, async () => {

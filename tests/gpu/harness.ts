@@ -2,7 +2,7 @@
 // error measures every parity test uses.
 import * as tf from '@tensorflow/tfjs';
 import { openDevice, type EngineDevice } from '../../src/engine/device';
-import { KernelContext, type TensorView } from '../../src/engine/kernel-context';
+import { KernelContext, type KernelChoices, type TensorView } from '../../src/engine/kernel-context';
 import { nodeGPU } from '../../src/engine/node-gpu.node';
 
 const devices = new Map<string, EngineDevice>();
@@ -19,10 +19,10 @@ export async function engineDevice(opts: { subgroups?: boolean } = {}): Promise<
 }
 
 /** A kernel context with a validation error scope open: runDispatches checks and reopens it. */
-export async function kernelContext(opts: { subgroups?: boolean } = {}): Promise<KernelContext> {
+export async function kernelContext(opts: { subgroups?: boolean; choices?: Partial<KernelChoices> } = {}): Promise<KernelContext> {
   const d = await engineDevice(opts);
   d.device.pushErrorScope('validation');
-  return new KernelContext(d.device, d.caps);
+  return new KernelContext(d.device, d.caps, opts.choices);
 }
 
 export async function useCpuBackend(): Promise<void> {

@@ -6,8 +6,7 @@ import { matmul } from '../../src/engine/kernels/matmul';
 import type { KernelContext } from '../../src/engine/kernel-context';
 import { expectClose, gpuBuffer, kernelContext, randomArray, readBuffer, runDispatches, useCpuBackend } from './harness';
 
-let ctx: KernelContext;
-beforeAll(async () => { ctx = await kernelContext(); await useCpuBackend(); });
+beforeAll(useCpuBackend);
 
 const SHAPES: [string, number, number, number][] = [
   ['tiny', 3, 5, 7],
@@ -24,6 +23,9 @@ function reference(a: Float32Array, b: Float32Array, M: number, N: number, K: nu
 }
 
 describe('matmul', () => {
+  let ctx: KernelContext;
+  beforeAll(async () => { ctx = await kernelContext(); });
+
   for (const [transA, transB, name] of [[false, true, 'forward X W^T'], [false, false, 'backward dY W'], [true, false, 'backward dY^T X']] as const) {
     for (const [shapeName, M, N, K] of SHAPES) {
       it(`${name}, ${shapeName} ${M}x${N}x${K}`, async () => {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type Batch } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
 import { HARE_OPTIMIZER } from '../../src/engine/optimizer';
+import type { KernelChoices } from '../../src/engine/kernel-context';
 import { validateConfig, type ModelConfig, type TrainShape } from '../../src/model/config';
 import { initParams } from '../../src/model/init';
 import { ReferenceTrainer } from '../../src/model/reference';
@@ -18,7 +19,7 @@ interface Case {
   name: string;
   config: ModelConfig;
   shape: TrainShape;
-  opts: { paramPieceBytes?: number; logitsChunkRows?: number };
+  opts: { paramPieceBytes?: number; logitsChunkRows?: number; kernels?: Partial<KernelChoices> };
 }
 
 const base = { normEps: 1e-5, ropeTheta: 10000 };
@@ -27,7 +28,13 @@ const CASES: Case[] = [
     name: 'grouped-query (4 heads, 2 kv heads), awkward sizes',
     config: validateConfig({ ...base, dim: 32, nLayers: 2, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
     shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
-    opts: {},
+    opts: {},   // this adapter's kernel layouts (SwiftShader: an invocation per row)
+  },
+  {
+    name: 'grouped-query, GPU kernel layout (a workgroup per row)',
+    config: validateConfig({ ...base, dim: 32, nLayers: 1, nHeads: 4, nKvHeads: 1, hiddenDim: 72, vocabSize: 45, contextLength: 24 }),
+    shape: { batchSize: 2, seqLen: 19, accumSteps: 1 },
+    opts: { kernels: { reduce: 'workgroup' } },
   },
   {
     name: 'multi-head, split embedding and head, logits in chunks, 2 micro-batches',

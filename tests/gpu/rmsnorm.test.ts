@@ -18,10 +18,16 @@ function reference(x: Float32Array, w: Float32Array, dy: Float32Array, rows: num
   });
 }
 
-for (const subgroups of [true, false]) {
-  describe(`rmsnorm (${subgroups ? 'subgroup' : 'workgroup-memory'} reduction)`, () => {
+const LAYOUTS = [
+  { name: 'workgroup per row, subgroup reduction', subgroups: true, reduce: 'workgroup' },
+  { name: 'workgroup per row, workgroup-memory reduction', subgroups: false, reduce: 'workgroup' },
+  { name: 'invocation per row', subgroups: true, reduce: 'rows' },
+] as const;
+
+for (const layout of LAYOUTS) {
+  describe(`rmsnorm (${layout.name})`, () => {
     let ctx: KernelContext;
-    beforeAll(async () => { ctx = await kernelContext({ subgroups }); });
+    beforeAll(async () => { ctx = await kernelContext({ subgroups: layout.subgroups, choices: { reduce: layout.reduce } }); });
     const cases: [string, number, number, number][] = [['tiny', 2, 8, 1], ['awkward', 45, 65, 1], ['wide', 7, 1000, 1], ['extreme', 9, 300, 1e3]];
     for (const [name, rows, dim, range] of cases) {
       it(`${name} ${rows}x${dim}`, async () => {
