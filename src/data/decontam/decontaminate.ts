@@ -1,8 +1,10 @@
 // HARE's decontamination rule. For a training sample t and a benchmark sample b, with word n-grams of size N:
 //   benchmark coverage  = |ngrams(b) ∩ ngrams(t)| / |ngrams(b)|   (b pasted into a long document scores 1)
-//   sample coverage     = |ngrams(t) ∩ ngrams(all benchmarks)| / |ngrams(t)|   (t mostly copied from benchmarks)
-//   repetition rate     = max(best benchmark coverage, sample coverage)
-// t is removed when the rate is above maxRate (50%). N depends on t's length: short samples (up to the short
+//   sample coverage     = |ngrams(b) ∩ ngrams(t)| / |ngrams(t)|   (t mostly copied from b)
+//   repetition rate     = the larger of the two, maximised over the benchmark samples b
+// t is removed when the rate is above maxRate (50%). Both rates compare t with one benchmark sample at a
+// time: against the union of a large benchmark, common phrases ("one of the most") would cover much of a
+// short sample at N = 4 without any item having leaked. N depends on t's length: short samples (up to the short
 // cap) take N from shortN (4..8), growing with length; long ones from longN (10..15). A benchmark sample with
 // fewer than N words has no n-grams at that size and cannot match. Strict mode also removes t when it shares
 // any single strictN-gram (13) with a benchmark.
@@ -43,17 +45,13 @@ export function checkContamination(words: Uint32Array, estTokens: number, index:
   const n = chooseN(estTokens, d, len);
   const o = index.overlap(words, n);
   let best: Contamination | null = null;
-  let mostShared = -1;
-  let mostSharedCount = 0;
+  const better = (rate: number, b: number) => !best || rate > best.rate || (rate === best.rate && b < best.benchmark);
   for (const [b, count] of o.perBenchmark) {
-    const rate = count / index.ngramsOf(b, n);
-    if (!best || rate > best.rate || (rate === best.rate && b < best.benchmark)) {
-      best = { benchmark: b, rate, n, mode: 'benchmark-coverage' };
-    }
-    if (count > mostSharedCount || (count === mostSharedCount && b < mostShared)) { mostShared = b; mostSharedCount = count; }
+    const benchRate = count / index.ngramsOf(b, n);
+    const sampleRate = count / o.sampleNgrams;
+    if (better(benchRate, b)) best = { benchmark: b, rate: benchRate, n, mode: 'benchmark-coverage' };
+    if (better(sampleRate, b) && sampleRate > benchRate) best = { benchmark: b, rate: sampleRate, n, mode: 'sample-coverage' };
   }
-  const sampleRate = o.sampleNgrams > 0 ? o.matched / o.sampleNgrams : 0;
-  if (sampleRate > (best?.rate ?? 0)) best = { benchmark: mostShared, rate: sampleRate, n, mode: 'sample-coverage' };
   if (best && best.rate > d.maxRate) return best;
   if (d.strict) {
     const s = n === d.strictN ? o : index.overlap(words, d.strictN);

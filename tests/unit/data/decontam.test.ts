@@ -71,6 +71,15 @@ describe('repetition rate', () => {
     expect(check('Which planet is red? Mars is red because of iron oxide dust on its surface, which scientists have studied for decades.')).toBeNull();
   });
 
+  it('compares with one benchmark sample at a time: phrases spread over several items do not add up', () => {
+    const b = new BenchmarkIndexBuilder(sizesNeeded(d));
+    ['Which of the following is a mammal? A. shark B. whale', 'It is true about the old harbour that ships were small.',
+      'Sailors saw the old harbour lights at night from far away.'].forEach((t, i) => b.add(wh(t), { file: 'b', line: i + 1, excerpt: '' }));
+    const sample = 'Which of the following is true about the old harbour lights at night';
+    // 8 of its 10 four-grams occur somewhere in the benchmark, at most 3 in any one item.
+    expect(checkContamination(wh(sample), estimateTokens(sample, 4), b.build(), d, len)).toBeNull();
+  });
+
   it('keeps everything when no benchmark was given', () => {
     const empty = new BenchmarkIndexBuilder(sizesNeeded(d)).build();
     expect(checkContamination(wh(BENCH[0]), 30, empty, d, len)).toBeNull();
