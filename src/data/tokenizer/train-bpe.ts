@@ -117,6 +117,7 @@ export async function trainBpe(
   const merges: number[] = [];
   const seen = new Int32Array(words.length).fill(-1);
   const grown = new Set<number>();
+  const blocked = new Set<number>();
   const wanted = vocabSize - MIN_VOCAB;
   let lastYield = performance.now();
   let lastReport = -1;
@@ -125,6 +126,7 @@ export async function trainBpe(
     const count = heap.topCount();
     const key = heap.topKey();
     heap.pop();
+    if (blocked.has(key)) continue;
     const live = pairCount.get(key) ?? 0;
     if (live !== count) {
       // Stale: the pair lost occurrences since this entry was pushed (gains always push a fresh entry).
@@ -136,7 +138,7 @@ export async function trainBpe(
     const b = key - a * PAIR_SPAN;
     const merged = vocab[a] + vocab[b];
     if ((SPECIALS as readonly string[]).includes(merged)) {
-      pairCount.delete(key); // never make a second token spelled like a special one
+      blocked.add(key); // never make a second token spelled like a special one
       continue;
     }
     let c = tokenToId.get(merged);
