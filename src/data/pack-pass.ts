@@ -67,17 +67,22 @@ export async function packPass(store: DataStore, tok: Tokenizer, sources: readon
   const records = new Array<number>(sources.length).fill(0);
   const entries = readCleaned(store, sources.map((s) => s.name), sources.map((s) => s.textKey), seed, valFraction, maxLineBytes);
   const pause = yielder();
-  for await (const e of entries) {
-    await pause();
-    signal?.throwIfAborted();
-    const ids = tok.encode(e.text);
-    ids.push(tok.eosId);
-    for (const id of ids) {
-      if (!(id >= 0 && id < tok.vocabSize)) throw new Error(`tokenizer ${tok.name} produced id ${id} outside its vocabulary of ${tok.vocabSize}`);
+  try {
+    for await (const e of entries) {
+      await pause();
+      signal?.throwIfAborted();
+      const ids = tok.encode(e.text);
+      ids.push(tok.eosId);
+      for (const id of ids) {
+        if (!(id >= 0 && id < tok.vocabSize)) throw new Error(`tokenizer ${tok.name} produced id ${id} outside its vocabulary of ${tok.vocabSize}`);
+      }
+      await packers[e.source].add(ids, e.val);
+      records[e.source]++;
+      onRecord(e.text.length);
     }
-    await packers[e.source].add(ids, e.val);
-    records[e.source]++;
-    onRecord(e.text.length);
+  } catch (err) {
+    for (const p of packers) await p.abandon().catch(() => {});
+    throw err;
   }
   const out: PackPassResult = { sources: [] };
   for (let i = 0; i < sources.length; i++) {

@@ -64,17 +64,22 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const pass = new CleanPass(opts.sources, rules, index, cleanedSink, problems);
   // Bytes and problems are attributed to the source the pass is reading.
   let current = -1;
-  const { tallies, decontamPairs, decontamRemoved } = await pass.run((n) => {
-    readBytes += n;
-    if (current >= 0) perSourceBytes[current] += n;
-    progress({ stage: 'clean', fraction: total ? readBytes / total : 0, message: `cleaning: ${mb(readBytes)} of ${mb(total)} MB` });
-  }, undefined, opts.signal, (si) => {
-    current = si;
-    perSourceBytes[si] = 0;
-    perSourceProblems = {};
-    sourceProblems[si] = perSourceProblems;
-  });
-  await cleanedSink.close();
+  let cleaned;
+  try {
+    cleaned = await pass.run((n) => {
+      readBytes += n;
+      if (current >= 0) perSourceBytes[current] += n;
+      progress({ stage: 'clean', fraction: total ? readBytes / total : 0, message: `cleaning: ${mb(readBytes)} of ${mb(total)} MB` });
+    }, undefined, opts.signal, (si) => {
+      current = si;
+      perSourceBytes[si] = 0;
+      perSourceProblems = {};
+      sourceProblems[si] = perSourceProblems;
+    });
+  } finally {
+    await cleanedSink.close(); // also on failure or cancel: an open OPFS file stays locked
+  }
+  const { tallies, decontamPairs, decontamRemoved } = cleaned;
 
   // Tokenizer: a BPE trains on the cleaned training records (validation records excluded).
   progress({ stage: 'tokenizer', fraction: 0, message: `preparing tokenizer (${opts.tokenizer.kind})` });

@@ -32,13 +32,6 @@ export function hashString32(s: string, seed = 0): number {
 
 const TWO_32 = 4294967296;
 
-/** A 53-bit hash (exact as a JavaScript number) from two independent 32-bit lanes. */
-export function hashString53(s: string): number {
-  const hi = hashString32(s, 0x9747b28c) & 0x1fffff;
-  const lo = hashString32(s, 0x5bd1e995);
-  return hi * TWO_32 + lo;
-}
-
 /** A 53-bit hash of a run of 32-bit values (word hashes), for n-grams. */
 export function hashRun53(values: ArrayLike<number>, start: number, end: number): number {
   let a = 0x2545f491;

@@ -92,6 +92,12 @@ export class SourcePacker {
     await (toVal ? this.val : this.train).add(tokens);
   }
 
+  /** Closes any open shard without finishing (after an error or a cancel), so no file stays locked. */
+  async abandon(): Promise<void> {
+    await this.train.writer.close();
+    await this.val.writer.close();
+  }
+
   async finish(): Promise<PackedSource> {
     const { train, val } = this;
     if (val.count === 0 && train.count >= 2) { await val.writer.write(train.held!); train.held = null; }

@@ -70,6 +70,10 @@ describe('data worker API over Comlink', () => {
     const run = remote.prepare({ dataset: 'big', sources: [{ name: 'big', category: 'web', weight: 1, files: [big] }], tokenizer: { kind: 'bpe', vocabSize: 300 } },
       Comlink.proxy((p: PipelineProgress) => { if (p.stage === 'clean' && p.fraction > 0) void remote.cancel(); }));
     await expect(run).rejects.toThrow(/abort/i);
+    // The worker is free again, and the same dataset name can be prepared afresh.
+    const small = { name: 'small.jsonl', blob: new Blob([jsonl(Array.from({ length: 20 }, (_, i) => ({ text: sentence(i) })))]) };
+    const report = await remote.prepare({ dataset: 'big', sources: [{ name: 'small', category: 'web', weight: 1, files: [small] }], tokenizer: { kind: 'bpe', vocabSize: 300 }, seqLen: 16 });
+    expect(report.sources[0].kept.docs).toBe(20);
   });
 
   it('takes a File as it is', () => {
