@@ -54,13 +54,17 @@ function packUnits(units: string[], joiner: string, maxBytes: number, out: strin
   if (cur) out.push(cur);
 }
 
+/** Cuts by code points (never inside a surrogate pair), each piece at most maxBytes of UTF-8. */
 function hardCut(s: string, maxBytes: number, out: string[]): void {
   let start = 0;
   let bytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    const b = utf8Length(s[i]);
-    if (bytes + b > maxBytes) { out.push(s.slice(start, i)); start = i; bytes = 0; }
+  for (let i = 0; i < s.length;) {
+    const c = s.charCodeAt(i);
+    const units = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+    const b = utf8Length(s.slice(i, i + units));
+    if (bytes + b > maxBytes && i > start) { out.push(s.slice(start, i)); start = i; bytes = 0; }
     bytes += b;
+    i += units;
   }
   if (start < s.length) out.push(s.slice(start));
 }

@@ -118,6 +118,10 @@ describe('length caps', () => {
     const cut = splitByLength(noSpaces, 10, 4);
     expect(cut.join('')).toBe(noSpaces);
     expect(Math.max(...cut.map((c) => c.length))).toBe(40);
+    const emoji = '😀'.repeat(50); // 4 UTF-8 bytes, 2 UTF-16 units each: never cut in half
+    const parts = splitByLength(emoji, 3, 4);
+    expect(parts.join('')).toBe(emoji);
+    for (const p of parts) { expect(utf8Length(p)).toBeLessThanOrEqual(12); expect(p).toMatch(/^(😀)+$/u); }
   });
   it('leaves text under the cap alone', () => {
     expect(splitByLength('Fits easily.', 2048, 4)).toEqual(['Fits easily.']);
