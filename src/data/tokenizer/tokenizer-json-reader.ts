@@ -78,7 +78,8 @@ function byteLevelRules(root: Obj): ByteLevelRules | null {
 /** The BpeSpec of a file in one of our two families, or null. */
 export function fastBpeSpec(file: CheckedTokenizerJSON): BpeSpec | null {
   const { root, model } = file;
-  if (file.modelType !== 'BPE' || file.anySingleWord) return null;
+  // A model without an explicit type is read differently by the Rust and JS libraries: leave it to the wrapper.
+  if (model.type !== 'BPE' || file.anySingleWord) return null;
   if (model.dropout !== undefined && model.dropout !== null && model.dropout !== 0) return null;
   if (model.continuing_subword_prefix || model.end_of_word_suffix || model.continuing_subword_suffix) return null;
   const rules = byteLevelRules(root) ?? metaspaceRules(root);
