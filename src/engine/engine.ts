@@ -87,8 +87,9 @@ export class Engine {
     if (training) { this.store.clear('exp_avg'); this.store.clear('exp_avg_sq'); }
     const N = shape.batchSize * shape.seqLen;
     const maxN = Math.max(N * shape.accumSteps, ...this.forwardGraphs.map((g) => g.nTokens), 1);
+    // Readbacks: a step's losses and optimizer stats, or one row of logits (V) when sampling.
     this.staging = dev.device.createBuffer({
-      label: 'staging', size: maxN * 4 + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      label: 'staging', size: Math.max(maxN * 4 + 16, this.config.vocabSize * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     this.segments = new Uint32Array(1 + 4 * N);
   }
