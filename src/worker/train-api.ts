@@ -117,7 +117,7 @@ export interface TrainApi {
   importCheckpoint(zip: Blob, fileName: string, opts: ResumeOptions): Promise<RunInfo>;
   /** The autosave in OPFS, if any. */
   autosaveInfo(): Promise<AutosaveInfo | null>;
-  /** Restores the autosave and, when `run` is set, continues training at once (else holds it paused). */
-  resumeAutosave(opts: ResumeOptions & { run: boolean }): Promise<RunInfo>;
+  /** Restores the autosave and holds the run paused at its step (`resume` continues it). */
+  resumeAutosave(opts: ResumeOptions): Promise<RunInfo>;
   discardAutosave(): Promise<void>;
 }

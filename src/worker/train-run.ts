@@ -182,8 +182,13 @@ export class Run {
     if (t.evalInterval > 0 && m.step % t.evalInterval === 0) await this.evaluate(false);
     const every = this.settings.sample.everySteps;
     if (every > 0 && m.step % every === 0) {
-      const text = await this.sample(this.settings.sample);
-      this.deps.emit({ type: 'sample', step: m.step, prompt: this.settings.sample.prompt, text, auto: true });
+      try {
+        const text = await this.sample(this.settings.sample);
+        this.deps.emit({ type: 'sample', step: m.step, prompt: this.settings.sample.prompt, text, auto: true });
+      } catch (e) {
+        // A sample is a look at the model, not part of training: its failure is shown and the run goes on.
+        this.deps.emit({ type: 'error', message: `the automatic sample at step ${m.step} failed: ${(e as Error).message}` });
+      }
     }
     const seconds = this.settings.autosaveSeconds;
     if (seconds > 0 && Date.now() - this.lastSave >= seconds * 1000) await this.autosave();

@@ -170,8 +170,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       });
       const info = r.info();
       emit({ type: 'state', state: 'paused', message: `restored the autosave at step ${info.step}`, step: info.step });
-      if (opts.run && !r.trainer.done) r.resume();
-      return r.info();
+      return info;
     },
 
     async discardAutosave() {

@@ -1,0 +1,35 @@
+// Input files for the end-to-end tests, cut from ../shared/data so they are real text yet small enough for
+// SwiftShader: a JSONL of Moby-Dick chapters, a plain-text file of State of the Union addresses, and files
+// that are broken on purpose.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ARTIFACTS, ROOT } from './paths';
+
+const SHARED = resolve(ROOT, '..', 'shared', 'data');
+const INPUTS = resolve(ARTIFACTS, 'inputs');
+
+function records(file: string): Record<string, unknown>[] {
+  return readFileSync(resolve(SHARED, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function write(name: string, content: string | Uint8Array): string {
+  mkdirSync(INPUTS, { recursive: true });
+  const path = resolve(INPUTS, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Chapters 1 to 12 of Moby-Dick as JSON Lines (about 120 KB). */
+export function mobyJsonl(): string {
+  return write('moby.jsonl', records('moby-dick.jsonl').slice(3, 15).map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+/** Four State of the Union addresses as plain text, one document per paragraph (about 45 KB). */
+export function sotuText(): string {
+  return write('sotu.txt', records('sotu.jsonl').slice(0, 4).map((r) => String(r.text)).join('\n\n'));
+}
+
+/** A file named like Parquet whose bytes are not: unreadable, so the pipeline reports it and goes on. */
+export function brokenParquet(): string {
+  return write('broken.parquet', 'this is not a parquet file, only text pretending to be one\n'.repeat(20));
+}
