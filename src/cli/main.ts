@@ -2,6 +2,7 @@
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   prepare: () => import('./prepare'),
   train: () => import('./train'),
+  bench: () => import('./bench'),
 };
 
 async function main(): Promise<number> {

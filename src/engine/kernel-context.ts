@@ -40,16 +40,19 @@ const UNIFORM_BLOCK = 64 * 1024;
 
 /**
  * Which layout of a kernel runs where. GPUs want a workgroup per row for the row reductions (RMSNorm,
- * softmax cross-entropy); CPU-emulated adapters (SwiftShader) run a workgroup's invocations as fibers and
- * pay for every barrier, so there one invocation per row is about a hundred times faster (measured on the
- * tiny preset: 1.2 s against 10 ms per RMSNorm). The choice follows the adapter, not a timing, so the same
- * adapter always runs the same arithmetic and a resumed run reproduces its losses exactly.
+ * softmax cross-entropy) and matmul tiles staged in workgroup memory; CPU-emulated adapters (SwiftShader)
+ * run a workgroup's invocations as fibers and pay for every barrier, so there one invocation per row (about
+ * a hundred times faster on the tiny preset: 1.2 s against 10 ms per RMSNorm) and a barrier-free matmul win.
+ * The choice follows the adapter, not a timing, so the same adapter always runs the same arithmetic and a
+ * resumed run reproduces its losses exactly. bench/ measures the alternatives.
  */
 export interface KernelChoices {
   readonly reduce: 'workgroup' | 'rows';
+  readonly matmul: 'tiled' | 'direct';
 }
 
-export const choicesFor = (caps: DeviceCaps): KernelChoices => ({ reduce: caps.emulated ? 'rows' : 'workgroup' });
+export const choicesFor = (caps: DeviceCaps): KernelChoices =>
+  caps.emulated ? { reduce: 'rows', matmul: 'direct' } : { reduce: 'workgroup', matmul: 'tiled' };
 
 // Pipelines are shared by every context on a device: shader compilation is the slow part of planning
 // (up to seconds per pipeline on SwiftShader), and a forward graph built beside a training graph, or a new

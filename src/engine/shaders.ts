@@ -9,6 +9,7 @@ import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import embedding from '../../shaders/embedding.wgsl?raw';
 import gradNorm from '../../shaders/grad_norm.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
+import matmulVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import rmsnorm from '../../shaders/rmsnorm.wgsl?raw';
 import rope from '../../shaders/rope.wgsl?raw';
 import swiglu from '../../shaders/swiglu.wgsl?raw';
@@ -16,7 +17,7 @@ import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 
 export const SHADERS = {
-  add, adamw, attention, attentionBackward, crossEntropy, embedding, gradNorm, matmul, rmsnorm, rope, swiglu,
+  add, adamw, attention, attentionBackward, crossEntropy, embedding, gradNorm, matmul, matmulVec4, rmsnorm, rope, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -105,8 +105,9 @@ export class ReferenceTrainer {
   }
 
   /** Loss and gradients of the mean loss over `micro` micro-batches (each tokens (B,T), targets (B*T)). */
-  lossAndGrads(micro: readonly { inputs: Int32Array; targets: Int32Array }[], batch: number, seqLen: number):
-    { loss: number; grads: Record<string, tf.Tensor> } {
+  // Reads go through the async data(): tfjs-backend-webgpu has no cheap synchronous read-back.
+  async lossAndGrads(micro: readonly { inputs: Int32Array; targets: Int32Array }[], batch: number, seqLen: number):
+    Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
     const names = Object.keys(this.vars);
     let total = 0;
     let sums: Record<string, tf.Tensor> | null = null;
@@ -119,7 +120,7 @@ export class ReferenceTrainer {
       inputs.dispose();
       targets.dispose();
       const grads: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, i) => [n, list[i]]));
-      total += value.dataSync()[0];
+      total += (await value.data())[0];
       value.dispose();
       if (sums === null) sums = grads;
       else {
@@ -136,18 +137,28 @@ export class ReferenceTrainer {
   }
 
   /** One AdamW step with learning rate lr; returns the loss and the gradient norm before clipping. */
-  trainStep(micro: readonly { inputs: Int32Array; targets: Int32Array }[], batch: number, seqLen: number, lr: number):
-    { loss: number; gradNorm: number } {
-    const { loss, grads } = this.lossAndGrads(micro, batch, seqLen);
-    const gradNorm = this.apply(grads, lr);
+  async trainStep(micro: readonly { inputs: Int32Array; targets: Int32Array }[], batch: number, seqLen: number, lr: number):
+    Promise<{ loss: number; gradNorm: number }> {
+    const { loss, grads } = await this.lossAndGrads(micro, batch, seqLen);
+    const gradNorm = await this.gradNorm(grads);
+    this.apply(grads, gradNorm, lr);
     for (const g of Object.values(grads)) g.dispose();
     return { loss, gradNorm };
   }
 
-  /** Clips and applies gradients (AdamW); returns the norm before clipping. */
-  apply(grads: Record<string, tf.Tensor>, lr: number): number {
+  /** The global L2 norm of the gradients. */
+  async gradNorm(grads: Record<string, tf.Tensor>): Promise<number> {
+    // Summed pairwise, not with addN: tfjs-backend-webgpu's AddN binds every input at once and fails past
+    // the adapter's storage-buffer limit.
+    const t = tf.tidy(() => tf.sqrt(Object.values(grads).map((g) => tf.sum(tf.square(g))).reduce((x, y) => tf.add(x, y))));
+    const norm = (await t.data())[0];
+    t.dispose();
+    return norm;
+  }
+
+  /** Clips the gradients by their global norm and applies them (AdamW). */
+  apply(grads: Record<string, tf.Tensor>, norm: number, lr: number): void {
     const o = this.opt;
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
     const clip = Math.min(1, o.gradClip / (norm + 1e-6));
     this.step++;
     const bc1 = 1 - Math.pow(o.beta1, this.step);
@@ -164,18 +175,17 @@ export class ReferenceTrainer {
         p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
       }
     });
-    return norm;
   }
 
-  params(): Map<string, Float32Array> {
+  async params(): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
-    for (const [n, p] of Object.entries(this.vars)) out.set(n, p.dataSync() as Float32Array);
+    for (const [n, p] of Object.entries(this.vars)) out.set(n, await p.data() as Float32Array);
     return out;
   }
 
-  moments(): { m: Map<string, Float32Array>; v: Map<string, Float32Array> } {
+  async moments(): Promise<{ m: Map<string, Float32Array>; v: Map<string, Float32Array> }> {
     const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
-    for (const n of Object.keys(this.vars)) { m.set(n, this.m[n].dataSync() as Float32Array); v.set(n, this.v[n].dataSync() as Float32Array); }
+    for (const n of Object.keys(this.vars)) { m.set(n, await this.m[n].data() as Float32Array); v.set(n, await this.v[n].data() as Float32Array); }
     return { m, v };
   }
 

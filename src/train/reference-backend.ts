@@ -20,32 +20,38 @@ export class ReferenceBackend implements TrainBackend {
   set stepCount(n: number) { this.trainer.step = n; }
 
   async trainStep(micro: readonly Batch[], lr: number): Promise<StepResult> {
-    const { loss, grads } = this.trainer.lossAndGrads(micro, this.t.batchSize, this.t.seqLen);
+    const { loss, grads } = await this.trainer.lossAndGrads(micro, this.t.batchSize, this.t.seqLen);
     // The engine skips a step whose gradient is not finite; so does the reference.
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+    const norm = await this.trainer.gradNorm(grads);
     const skipped = !Number.isFinite(norm);
-    if (!skipped) this.trainer.apply(grads, lr);
+    if (!skipped) this.trainer.apply(grads, norm, lr);
     for (const g of Object.values(grads)) g.dispose();
     return { loss, gradNorm: norm, skipped };
   }
 
   async forwardLosses(b: Batch): Promise<Float32Array> {
     const V = this.config.vocabSize;
-    return tf.tidy(() => {
+    const t = tf.tidy(() => {
       const logits = referenceLogits(this.config, this.trainer.vars, tf.tensor2d(b.inputs, [this.t.batchSize, this.t.seqLen], 'int32'));
       const valid = tf.greaterEqual(tf.tensor1d(b.targets, 'int32'), 0);
       const onehot = tf.oneHot(tf.tensor1d(b.targets, 'int32'), V);
       const loss = tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits, -1)), -1));
-      return tf.where(valid, loss, tf.zerosLike(loss)).dataSync() as Float32Array;
+      return tf.where(valid, loss, tf.zerosLike(loss));
     });
+    const out = await t.data() as Float32Array;
+    t.dispose();
+    return out;
   }
 
   async nextLogits(tokens: readonly number[]): Promise<Float32Array> {
     const ctx = tokens.slice(-this.t.seqLen);
-    return tf.tidy(() => {
+    const t = tf.tidy(() => {
       const logits = referenceLogits(this.config, this.trainer.vars, tf.tensor2d(Int32Array.from(ctx), [1, ctx.length], 'int32'));
-      return logits.slice([ctx.length - 1, 0], [1, -1]).dataSync() as Float32Array;
+      return logits.slice([ctx.length - 1, 0], [1, -1]);
     });
+    const out = await t.data() as Float32Array;
+    t.dispose();
+    return out;
   }
 
   async getParams(): Promise<Map<string, Float32Array>> { return this.trainer.params(); }

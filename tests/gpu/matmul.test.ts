@@ -1,18 +1,14 @@
-// matmul.wgsl in its three orientations against tf.matMul on tfjs's CPU backend, at shapes that are not
-// multiples of the 64 x 64 x 16 tile, with accumulation (beta = 1), offsets and strides, and large values.
+// The matmul kernels in the three orientations of a linear layer, against tf.matMul on tfjs's CPU backend:
+// the scalar matmul.wgsl at shapes that are not multiples of anything, and matmul_vec4.wgsl (tiled and
+// direct layouts) at aligned shapes that are still not multiples of its tiles; with accumulation (beta = 1),
+// offsets and leading dimensions, and large values.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matmul } from '../../src/engine/kernels/matmul';
+import { matmul, vec4Aligned } from '../../src/engine/kernels/matmul';
 import type { KernelContext } from '../../src/engine/kernel-context';
 import { expectClose, gpuBuffer, kernelContext, randomArray, readBuffer, runDispatches, useCpuBackend } from './harness';
 
 beforeAll(useCpuBackend);
-
-const SHAPES: [string, number, number, number][] = [
-  ['tiny', 3, 5, 7],
-  ['awkward', 130, 70, 37],
-  ['tall', 45, 65, 200],
-];
 
 function reference(a: Float32Array, b: Float32Array, M: number, N: number, K: number, transA: boolean, transB: boolean): Float32Array {
   return tf.tidy(() => {
@@ -22,52 +18,65 @@ function reference(a: Float32Array, b: Float32Array, M: number, N: number, K: nu
   });
 }
 
-describe('matmul', () => {
-  let ctx: KernelContext;
-  beforeAll(async () => { ctx = await kernelContext(); });
+const ORIENTATIONS = [[false, true, 'forward X W^T'], [false, false, 'backward dY W'], [true, false, 'backward dY^T X']] as const;
 
-  for (const [transA, transB, name] of [[false, true, 'forward X W^T'], [false, false, 'backward dY W'], [true, false, 'backward dY^T X']] as const) {
-    for (const [shapeName, M, N, K] of SHAPES) {
-      it(`${name}, ${shapeName} ${M}x${N}x${K}`, async () => {
-        const a = randomArray(M * K, 1 + M), b = randomArray(N * K, 2 + N);
-        const c = gpuBuffer(ctx, M * N);
-        await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, transA, transB })]);
-        expectClose('C', await readBuffer(ctx, c), reference(a, b, M, N, K, transA, transB), 1e-5);
-      });
+const KERNELS = [
+  { name: 'scalar', matmul: 'tiled', shapes: [['tiny', 3, 5, 7], ['awkward', 130, 70, 37], ['tall', 45, 65, 201]] },
+  { name: 'vec4 tiled', matmul: 'tiled', shapes: [['tiny', 4, 8, 4], ['aligned', 132, 68, 36], ['tall', 44, 72, 200]] },
+  { name: 'vec4 direct', matmul: 'direct', shapes: [['tiny', 4, 8, 4], ['aligned', 132, 68, 36], ['tall', 44, 72, 200]] },
+] as const;
+
+for (const kernel of KERNELS) {
+  describe(`matmul (${kernel.name})`, () => {
+    let ctx: KernelContext;
+    beforeAll(async () => { ctx = await kernelContext({ choices: { matmul: kernel.matmul } }); });
+
+    for (const [transA, transB, name] of ORIENTATIONS) {
+      for (const [shapeName, M, N, K] of kernel.shapes) {
+        it(`${name}, ${shapeName} ${M}x${N}x${K}`, async () => {
+          const aligned = vec4Aligned(transA ? M : K, transB ? K : N, transA ? M : K, transB ? K : N, 0, 0);
+          expect(aligned).toBe(kernel.name !== 'scalar');
+          const a = randomArray(M * K, 1 + M), b = randomArray(N * K, 2 + N);
+          const c = gpuBuffer(ctx, M * N);
+          await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, transA, transB })]);
+          expectClose('C', await readBuffer(ctx, c), reference(a, b, M, N, K, transA, transB), 1e-5);
+        });
+      }
     }
-  }
 
-  it('accumulates with beta = 1 and scales with alpha', async () => {
-    const M = 70, N = 66, K = 19;
-    const a = randomArray(M * K, 3), b = randomArray(K * N, 4), c0 = randomArray(M * N, 5);
-    const c = gpuBuffer(ctx, c0);
-    await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, alpha: 0.5, beta: 1 })]);
-    const ab = reference(a, b, M, N, K, false, false);
-    expectClose('C', await readBuffer(ctx, c), ab.map((v, i) => 0.5 * v + c0[i]), 1e-5);
-  });
+    it('accumulates with beta = 1 and scales with alpha', async () => {
+      const [M, N, K] = kernel.name === 'scalar' ? [70, 66, 19] : [68, 64, 20];
+      const a = randomArray(M * K, 3), b = randomArray(K * N, 4), c0 = randomArray(M * N, 5);
+      const c = gpuBuffer(ctx, c0);
+      await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, alpha: 0.5, beta: 1 })]);
+      const ab = reference(a, b, M, N, K, false, false);
+      expectClose('C', await readBuffer(ctx, c), ab.map((v, i) => 0.5 * v + c0[i]), 1e-5);
+    });
 
-  it('reads and writes blocks through offsets and leading dimensions', async () => {
-    // C[:, 10:10+N] of a (M, 90) matrix = A[:, 3:3+K] of a (M, 50) matrix times B (K, N).
-    const M = 33, N = 41, K = 29, ldA = 50, ldC = 90;
-    const aFull = randomArray(M * ldA, 6), b = randomArray(K * N, 7);
-    const c = gpuBuffer(ctx, new Float32Array(M * ldC).fill(7));
-    await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, aFull), gpuBuffer(ctx, b), { M, N, K, lda: ldA, ldc: ldC, aOff: 3, cOff: 10 })]);
-    const a = new Float32Array(M * K);
-    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) a[m * K + k] = aFull[m * ldA + 3 + k];
-    const want = reference(a, b, M, N, K, false, false);
-    const got = await readBuffer(ctx, c);
-    const block = new Float32Array(M * N);
-    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) block[m * N + n] = got[m * ldC + 10 + n];
-    expectClose('C block', block, want, 1e-5);
-    expect(got[0]).toBe(7);            // outside the block: untouched
-    expect(got[M * ldC - 1]).toBe(7);
-  });
+    it('reads and writes blocks through offsets and leading dimensions', async () => {
+      // C[:, 12:12+N] of a (M, 92) matrix = A[:, 4:4+K] of a (M, 52) matrix times B (K, N) (+1 on each for scalar).
+      const s = kernel.name === 'scalar' ? 1 : 0;
+      const M = 33, N = 40 + s, K = 28 + s, ldA = 52 + s, ldC = 92 + s, aOff = 4 + s, cOff = 12 + s;
+      const aFull = randomArray(M * ldA, 6), b = randomArray(K * N, 7);
+      const c = gpuBuffer(ctx, new Float32Array(M * ldC).fill(7));
+      await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, aFull), gpuBuffer(ctx, b), { M, N, K, lda: ldA, ldc: ldC, aOff, cOff })]);
+      const a = new Float32Array(M * K);
+      for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) a[m * K + k] = aFull[m * ldA + aOff + k];
+      const want = reference(a, b, M, N, K, false, false);
+      const got = await readBuffer(ctx, c);
+      const block = new Float32Array(M * N);
+      for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) block[m * N + n] = got[m * ldC + cOff + n];
+      expectClose('C block', block, want, 1e-5);
+      expect(got[0]).toBe(7);            // outside the block: untouched
+      expect(got[M * ldC - 1]).toBe(7);
+    });
 
-  it('stays accurate with large values', async () => {
-    const M = 64, N = 65, K = 130;
-    const a = randomArray(M * K, 8, -1e3, 1e3), b = randomArray(N * K, 9, -1e3, 1e3);
-    const c = gpuBuffer(ctx, M * N);
-    await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, transB: true })]);
-    expectClose('C', await readBuffer(ctx, c), reference(a, b, M, N, K, false, true), 1e-5);
+    it('stays accurate with large values', async () => {
+      const M = 64, N = 68, K = 132;
+      const a = randomArray(M * K, 8, -1e3, 1e3), b = randomArray(N * K, 9, -1e3, 1e3);
+      const c = gpuBuffer(ctx, M * N);
+      await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, transB: true })]);
+      expectClose('C', await readBuffer(ctx, c), reference(a, b, M, N, K, false, true), 1e-5);
+    });
   });
-});
+}

@@ -69,7 +69,7 @@ describe('engine vs reference model', () => {
         engine.setParams(init);
         const micro = Array.from({ length: c.shape.accumSteps }, (_, i) => randomBatch(c.config, c.shape, 10 + i));
         const ref = new ReferenceTrainer(c.config, init, HARE_OPTIMIZER);
-        const { loss: refLoss, grads } = ref.lossAndGrads(micro, c.shape.batchSize, c.shape.seqLen);
+        const { loss: refLoss, grads } = await ref.lossAndGrads(micro, c.shape.batchSize, c.shape.seqLen);
         const result = await engine.trainStep(micro, 0); // lr 0: the weights stay put, the gradients stay readable
         expect(Math.abs(result.loss - refLoss) / refLoss).toBeLessThan(1e-4);
         let worst = { name: '', rel: 0 };
@@ -96,16 +96,16 @@ describe('engine vs reference model', () => {
         for (let step = 0; step < 3; step++) {
           const micro = Array.from({ length: c.shape.accumSteps }, (_, i) => randomBatch(c.config, c.shape, 100 * step + i));
           const got = await engine.trainStep(micro, lrs[step]);
-          const want = ref.trainStep(micro, c.shape.batchSize, c.shape.seqLen, lrs[step]);
+          const want = await ref.trainStep(micro, c.shape.batchSize, c.shape.seqLen, lrs[step]);
           expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-4);
         }
-        const moments = ref.moments();
+        const moments = await ref.moments();
         const engineM = new Map<string, Float32Array>(), engineV = new Map<string, Float32Array>();
         for (const s of engine.store.specs) {
           engineM.set(s.name, await engine.store.read(s.name, 'exp_avg'));
           engineV.set(s.name, await engine.store.read(s.name, 'exp_avg_sq'));
         }
-        const dw = globalDiff(await engine.getParams(), ref.params());
+        const dw = globalDiff(await engine.getParams(), await ref.params());
         const dm = globalDiff(engineM, moments.m), dv = globalDiff(engineV, moments.v);
         console.log(`${c.name}: after 3 steps, weights ${dw.toExponential(2)}, exp_avg ${dm.toExponential(2)}, exp_avg_sq ${dv.toExponential(2)}`);
         expect(dw).toBeLessThan(1e-5);

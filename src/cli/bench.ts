@@ -1,0 +1,40 @@
+// `npm run bench`: prints every benchmark as a Markdown table (pasted into the README): training
+// throughput and kernels against tfjs-backend-webgpu on the same adapter, the data pipeline, the tokenizers.
+import { benchEngine, type EngineBenchCase } from '../../bench/engine';
+import { benchKernels } from '../../bench/kernels';
+import { formatTable } from '../../bench/table';
+import { describeAdapter, openDevice } from '../engine/device';
+import { nodeGPU } from '../engine/node-gpu.node';
+import { preset } from '../model/presets';
+import { Args } from './args';
+import { useTfjsWebGPU } from './tfjs-webgpu.node';
+
+export async function run(argv: string[]): Promise<number> {
+  const a = new Args(argv, new Set(['swiftshader', 'quick']));
+  const swiftshader = a.flag('swiftshader');
+  const only = a.string('only')?.split(',') ?? ['engine', 'kernels', 'data', 'tokenizer'];
+  const big = a.string('presets')?.split(',');
+  a.checkAllUsed();
+  const gpu = await nodeGPU({ swiftshader });
+  const dev = await openDevice(gpu);
+  const adapter = describeAdapter(dev.caps);
+  console.log(`adapter: ${adapter}\n`);
+  const emulated = dev.caps.emulated;
+  // On a CPU-emulated adapter a step of even the smallest presets takes seconds: keep the runs short there.
+  const cases: EngineBenchCase[] = (big ?? (emulated ? ['tiny', 'micro'] : ['micro', 'mini', 'small'])).map((name) => {
+    const c = preset(name);
+    const seqLen = Math.min(c.contextLength, emulated ? 64 : 256);
+    return { name, config: c, batchSize: emulated ? 4 : 8, seqLen, warmup: 2, steps: emulated ? 3 : 10 };
+  });
+  const useTfjs = async () => { await useTfjsWebGPU(gpu); };
+  if (only.includes('engine')) console.log(`${formatTable(await benchEngine(dev, cases, adapter, useTfjs))}\n`);
+  if (only.includes('kernels')) {
+    await useTfjs();
+    for (const c of cases) {
+      console.log(`${formatTable(await benchKernels(dev, c.name, c.config, c.batchSize * c.seqLen, c.batchSize, emulated ? 2 : 10))}\n`);
+    }
+  }
+  if (only.includes('data')) for (const t of await (await import('../../bench/data')).run()) console.log(`${formatTable(t)}\n`);
+  if (only.includes('tokenizer')) for (const t of await (await import('../../bench/tokenizer')).run()) console.log(`${formatTable(t)}\n`);
+  return 0;
+}
