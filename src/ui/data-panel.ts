@@ -158,6 +158,9 @@ export class DataPanel {
 
   private clearReport(): void {
     this.shown = null;
+    this.status.textContent = '';
+    this.status.classList.remove('error');
+    this.progress.value = 0;
     this.reportBox.replaceChildren();
     this.exports.hidden = true;
     this.sources.showProblems([]);

@@ -26,6 +26,8 @@ const fmt = (digits: number) => (_u: uPlot, v: number | null) => (v === null || 
 
 export class LossCharts {
   readonly el: HTMLElement;
+  private readonly plots: HTMLElement;
+  private readonly placeholder: HTMLElement;
   private readonly rows = new Map<number, ChartRow>();
   private readonly charts: { chart: uPlot; box: HTMLElement; data: () => uPlot.AlignedData }[] = [];
   private pending = false;
@@ -35,7 +37,10 @@ export class LossCharts {
     const byStep = box('chart-loss-step', 'Loss by step');
     const byTokens = box('chart-loss-tokens', 'Loss by tokens');
     const lr = box('chart-lr', 'Learning rate');
-    this.el = h('div', { class: 'charts' }, byStep, byTokens, lr);
+    this.placeholder = h('p', { class: 'hint' }, 'The charts fill in as training runs.');
+    this.plots = h('div', { class: 'charts' }, byStep, byTokens, lr);
+    this.plots.hidden = true;
+    this.el = h('div', {}, this.placeholder, this.plots);
     const base = (xLabel: string): Partial<uPlot.Options> => ({
       width: 400, height: 220, legend: { live: true },
       axes: [{ label: xLabel, size: 40 }, { size: 56 }],
@@ -56,13 +61,13 @@ export class LossCharts {
       return [r.map(([, v]) => v.tokens), r.map(([, v]) => v.loss), r.map(([, v]) => v.val)];
     });
     this.add(lr, {
-      ...base('step'), series: [{ label: 'step', value: fmt(0) }, { label: 'learning rate', stroke: LR_COLOR, width: 1.5, spanGaps: true, value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toExponential(2)) }],
+      ...base('step'), series: [{ label: 'step', value: fmt(0) }, { label: 'learning rate', stroke: LR_COLOR, width: 1.5, spanGaps: true, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toExponential(2)) }],
       axes: [{ label: 'step', size: 40 }, { size: 64, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => t.toExponential(1)) }],
     } as uPlot.Options, () => {
       const r = sorted().filter(([, v]) => v.lr !== null);
       return [r.map(([s]) => s), r.map(([, v]) => v.lr)];
     });
-    new ResizeObserver(() => this.resize()).observe(this.el);
+    new ResizeObserver(() => this.resize()).observe(this.plots);
   }
 
   private add(box: HTMLElement, opts: uPlot.Options, data: () => uPlot.AlignedData): void {
@@ -95,6 +100,8 @@ export class LossCharts {
     requestAnimationFrame(() => {
       this.pending = false;
       const { train, val } = this.counts();
+      this.plots.hidden = this.rows.size === 0;
+      this.placeholder.hidden = this.rows.size > 0;
       for (const c of this.charts) {
         c.chart.setData(c.data());
         c.box.dataset.points = String(train);

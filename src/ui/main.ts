@@ -71,6 +71,7 @@ async function train(): Promise<void> {
     return;
   }
   runPanel.setPreparing(false);
+  checkpoints.showOffer(null); // a new run replaces the autosaved one
   runPanel.begin(c.train, 0, [], '…');
   await guarded(async () => {
     const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions() });
@@ -80,6 +81,7 @@ async function train(): Promise<void> {
 
 /** A run restored from a checkpoint: its configs into the fields, its history into the charts. */
 function restored(info: RunInfo): void {
+  checkpoints.showOffer(null);
   config.show(info.model, info.train);
   runPanel.begin(info.train, info.step, info.history, info.backend);
   checkpoints.setExportable(true);
@@ -105,7 +107,12 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
   },
   async importZip(file) {
     checkpoints.say(`Reading ${file.name}…`);
-    const info = await workers.train.importCheckpoint(file, file.name, resumeOptions());
+    let info: RunInfo;
+    try {
+      info = await workers.train.importCheckpoint(file, file.name, resumeOptions());
+    } catch (e) {
+      throw new Error(`Refused ${file.name}: ${errorText(e)}`);
+    }
     restored(info);
     checkpoints.say(`Loaded ${file.name}: ${info.model.dim}-wide, ${info.model.nLayers}-layer model at step ${info.step} of ${info.train.steps}. Press Resume to continue.`);
   },

@@ -2,6 +2,7 @@
 // tokens/s, learning rate, losses), the charts, the samples, and a log of every step's loss.
 import type { LossPoint } from '../train/checkpoint/trainer-state';
 import { tokensPerStep, type TrainConfig } from '../train/config';
+import { learningRate } from '../train/schedule';
 import type { RunState, SampleSettings, TrainEvent } from '../worker/train-api';
 import { fill, formatCount, formatDuration, h, labelled } from './dom';
 import { LossCharts } from './loss-charts';
@@ -68,7 +69,7 @@ export class RunPanel {
     const stat = (name: string, value: HTMLElement) => h('div', { class: 'stat' }, h('span', { class: 'stat-name' }, name), value);
     fill(root,
       h('h2', {}, 'Run'),
-      h('div', { class: 'buttons' }, this.buttons.train, this.buttons.pause, this.buttons.resume, this.buttons.stop, labelled('Engine', this.engine)),
+      h('div', { class: 'buttons' }, this.buttons.train, this.buttons.pause, this.buttons.resume, this.buttons.stop, labelled('Run on', this.engine)),
       this.status, this.message,
       h('div', { class: 'progress-line' }, this.counter, this.progress, h('span', {}, 'ETA ', this.eta)),
       h('div', { class: 'stats' },
@@ -108,7 +109,9 @@ export class RunPanel {
     this.sync();
     const perStep = tokensPerStep(train);
     for (const p of history) {
-      this.charts.put(p.step, { tokens: p.step * perStep, loss: Number.isFinite(p.loss) ? p.loss : null, ...(p.valLoss !== undefined ? { val: p.valLoss } : {}) });
+      // Step k was taken at the schedule's position k - 1 (the history stores losses, the schedule gives the rate).
+      const lr = p.step > 0 ? learningRate(train, p.step - 1) : null;
+      this.charts.put(p.step, { tokens: p.step * perStep, loss: Number.isFinite(p.loss) ? p.loss : null, lr, ...(p.valLoss !== undefined ? { val: p.valLoss } : {}) });
       if (Number.isFinite(p.loss)) this.logRow(p.step, p.loss, null, null);
       if (p.valLoss !== undefined) this.valLoss.textContent = p.valLoss.toFixed(4);
     }
@@ -121,6 +124,7 @@ export class RunPanel {
     this.state = state;
     this.step = step;
     this.status.textContent = message;
+    if (state !== 'running') this.eta.textContent = state === 'finished' ? 'done' : '–';
     this.showStep();
     this.sync();
   }
@@ -132,7 +136,7 @@ export class RunPanel {
     if (this.recentMs.length > 20) this.recentMs.shift();
     const meanMs = this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length;
     this.eta.textContent = formatDuration(((e.totalSteps - e.step) * meanMs) / 1000);
-    this.speed.textContent = formatCount(e.tokensPerSecond);
+    this.speed.textContent = formatCount(Math.round(e.tokensPerSecond));
     this.lr.textContent = e.lr.toExponential(2);
     this.loss.textContent = e.loss.toFixed(4);
     this.charts.put(e.step, { tokens: e.tokens, loss: e.loss, lr: e.lr });

@@ -1,29 +1,27 @@
-// The sources table: one row per source with its name, category, weight and format options, its files,
-// and any problem the last preparation found in them (a bad file is named here while the rest are used).
+// The sources list: one card per source with its name, category, weight and format options, its files, and
+// any problem the last preparation found in them (a bad file is named here while the rest are used).
 import type { InputProblem } from '../data/read/problems';
 import type { TextSplit } from '../data/source';
-import { fill, formatCount, h, numberInput } from './dom';
+import { fill, formatCount, h, labelled, numberInput } from './dom';
 import { dropZone } from './drop-zone';
 import { ACCEPTED, CATEGORIES, fileRefOf, sourceFromFile, type FormatKind, type SourceEntry } from './sources';
 
 export class SourceList {
   readonly el: HTMLElement;
-  private readonly body: HTMLTableSectionElement;
+  private readonly body: HTMLUListElement;
   private readonly empty: HTMLElement;
   private entries: SourceEntry[] = [];
   private problems: readonly InputProblem[] = [];
 
   constructor(private readonly onChange: () => void) {
-    this.body = h('tbody', { 'data-testid': 'source-list' });
+    this.body = h('ul', { class: 'source-list', 'data-testid': 'source-list' });
     this.empty = h('p', { class: 'hint' }, 'No sources: add files to train on.');
     const categories = h('datalist', { id: 'categories' }, ...CATEGORIES.map((c) => h('option', { value: c })));
     this.el = h('div', { class: 'sources' },
       dropZone({ label: 'Add files…', accept: ACCEPTED, multiple: true, testid: 'source-files', onFiles: (f) => this.addFiles(f) }),
       h('p', { class: 'hint' }, 'Text (.txt, .md), JSON Lines, CSV or Parquet, optionally gzipped. Each file becomes a source.'),
       categories,
-      h('table', { class: 'source-table' },
-        h('thead', {}, h('tr', {}, ...['source', 'category', 'weight', 'format', 'text field / split', 'files', ''].map((c) => h('th', { scope: 'col' }, c)))),
-        this.body),
+      this.body,
       this.empty);
     this.render();
   }
@@ -65,7 +63,7 @@ export class SourceList {
     fill(this.body, ...this.entries.map((s) => this.row(s)));
   }
 
-  private row(s: SourceEntry): HTMLTableRowElement {
+  private row(s: SourceEntry): HTMLLIElement {
     const set = (apply: () => void) => () => { apply(); this.onChange(); };
     const name = h('input', { type: 'text', value: s.name, 'aria-label': `name of source ${s.name}`, 'data-testid': 'source-name' });
     name.addEventListener('change', set(() => { s.name = name.value.trim() || s.name; }));
@@ -82,19 +80,20 @@ export class SourceList {
       h('option', { value: 'blank-line' }, 'blank line'), h('option', { value: 'line' }, 'each line'), h('option', { value: 'file' }, 'whole file'));
     split.value = s.split;
     split.addEventListener('change', set(() => { s.split = split.value as TextSplit; }));
-    const options = h('td', {});
-    const showOptions = () => fill(options, s.kind === 'text' ? split : field);
+    const options = h('span', { class: 'source-options' });
+    const showOptions = () => fill(options, s.kind === 'text' ? labelled('documents split at', split) : labelled('text field', field));
     format.addEventListener('change', set(() => { s.kind = format.value as FormatKind; showOptions(); }));
     showOptions();
 
     const names = new Set(s.files.map((f) => f.name));
     const problems = this.problems.filter((p) => names.has(p.file));
-    const files = h('td', {}, ...s.files.map((f) => h('div', {}, f.name, f.size ? h('small', {}, ` ${formatCount(f.size)} B`) : null)),
-      ...(problems.length ? [h('div', { class: 'error', 'data-testid': 'source-error' },
-        ...summarize(problems).map((line) => h('div', {}, `⚠ ${line}`)))] : []));
-    return h('tr', { 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
-      h('td', {}, name), h('td', {}, category), h('td', {}, weight), h('td', {}, format), options, files,
-      h('td', {}, h('button', { type: 'button', class: 'small', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove')));
+    const files = h('div', { class: 'source-files' }, ...s.files.map((f) => h('span', {}, f.name, f.size ? h('small', {}, ` ${formatCount(f.size)} B`) : null)));
+    return h('li', { class: 'source', 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
+      labelled('source', name), labelled('category', category), labelled('weight', weight),
+      h('button', { type: 'button', class: 'small remove', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove'),
+      labelled('format', format), options, files,
+      problems.length ? h('div', { class: 'error source-error', 'data-testid': 'source-error', role: 'alert' },
+        ...summarize(problems).map((line) => h('div', {}, `⚠ ${line}`))) : null);
   }
 }
 
