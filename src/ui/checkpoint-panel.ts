@@ -22,6 +22,7 @@ export class CheckpointPanel {
   private readonly interval: HTMLInputElement;
   private readonly message: HTMLElement;
   private readonly autosaveStatus: HTMLElement;
+  private autosaves = 0;
 
   constructor(root: HTMLElement, private readonly handlers: CheckpointHandlers) {
     this.exportButton = h('button', { type: 'button', 'data-testid': 'export-checkpoint', disabled: true, onclick: () => void this.run(() => this.handlers.exportZip()) }, 'Export checkpoint (.zip)');
@@ -63,6 +64,8 @@ export class CheckpointPanel {
   }
 
   autosaved(info: AutosaveInfo): void {
+    this.autosaves++;
+    this.autosaveStatus.dataset.count = String(this.autosaves);
     this.autosaveStatus.textContent = `Autosaved step ${info.step} of ${info.totalSteps} at ${time(info.savedAt)} (${formatCount(info.bytes)} bytes in this browser's private storage).`;
   }
 

@@ -1,9 +1,9 @@
 // A drop target with a file picker inside it: both hand File objects to `onFiles`.
-import { h, uid } from './dom';
+import { h } from './dom';
 
 export function dropZone(opts: { label: string; accept: string; multiple: boolean; testid: string; onFiles: (files: File[]) => void }): HTMLElement {
   const input = h('input', {
-    type: 'file', accept: opts.accept, multiple: opts.multiple, id: uid('file'), class: 'visually-hidden',
+    type: 'file', accept: opts.accept, multiple: opts.multiple, hidden: true, 'aria-label': opts.label,
     'data-testid': `${opts.testid}-input`,
     onchange: () => {
       opts.onFiles([...(input.files ?? [])]);
@@ -12,7 +12,7 @@ export function dropZone(opts: { label: string; accept: string; multiple: boolea
   });
   const zone = h('div', { class: 'drop-zone', 'data-testid': `${opts.testid}-zone` },
     input,
-    h('label', { for: input.id, class: 'button' }, opts.label),
+    h('button', { type: 'button', onclick: () => input.click() }, opts.label),
     h('span', { class: 'hint' }, ' or drop files here'));
   const over = (e: DragEvent) => { e.preventDefault(); zone.classList.add('over'); };
   zone.addEventListener('dragenter', over);

@@ -71,5 +71,5 @@ export function reportView(report: PipelineReport): HTMLElement {
     h('details', {}, h('summary', {}, `Removed-text examples (${examples.length})`), h('ul', { class: 'examples' }, ...examples)),
     h('h3', {}, `Input problems (${report.problems.list.length})`),
     problemList.length ? h('ul', { class: 'problems', 'data-testid': 'report-problems' }, ...problemList) : h('p', {}, 'None.'),
-    h('h3', {}, 'Decontamination'), decontam);
+    h('h3', {}, 'Decontamination'), h('div', { 'data-testid': 'report-decontamination' }, decontam));
 }

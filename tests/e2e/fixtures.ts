@@ -29,6 +29,12 @@ export function sotuText(): string {
   return write('sotu.txt', records('sotu.jsonl').slice(0, 4).map((r) => String(r.text)).join('\n\n'));
 }
 
+/** A benchmark whose one sample is the opening of Moby-Dick's chapter 1, which mobyJsonl() holds: decontamination must remove that chapter. */
+export function benchmarkJsonl(): { name: string; text: string } {
+  const chapter = String(records('moby-dick.jsonl')[3].text);
+  return { name: 'bench.jsonl', text: `${JSON.stringify({ question: chapter.slice(0, 1200) })}\n` };
+}
+
 /** A file named like Parquet whose bytes are not: unreadable, so the pipeline reports it and goes on. */
 export function brokenParquet(): string {
   return write('broken.parquet', 'this is not a parquet file, only text pretending to be one\n'.repeat(20));

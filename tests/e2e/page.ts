@@ -10,6 +10,15 @@ export async function removeAllSources(page: Page): Promise<void> {
   while ((await byTestId(page, 'source-remove').count()) > 0) await byTestId(page, 'source-remove').first().click();
 }
 
+/** Drops a file on a drop zone the way a drag from the desktop does: a drop event carrying a DataTransfer. */
+export async function dropFile(page: Page, zoneTestId: string, file: { name: string; text: string }): Promise<void> {
+  await byTestId(page, zoneTestId).evaluate((zone, f) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([f.text], f.name, { type: 'application/octet-stream' }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, file);
+}
+
 export async function uploadSources(page: Page, paths: string[]): Promise<void> {
   await byTestId(page, 'source-files-input').setInputFiles(paths);
 }

@@ -5,11 +5,11 @@
 // continues from its step. Every request stays on the page's origin.
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokenParquet, mobyJsonl, sotuText } from './fixtures';
+import { benchmarkJsonl, brokenParquet, mobyJsonl, sotuText } from './fixtures';
 import { artifact, foreignRequests, openPage, openSession, screenshot, type Session } from './harness';
 import { mistralShapes, parseSafetensors, unzip } from './checkpoint-zip';
 import {
-  byTestId, currentStep, downloadFrom, openDataSettings, prepare, removeAllSources, setFields, SMALL_RUN, stepLosses,
+  byTestId, currentStep, downloadFrom, dropFile, openDataSettings, prepare, removeAllSources, setFields, SMALL_RUN, stepLosses,
   uploadSources, waitForStatus, waitForStep,
 } from './page';
 
@@ -49,6 +49,12 @@ describe('the page, from opening to a resumed run', () => {
 
   it('refuses, before anything starts, a config that is invalid or cannot fit the adapter', async () => {
     const page = s.page;
+    const estimate = await byTestId(page, 'memory-estimate').innerText();
+    await setFields(page, { 'model-dim': 128 });
+    expect(await byTestId(page, 'memory-estimate').innerText()).not.toBe(estimate);
+    expect(await byTestId(page, 'preset-select').inputValue()).toBe('custom');
+    await byTestId(page, 'preset-select').selectOption('tiny');
+    expect(await byTestId(page, 'memory-estimate').innerText()).toBe(estimate);
     await setFields(page, { 'train-seqLen': 4096 });
     expect(await byTestId(page, 'config-refusal').innerText()).toMatch(/seqLen: 4096 is longer than the model's contextLength 128/);
     expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
@@ -65,10 +71,16 @@ describe('the page, from opening to a resumed run', () => {
     await removeAllSources(page);
     await uploadSources(page, [mobyJsonl(), sotuText(), brokenParquet()]);
     expect(await byTestId(page, 'source-row').count()).toBe(3);
+    await dropFile(page, 'benchmark-files-zone', benchmarkJsonl());
+    expect(await byTestId(page, 'benchmark-row').innerText()).toMatch(/bench\.jsonl/);
     await setFields(page, SMALL_RUN);
     await openDataSettings(page);
     await setFields(page, { 'val-fraction': 0.2 });
+    await page.locator('summary', { hasText: 'Cleaning rules' }).click();
+    await byTestId(page, 'rule-language-enabled').uncheck();
     await prepare(page);
+    expect(await byTestId(page, 'report-rules').innerText()).toMatch(/language \(off\)/);
+    expect(await byTestId(page, 'report-decontamination').innerText()).toMatch(/1 benchmark samples? from bench\.jsonl; [1-9]\d* training samples? removed/);
     const problems = await byTestId(page, 'report-problems').innerText();
     expect(problems).toMatch(/broken\.parquet/);
     expect(await page.locator('[data-testid="source-row"][data-name="broken"] [data-testid="source-error"]').innerText()).toMatch(/broken\.parquet/);
@@ -90,9 +102,11 @@ describe('the page, from opening to a resumed run', () => {
 
   it('trains the tiny preset with pause, resume and stop: the counter advances, the loss falls, the charts fill', async () => {
     const page = s.page;
-    await setFields(page, { 'train-steps': STEPS, 'train-evalInterval': 8, 'sample-every': 8, 'autosave-interval': 0 });
+    await setFields(page, { 'train-steps': STEPS, 'train-evalInterval': 8, 'sample-every': 8, 'autosave-interval': 1 });
+    const autosavesBefore = Number(await byTestId(page, 'autosave-status').getAttribute('data-count') ?? 0);
     await byTestId(page, 'train-button').click();
     await waitForStep(page, 3);
+    expect(await byTestId(page, 'eta').innerText()).toMatch(/^(\d+s|\d+m \d\ds)$/);
     await byTestId(page, 'pause-button').click();
     await waitForStatus(page, /paused at step/);
     const pausedAt = await currentStep(page);
@@ -106,6 +120,8 @@ describe('the page, from opening to a resumed run', () => {
     stoppedAt = await currentStep(page);
     expect(stoppedAt).toBeGreaterThanOrEqual(20);
     expect(stoppedAt).toBeLessThan(STEPS);
+    // On pause, on stop, and at least once more on the one-second interval while running.
+    expect(Number(await byTestId(page, 'autosave-status').getAttribute('data-count'))).toBeGreaterThanOrEqual(autosavesBefore + 3);
 
     const losses = await stepLosses(page);
     expect([...losses.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: stoppedAt }, (_, i) => i + 1));
@@ -120,7 +136,6 @@ describe('the page, from opening to a resumed run', () => {
     expect(await byTestId(page, 'val-loss-value').innerText()).toMatch(/^\d+\.\d{4}$/);
     expect(await byTestId(page, 'tokens-per-second').innerText()).not.toBe('–');
     expect(await byTestId(page, 'lr-value').innerText()).toMatch(/e-/);
-    expect(await byTestId(page, 'eta').innerText()).not.toBe('–');
     // Automatic samples at steps 8 and 16, then one on demand, greedy.
     expect(await page.locator('[data-testid="sample-item"][data-step="8"]').count()).toBe(1);
     await byTestId(page, 'sample-mode').selectOption('greedy');
