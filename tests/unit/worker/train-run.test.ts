@@ -1,0 +1,123 @@
+// The training worker's run loop in Node, on a scripted backend: a loss that turns NaN stops the run at the
+// last good step with a message and an autosave of that state; pause, resume and stop move through their
+// states with an autosave at each stop; events arrive as the page's typed stream.
+import { describe, expect, it } from 'vitest';
+import { encodeTokens, MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../../../src/data/pack/manifest';
+import { MixtureSampler } from '../../../src/data/sampler';
+import { MemoryStore } from '../../../src/data/store.memory';
+import { trainBpe } from '../../../src/data/tokenizer/train-bpe';
+import type { Tokenizer } from '../../../src/data/tokenizer/tokenizer';
+import type { ModelConfig } from '../../../src/model/config';
+import { initParams } from '../../../src/model/init';
+import type { Moments, TrainBackend } from '../../../src/train/backend';
+import { HARE_TRAIN_DEFAULTS, validateTrainConfig } from '../../../src/train/config';
+import { Trainer } from '../../../src/train/trainer';
+import type { AutosaveInfo, TrainEvent } from '../../../src/worker/train-api';
+import { Run } from '../../../src/worker/train-run';
+
+const model: ModelConfig = { dim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, hiddenDim: 32, vocabSize: 300, normEps: 1e-5, ropeTheta: 10000, contextLength: 16 };
+const train = validateTrainConfig({ ...HARE_TRAIN_DEFAULTS, batchSize: 2, seqLen: 8, steps: 6, warmupSteps: 1, evalInterval: 0 });
+
+/** Losses by call: a number, or NaN for a step whose gradient the backend refused. */
+function scriptedBackend(losses: number[]): TrainBackend {
+  const params = initParams(model, 1);
+  const zeros = new Map([...params].map(([k, v]) => [k, new Float32Array(v.length)]));
+  let call = 0;
+  return {
+    name: 'scripted', config: model, stepCount: 0,
+    async trainStep() {
+      const loss = losses[call++];
+      const skipped = !Number.isFinite(loss);
+      if (!skipped) this.stepCount++;
+      return { loss, gradNorm: skipped ? NaN : 1, skipped };
+    },
+    async forwardLosses() { return new Float32Array(train.batchSize * train.seqLen); },
+    async nextLogits() { return new Float32Array(model.vocabSize); },
+    async getParams() { return params; },
+    async setParams() {},
+    async getMoments(): Promise<Moments> { return { m: zeros, v: zeros }; },
+    async setMoments() {},
+    destroy() {},
+  };
+}
+
+/** One source of 8 packed sequences of 9 tokens, written the way the pipeline writes them. */
+async function dataset(tok: Tokenizer): Promise<MixtureSampler> {
+  const store = new MemoryStore();
+  const tokens = Array.from({ length: 8 * 9 }, (_, i) => 3 + (i % 200));
+  const shard = await store.writer('s-train-0.bin');
+  await shard.write(encodeTokens(tokens, 'uint16'));
+  await shard.close();
+  const manifest: DatasetManifest = {
+    version: 1, packLength: 9, dtype: 'uint16', vocabSize: tok.vocabSize, tokenizer: TOKENIZER_FILE, bosId: tok.bosId, eosId: tok.eosId,
+    seed: 1, valFraction: 0, sources: [{ name: 's', category: 'books', weight: 1, tokens: tokens.length, records: 8, train: [{ file: 's-train-0.bin', sequences: 8 }], val: [] }],
+  };
+  const m = await store.writer(MANIFEST_FILE);
+  await m.write(JSON.stringify(manifest));
+  await m.close();
+  return MixtureSampler.open(store, { seed: 1, seqLen: train.seqLen });
+}
+
+async function setup(losses: number[]) {
+  const tok = await trainBpe(['the keeper of the light counted the gulls on the rocks before the storm came in'], { vocabSize: 280 });
+  const trainer = new Trainer(scriptedBackend(losses), await dataset(tok), train, tok, 'ds-test');
+  const events: TrainEvent[] = [];
+  const saves: AutosaveInfo[] = [];
+  let settle: () => void = () => {};
+  const run = new Run({
+    trainer, dataset: 'ds-test',
+    emit: (e) => { events.push(e); if (e.type === 'state' && ['paused', 'stopped', 'finished', 'failed'].includes(e.state)) settle(); },
+    autosave: async (files, folder, info) => {
+      expect(files.has('model.safetensors')).toBe(true);
+      const saved = { ...info, bytes: 1, savedAt: 0 };
+      saves.push(saved);
+      return saved;
+    },
+  }, { sample: { prompt: 'the', maxTokens: 2, temperature: 0, topK: 0, seed: 1, everySteps: 0 }, autosaveSeconds: 0 }, 'running');
+  const settled = () => new Promise<void>((resolve) => { settle = resolve; });
+  return { run, trainer, events, saves, settled };
+}
+
+const states = (events: TrainEvent[]) => events.flatMap((e) => (e.type === 'state' ? [e.state] : []));
+
+describe('the training worker run loop', () => {
+  it('stops at the last good step when the loss turns NaN, saying so, and autosaves that state', async () => {
+    const { run, trainer, events, saves, settled } = await setup([6, 5.5, NaN, 4]);
+    const done = settled();
+    run.begin();
+    await done;
+    expect(trainer.step).toBe(2);
+    expect(events.filter((e) => e.type === 'step').map((e) => (e as { step: number }).step)).toEqual([1, 2]);
+    const diverged = events.find((e) => e.type === 'diverged');
+    expect(diverged).toMatchObject({ type: 'diverged', step: 2 });
+    expect((diverged as { message: string }).message).toMatch(/the loss became NaN at step 3; the run stopped at step 2, its last good state/);
+    expect(saves.map((s) => s.step)).toEqual([2]);
+    expect(states(events)).toEqual(['running', 'stopped']);
+    expect(trainer.history.map((p) => p.loss)).toEqual([6, 5.5]);
+  });
+
+  it('pauses with an autosave, resumes where it paused, and stops with another', async () => {
+    const { run, trainer, events, saves, settled } = await setup([6, 5.9, 5.8, 5.7, 5.6, 5.5]);
+    let paused = settled();
+    run.begin();
+    run.pause();
+    await paused;
+    const at = trainer.step;
+    expect(at).toBe(1); // the step under way when pause came finishes, no more
+    expect(saves.map((s) => s.step)).toEqual([1]);
+    paused = settled();
+    run.resume();
+    run.stop(); // while the first step after resuming is under way: it finishes, then the run stops
+    await paused;
+    expect(trainer.step).toBe(2);
+    expect(saves.map((s) => s.step)).toEqual([1, 2]);
+    expect(states(events)).toEqual(['running', 'pausing', 'paused', 'running', 'stopping', 'stopped']);
+    const finished = settled();
+    run.resume(); // a stopped run keeps its state and can go on to the end
+    await finished;
+    expect(trainer.step).toBe(train.steps);
+    expect(states(events).slice(-2)).toEqual(['running', 'finished']);
+    expect(saves.map((s) => s.step)).toEqual([1, 2, train.steps]);
+    expect(events.filter((e) => e.type === 'step').map((e) => (e as { loss: number }).loss)).toEqual([6, 5.9, 5.8, 5.7, 5.6, 5.5]);
+  });
+});
