@@ -56,6 +56,7 @@ export class ConfigPanel {
   private limits: AdapterLimits | null = DEFAULT_LIMITS;
   private limitsNote = 'WebGPU default limits (adapter not known yet)';
   private last: ConfigResult | null = null;
+  private lastValid: Extract<ConfigResult, { ok: true }> | null = null;
 
   constructor(root: HTMLElement, private readonly onChange: (r: ConfigResult) => void) {
     this.preset = h('select', { 'data-testid': 'preset-select', onchange: () => this.applyPreset() },
@@ -82,7 +83,7 @@ export class ConfigPanel {
       h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => !f.advanced).map(trainField)),
       h('details', {}, h('summary', {}, 'Optimizer details'), h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => f.advanced).map(trainField))),
       this.estimate, this.refusal);
-    this.update();
+    this.compute(); // the first verdict is read with result(); onChange is for edits
   }
 
   /** The adapter the run will use: its binding limits decide what fits (null: tfjs, no binding limits). */
@@ -93,7 +94,12 @@ export class ConfigPanel {
   }
 
   result(): ConfigResult {
-    return this.last ?? this.update();
+    return this.last ?? this.compute();
+  }
+
+  /** The latest config that passed every check: what the data panel sizes the tokenizer and sequences for. */
+  valid(): Extract<ConfigResult, { ok: true }> {
+    return this.lastValid as Extract<ConfigResult, { ok: true }>;
   }
 
   /** Shows a run's configs (a restored checkpoint) in the fields. */
@@ -136,6 +142,13 @@ export class ConfigPanel {
   }
 
   private update(): ConfigResult {
+    const result = this.compute();
+    this.onChange(result);
+    return result;
+  }
+
+  /** Checks the fields, shows the estimate or the refusal, and remembers the verdict. */
+  private compute(): ConfigResult {
     const problems: string[] = [];
     let model: ModelConfig | null = null;
     let train: TrainConfig | null = null;
@@ -166,7 +179,7 @@ export class ConfigPanel {
       ? { ok: true, model, train, preset: this.preset.value }
       : { ok: false, problems };
     this.last = result;
-    this.onChange(result);
+    if (result.ok) this.lastValid = result;
     return result;
   }
 }

@@ -23,21 +23,18 @@ const workers = startWorkers();
 const banner = $('no-webgpu-banner');
 showAdapter($('adapter-panel'), banner, null);
 
-let configResult: ConfigResult | null = null;
-let run: RunPanel | null = null;
-let data: DataPanel | null = null;
-const config = new ConfigPanel($('config-panel'), (r) => {
-  configResult = r;
-  run?.setConfigOk(r.ok);
-  data?.modelChanged();
+// The panels call configChanged only on edits, after every panel below exists.
+const config = new ConfigPanel($('config-panel'), configChanged);
+/** What the data must fit: the (last valid) model's vocabulary and training sequence length. */
+const data = new DataPanel($('data-panel'), workers, () => {
+  const { model, train } = config.valid();
+  return { vocabSize: model.vocabSize, seqLen: train.seqLen };
 });
 
-/** What the data must fit: the model's vocabulary and the training sequence length. */
-const needs = () => {
-  const r = configResult ?? config.result();
-  return r.ok ? { vocabSize: r.model.vocabSize, seqLen: r.train.seqLen } : { vocabSize: 512, seqLen: 128 };
-};
-data = new DataPanel($('data-panel'), workers, needs);
+function configChanged(r: ConfigResult): void {
+  runPanel.setConfigOk(r.ok);
+  data.modelChanged();
+}
 
 const resumeOptions = (): ResumeOptions => ({
   sample: runPanel.samples.settings(), autosaveSeconds: checkpoints.seconds(), engine: runPanel.engine.value === 'tfjs' ? 'tfjs' : 'auto',
@@ -54,7 +51,7 @@ async function guarded(action: () => Promise<void>): Promise<void> {
 
 async function train(): Promise<void> {
   const c = config.result();
-  if (!c.ok || !data) return;
+  if (!c.ok) return;
   runPanel.clearMessage();
   runPanel.setPreparing(true, 'Preparing the data (once for these sources and settings)…');
   let dataset: string;
@@ -95,8 +92,7 @@ const runPanel: RunPanel = new RunPanel($('run-panel'), {
   sampleNow: (s) => workers.train.sample(s),
   samplingChanged: (s) => void workers.train.setSampling(s),
 });
-run = runPanel;
-run.setConfigOk(config.result().ok);
+runPanel.setConfigOk(config.result().ok);
 
 const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), {
   async exportZip() {
@@ -171,7 +167,7 @@ async function boot(): Promise<void> {
     }
     document.body.dataset.adapter = report.kind;
   }).catch((e: unknown) => showAdapter($('adapter-panel'), banner, null, `Could not open the training worker: ${errorText(e)}`));
-  const corpus = loadDefaultCorpus().then((list) => data?.addSources(list))
+  const corpus = loadDefaultCorpus().then((list) => data.addSources(list))
     .catch((e: unknown) => runPanel.showMessage(`The default corpus could not be loaded: ${errorText(e)}`));
   const offer = workers.train.autosaveInfo().then((info) => {
     checkpoints.showOffer(info);

@@ -87,7 +87,7 @@ export class SourceList {
 
     const names = new Set(s.files.map((f) => f.name));
     const problems = this.problems.filter((p) => names.has(p.file));
-    const files = h('div', { class: 'source-files' }, ...s.files.map((f) => h('span', {}, f.name, f.size ? h('small', {}, ` ${formatCount(f.size)} B`) : null)));
+    const files = h('div', { class: 'source-files', title: s.description ?? null }, ...s.files.map((f) => h('span', {}, f.name, f.size ? h('small', {}, ` ${formatCount(f.size)} B`) : null)));
     return h('li', { class: 'source', 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
       labelled('source', name), labelled('category', category), labelled('weight', weight),
       h('button', { type: 'button', class: 'small remove', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove'),

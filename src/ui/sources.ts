@@ -21,6 +21,8 @@ export interface SourceEntry {
   /** The files, or a loader for files fetched on demand (the default corpus). */
   readonly files: readonly FileRef[];
   readonly origin: 'default' | 'upload';
+  /** What the source is (the default corpus describes its files). */
+  readonly description?: string;
 }
 
 /** A file as the page knows it before reading: enough to name, size and hash it, and to load it. */

@@ -6,6 +6,16 @@ import { artifact } from './harness';
 
 export const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 
+/** Form controls and buttons with no accessible name (label, aria-label, or a button's text), as HTML snippets. */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.$$eval('input, select, textarea, button', (els) => els.filter((el) => {
+    const labels = (el as HTMLInputElement).labels;
+    const name = (labels && labels.length ? [...labels].map((l) => l.textContent ?? '').join(' ') : '')
+      || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' ? el.textContent : '') || '';
+    return name.trim() === '';
+  }).map((el) => el.outerHTML.slice(0, 160)));
+}
+
 export async function removeAllSources(page: Page): Promise<void> {
   while ((await byTestId(page, 'source-remove').count()) > 0) await byTestId(page, 'source-remove').first().click();
 }

@@ -10,7 +10,7 @@ import { artifact, foreignRequests, openPage, openSession, screenshot, type Sess
 import { mistralShapes, parseSafetensors, unzip } from './checkpoint-zip';
 import {
   byTestId, currentStep, downloadFrom, dropFile, openDataSettings, prepare, removeAllSources, setFields, SMALL_RUN, stepLosses,
-  uploadSources, waitForStatus, waitForStep,
+  unlabelledControls, uploadSources, waitForStatus, waitForStep,
 } from './page';
 
 let s: Session;
@@ -33,6 +33,7 @@ describe('the page, from opening to a resumed run', () => {
     expect(await byTestId(page, 'preset-select').inputValue()).toBe('tiny');
     expect(await byTestId(page, 'memory-estimate').innerText()).toMatch(/parameters · .* of GPU memory/);
     expect(await byTestId(page, 'train-button').isEnabled()).toBe(true);
+    expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'journey-1-opened');
   });
 
