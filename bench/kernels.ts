@@ -65,6 +65,7 @@ const rand = (n: number, seed: number) => { let s = seed; return Float32Array.fr
 export async function benchKernels(dev: EngineDevice, name: string, c: ModelConfig, tokens: number, batch: number, reps: number):
   Promise<BenchTable> {
   const ctx = new KernelContext(dev.device, dev.caps);
+  const ctx16 = dev.caps.f16 ? new KernelContext(dev.device, dev.caps, { matmulPrecision: 'f16' }) : null;
   const device = dev.device;
   const rows: (string | number)[][] = [];
   const N = tokens, C = c.dim, F = c.hiddenDim;
@@ -88,6 +89,14 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
     const msTf = await timeTfjs(f, reps);
     const gf = (2 * M * Nn * K) / 1e6;
     rows.push([`matmul ${label}`, gf / msOurs, gf / msTf, `${(msTf / msOurs).toFixed(1)}x`]);
+    if (ctx16) {
+      const d16 = matmul(ctx16, 'bench.f16', Cv, A, B, { M, N: Nn, K, transA: tA, transB: tB });
+      await timeOurs(device, d16, 1);
+      const err16 = relErr(await read(device, Cv), await f().data() as Float32Array);
+      if (err16 > 1e-2) throw new Error(`f16-tile matmul ${label}: differs from tfjs by ${err16}`);
+      const ms16 = await timeOurs(device, d16, reps);
+      rows.push([`matmul ${label}, f16 tiles (error ${err16.toExponential(1)})`, gf / ms16, gf / msTf, `${(msTf / ms16).toFixed(1)}x`]);
+    }
     ta.dispose(); tb.dispose();
     for (const v of [A, B, Cv]) v.buffer.destroy();
   }

@@ -9,6 +9,11 @@
 //   K is walked TK at a time through workgroup memory, one vec4 load per operand per invocation per stage.
 // `direct` (CPU-emulated adapters): the same 4 x 4 block per invocation with no workgroup memory and no
 //   barriers, every operand read straight from the buffers.
+//
+// Half precision: with the adapter's shader-f16, the engine can build `tiled` with TileScalar = f16 (and
+// `enable f16;`): the staged tiles take half the workgroup memory and bandwidth, products and sums stay f32.
+alias TileScalar = f32;
+alias TileVec = vec4<TileScalar>;
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -28,8 +33,8 @@ const TK: u32 = 16u;
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-var<workgroup> a_tile: array<vec4f, TK * TM / 4u>; // [k][m / 4]
-var<workgroup> b_tile: array<vec4f, TK * TN / 4u>; // [k][n / 4]
+var<workgroup> a_tile: array<TileVec, TK * TM / 4u>; // [k][m / 4]
+var<workgroup> b_tile: array<TileVec, TK * TN / 4u>; // [k][n / 4]
 
 // The vec4 of A holding (m, k..k+3), or (m..m+3, k) when TRANS_A; zero outside the matrix.
 fn a_vec(m: u32, k: u32) -> vec4f {
@@ -76,28 +81,28 @@ fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: v
       // vec4 along m: rows k of the tile, 16 vec4 per row
       let mq = t % (TM / 4u);
       let kk = t / (TM / 4u);
-      a_tile[kk * (TM / 4u) + mq] = a_vec(row0 + mq * 4u, k0 + kk);
+      a_tile[kk * (TM / 4u) + mq] = TileVec(a_vec(row0 + mq * 4u, k0 + kk));
     } else {
       // vec4 along k: spread its four k over four rows of the tile
       let m = t / (TK / 4u);
       let kq = (t % (TK / 4u)) * 4u;
       let v = a_vec(row0 + m, k0 + kq);
-      for (var i = 0u; i < 4u; i = i + 1u) { a_tile[(kq + i) * (TM / 4u) + m / 4u][m % 4u] = v[i]; }
+      for (var i = 0u; i < 4u; i = i + 1u) { a_tile[(kq + i) * (TM / 4u) + m / 4u][m % 4u] = TileScalar(v[i]); }
     }
     if (TRANS_B) {
       let n = t / (TK / 4u);
       let kq = (t % (TK / 4u)) * 4u;
       let v = b_vec(k0 + kq, col0 + n);
-      for (var i = 0u; i < 4u; i = i + 1u) { b_tile[(kq + i) * (TN / 4u) + n / 4u][n % 4u] = v[i]; }
+      for (var i = 0u; i < 4u; i = i + 1u) { b_tile[(kq + i) * (TN / 4u) + n / 4u][n % 4u] = TileScalar(v[i]); }
     } else {
       let nq = t % (TN / 4u);
       let kk = t / (TN / 4u);
-      b_tile[kk * (TN / 4u) + nq] = b_vec(k0 + kk, col0 + nq * 4u);
+      b_tile[kk * (TN / 4u) + nq] = TileVec(b_vec(k0 + kk, col0 + nq * 4u));
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk = kk + 1u) {
-      let av = a_tile[kk * (TM / 4u) + lid.y];
-      let bv = b_tile[kk * (TN / 4u) + lid.x];
+      let av = vec4f(a_tile[kk * (TM / 4u) + lid.y]);
+      let bv = vec4f(b_tile[kk * (TN / 4u) + lid.x]);
       acc0 = fma(vec4f(av.x), bv, acc0);
       acc1 = fma(vec4f(av.y), bv, acc1);
       acc2 = fma(vec4f(av.z), bv, acc2);

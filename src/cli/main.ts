@@ -3,6 +3,8 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   prepare: () => import('./prepare'),
   train: () => import('./train'),
   bench: () => import('./bench'),
+  eval: () => import('./eval'),
+  check: () => import('./check'),
 };
 
 async function main(): Promise<number> {

@@ -32,6 +32,7 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME --data FILE|DI
   --swiftshader        run on SwiftShader (Chromium's CPU Vulkan) instead of a GPU
   --save DIR           write a Hugging Face model folder (+ trainer state) at the end
   --resume DIR         continue the run saved in DIR
+  --precision f32|f16  f16 stages matmul tiles in half precision (adapters with shader-f16; default f32)
   --log-every N        print every N steps (default 1)`;
 
 function trainConfig(a: Args, contextLength: number): TrainConfig {
@@ -73,6 +74,8 @@ async function train(a: Args): Promise<number> {
   const swiftshader = a.flag('swiftshader');
   const save = a.string('save'), resume = a.string('resume');
   const logEvery = a.number('log-every', 1);
+  const precision = a.string('precision') ?? 'f32';
+  if (precision !== 'f32' && precision !== 'f16') throw new ArgError(`--precision must be f32 or f16, got "${precision}"`);
   a.checkAllUsed();
 
   // Data first: the tokenizer fixes the vocabulary.
@@ -100,7 +103,7 @@ async function train(a: Args): Promise<number> {
     await useTfjsWebGPU(gpu);
     backend = new ReferenceBackend(config, t, init);
   } else {
-    backend = await EngineBackend.create(dev, config, t);
+    backend = await EngineBackend.create(dev, config, t, { kernels: { matmulPrecision: precision } });
     await backend.setParams(init);
   }
   console.log(`engine: ${backend.name}`);

@@ -49,10 +49,15 @@ const UNIFORM_BLOCK = 64 * 1024;
 export interface KernelChoices {
   readonly reduce: 'workgroup' | 'rows';
   readonly matmul: 'tiled' | 'direct';
+  /**
+   * 'f16' stages the tiled matmul's operands in half precision (shader-f16 only; sums stay f32): faster on
+   * some GPUs, about 1e-3 relative error. Off unless asked for: the default engine matches the f32 reference.
+   */
+  readonly matmulPrecision: 'f32' | 'f16';
 }
 
 export const choicesFor = (caps: DeviceCaps): KernelChoices =>
-  caps.emulated ? { reduce: 'rows', matmul: 'direct' } : { reduce: 'workgroup', matmul: 'tiled' };
+  caps.emulated ? { reduce: 'rows', matmul: 'direct', matmulPrecision: 'f32' } : { reduce: 'workgroup', matmul: 'tiled', matmulPrecision: 'f32' };
 
 // Pipelines are shared by every context on a device: shader compilation is the slow part of planning
 // (up to seconds per pipeline on SwiftShader), and a forward graph built beside a training graph, or a new
@@ -69,6 +74,9 @@ export class KernelContext {
   constructor(readonly device: GPUDevice, readonly caps: DeviceCaps, choices?: Partial<KernelChoices>) {
     this.subgroups = caps.subgroups;
     this.choices = { ...choicesFor(caps), ...choices };
+    if (this.choices.matmulPrecision === 'f16' && !caps.f16) {
+      throw new Error('half-precision matmuls were asked for, but this adapter has no shader-f16');
+    }
     let cache = pipelineCache.get(device);
     if (!cache) { cache = new Map(); pipelineCache.set(device, cache); }
     this.pipelines = cache;
@@ -76,13 +84,13 @@ export class KernelContext {
 
   /** A compute pipeline, built once per (shader, entry point, constants, variant). */
   pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean> = {},
-    headDim?: number): GPUComputePipeline {
-    const key = JSON.stringify([shader, entryPoint, constants, headDim, this.subgroups]);
+    headDim?: number, f16Tiles = false): GPUComputePipeline {
+    const key = JSON.stringify([shader, entryPoint, constants, headDim, this.subgroups, f16Tiles]);
     let p = this.pipelines.get(key);
     if (!p) {
       const label = `${shader}.${entryPoint}`;
       const module = this.device.createShaderModule({
-        label, code: shaderSource(shader, { subgroups: this.subgroups, headDim }),
+        label, code: shaderSource(shader, { subgroups: this.subgroups, headDim, f16Tiles }),
       });
       const c: Record<string, number> = {};
       for (const [k, v] of Object.entries(constants)) c[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;

@@ -27,6 +27,8 @@ const NEEDS_REDUCE: ReadonlySet<ShaderName> = new Set(['rmsnorm', 'crossEntropy'
 
 export interface ShaderVariant {
   readonly subgroups: boolean;
+  /** Stage matmul tiles in f16 (needs shader-f16): replaces `alias TileScalar = f32;`. */
+  readonly f16Tiles?: boolean;
   /** Replaces `const HEAD_DIM: u32 = ...;` (private array lengths must be const, not override). */
   readonly headDim?: number;
 }
@@ -37,6 +39,11 @@ export function shaderSource(name: ShaderName, v: ShaderVariant): string {
     const re = /const HEAD_DIM: u32 = \d+u;/;
     if (!re.test(body)) throw new Error(`shader ${name} has no HEAD_DIM constant to specialise`);
     body = body.replace(re, `const HEAD_DIM: u32 = ${v.headDim}u;`);
+  }
+  if (v.f16Tiles) {
+    const re = /alias TileScalar = f32;/;
+    if (!re.test(body)) throw new Error(`shader ${name} has no TileScalar alias to switch to f16`);
+    body = `enable f16;\n${body.replace(re, 'alias TileScalar = f16;')}`;
   }
   if (!NEEDS_REDUCE.has(name)) return body;
   return v.subgroups ? `enable subgroups;\n${reduceSubgroup}\n${body}` : `${reduceWorkgroup}\n${body}`;

@@ -31,7 +31,10 @@ export function matmul(ctx: KernelContext, label: string, c: TensorView, a: Tens
   const vec4 = vec4Aligned(transA ? m.M : m.K, transB ? m.K : m.N, lda, ldb, aOff, bOff);
   const constants = { TRANS_A: transA, TRANS_B: transB };
   const direct = vec4 && ctx.choices.matmul === 'direct';
-  const pipeline = vec4 ? ctx.pipeline('matmulVec4', direct ? 'direct' : 'tiled', constants) : ctx.pipeline('matmul', 'main', constants);
+  const f16 = vec4 && !direct && ctx.choices.matmulPrecision === 'f16';
+  const pipeline = vec4
+    ? ctx.pipeline('matmulVec4', direct ? 'direct' : 'tiled', constants, undefined, f16)
+    : ctx.pipeline('matmul', 'main', constants);
   const tile = direct ? DIRECT_TILE : MATMUL_TILE;
   const params = ctx.uniform(`${label}.params`, uniformBytes([
     ['u32', m.M], ['u32', m.N], ['u32', m.K], ['u32', lda], ['u32', ldb], ['u32', ldc],

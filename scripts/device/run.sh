@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# On the GPU machine (no Node, no network), from the repo root, with .device and .gl carried:
+# unpack, then check the engine against the reference, benchmark against tfjs-backend-webgpu, train a few
+# steps of hare-1.1b, and cross-check an exported checkpoint with Hugging Face transformers.
+set -u
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
+export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json XDG_RUNTIME_DIR=/tmp
+cd .device
+xz -dc node.xz > /tmp/node && chmod +x /tmp/node
+xz -d node_modules/webgpu/dist/linux-x64/dawn.node.xz
+N="/tmp/node --max-old-space-size=16384 leveret.mjs"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1 | tee "$OUT/gpu.txt"
+stage() { local name=$1 limit=$2; shift 2; echo "== $name"; timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.txt"; }
+# Stages in order of importance, each with a limit, all within one device call of under 9 minutes.
+stage check 60 $N check
+stage bench 200 $N bench --only engine,kernels
+stage hare 150 $N train --preset hare-1.1b --data data/moby-dick.jsonl --steps 4 --batch 2 --seq-len 2048 --eval-interval 0
+stage micro 60 $N train --preset micro --data data/moby-dick.jsonl --steps 150 --batch 16 --seq-len 256 --lr 3e-3 --eval-interval 50 --log-every 25 --save /tmp/ck
+stage eval 30 $N eval --checkpoint /tmp/ck --data data/moby-dick.jsonl
+stage hf 40 python3 scripts/hf_check.py /tmp/ck data/moby-dick.jsonl
