@@ -52,7 +52,8 @@ async function guarded(action: () => Promise<void>): Promise<void> {
 async function train(): Promise<void> {
   const c = config.result();
   if (!c.ok) return;
-  runPanel.clearMessage();
+  // The counters and charts belong to the new run from the click on.
+  runPanel.begin(c.train, 0, [], '…');
   runPanel.setPreparing(true, 'Preparing the data (once for these sources and settings)…');
   let dataset: string;
   try {
@@ -69,7 +70,6 @@ async function train(): Promise<void> {
   }
   runPanel.setPreparing(false);
   checkpoints.showOffer(null); // a new run replaces the autosaved one
-  runPanel.begin(c.train, 0, [], '…');
   await guarded(async () => {
     const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions() });
     runPanel.begin(info.train, info.step, info.history, info.backend);

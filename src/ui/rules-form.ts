@@ -58,13 +58,21 @@ export class RulesForm {
   constructor(onChange: () => void) {
     const groups = (Object.keys(DEFAULT_RULES) as (keyof RuleOptions)[]).map((group) => {
       const options = DEFAULT_RULES[group] as unknown as Record<string, Value>;
-      const controls = Object.entries(options).map(([key, value]) => {
+      const controls = Object.entries(options).filter(([key]) => key !== 'enabled').map(([key, value]) => {
         const c = control(group, key, value, onChange);
         this.readers.push({ group, key, read: c.read });
         return c.el;
       });
+      // A rule's on/off switch sits in its legend, named by the rule's title.
+      let legend: HTMLElement = h('legend', {}, RULE_HELP[group].title);
+      if (typeof options.enabled === 'boolean') {
+        const toggle = h('input', { type: 'checkbox', 'data-testid': `rule-${group}-enabled`, onchange: onChange });
+        toggle.checked = options.enabled;
+        this.readers.push({ group, key: 'enabled', read: () => toggle.checked });
+        legend = h('legend', {}, h('label', { class: 'rule-toggle' }, toggle, ` ${RULE_HELP[group].title}`));
+      }
       return h('fieldset', { class: 'rule-group', 'data-testid': `rule-group-${group}` },
-        h('legend', {}, RULE_HELP[group].title), h('p', { class: 'help' }, RULE_HELP[group].help), ...controls);
+        legend, h('p', { class: 'help' }, RULE_HELP[group].help), ...controls);
     });
     this.el = h('div', { class: 'rules' }, ...groups);
   }

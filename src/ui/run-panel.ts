@@ -157,10 +157,6 @@ export class RunPanel {
     this.message.hidden = false;
   }
 
-  clearMessage(): void {
-    this.message.hidden = true;
-  }
-
   get currentStep(): number { return this.step; }
 
   private logRow(step: number, loss: number, lr: number | null, speed: number | null): void {

@@ -17,7 +17,7 @@ let s: Session;
 beforeAll(async () => { s = await openSession(); });
 afterAll(async () => { await s?.close(); });
 
-const STEPS = 24;
+const STEPS = 26;
 let stoppedAt = 0;
 
 describe('the page, from opening to a resumed run', () => {
@@ -196,7 +196,7 @@ describe('the page, from opening to a resumed run', () => {
     // The history came back with the autosave; the first new step is the one after it.
     expect(losses.has(stoppedAt)).toBe(true);
     expect(Math.min(...[...losses.keys()].filter((k) => k > stoppedAt))).toBe(stoppedAt + 1);
-    await waitForStatus(page, /finished all 24 steps/);
+    await waitForStatus(page, new RegExp(`finished all ${STEPS} steps`));
     expect(await currentStep(page)).toBe(STEPS);
     expect(await byTestId(page, 'train-steps').inputValue()).toBe(String(STEPS));
     await screenshot(page, 'journey-5-resumed');
