@@ -9,7 +9,8 @@ import { tokenizerFingerprint } from '../data/tokenizer';
 import { estimateMemory, formatBytes } from '../model/memory';
 import { initParams } from '../model/init';
 import { preset, PRESET_NAMES } from '../model/presets';
-import { HARE_TRAIN_DEFAULTS, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
+import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
+import type { ModelConfig } from '../model/config';
 import type { TrainBackend } from '../train/backend';
 import { EngineBackend } from '../train/engine-backend';
 import { ReferenceBackend } from '../train/reference-backend';
@@ -25,7 +26,8 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME --data FILE|DI
   --data FILE|DIR      a .txt or .jsonl file (prepared on the spot), or a folder written by npm run prepare
   --steps N            optimizer steps (default ${HARE_TRAIN_DEFAULTS.steps})
   --batch B --seq-len T --accum A     micro-batch, sequence length, micro-batches per step
-  --lr X --warmup N --min-lr-ratio R  peak learning rate, warmup steps, cosine floor
+  --lr X --warmup N --min-lr-ratio R  peak learning rate (default follows the width: 3e-4 at 2048),
+                       warmup steps, cosine floor
   --seed S             initialisation and data order (default 1)
   --eval-interval N    validation every N steps (0: never; default ${HARE_TRAIN_DEFAULTS.evalInterval})
   --engine leveret|tfjs  our engine (default) or the reference model on tfjs-backend-webgpu
@@ -35,7 +37,8 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME --data FILE|DI
   --precision f32|f16  f16 stages matmul tiles in half precision (adapters with shader-f16; default f32)
   --log-every N        print every N steps (default 1)`;
 
-function trainConfig(a: Args, contextLength: number): TrainConfig {
+function trainConfig(a: Args, base: ModelConfig): TrainConfig {
+  const contextLength = base.contextLength;
   const d = HARE_TRAIN_DEFAULTS;
   const steps = a.number('steps', d.steps);
   return validateTrainConfig({
@@ -44,7 +47,7 @@ function trainConfig(a: Args, contextLength: number): TrainConfig {
     batchSize: a.number('batch', d.batchSize),
     seqLen: a.number('seq-len', Math.min(d.seqLen, contextLength)),
     accumSteps: a.number('accum', d.accumSteps),
-    lr: a.number('lr', d.lr),
+    lr: a.number('lr', suggestedLearningRate(base)),
     warmupSteps: a.number('warmup', Math.min(d.warmupSteps, Math.floor(steps / 10))),
     minLrRatio: a.number('min-lr-ratio', d.minLrRatio),
     seed: a.number('seed', d.seed),
@@ -70,7 +73,7 @@ async function train(a: Args): Promise<number> {
   const dataArg = a.required('data');
   const engineName = a.string('engine') ?? 'leveret';
   if (engineName !== 'leveret' && engineName !== 'tfjs') throw new ArgError(`--engine must be leveret or tfjs, got "${engineName}"`);
-  const t = trainConfig(a, base.contextLength);
+  const t = trainConfig(a, base);
   const swiftshader = a.flag('swiftshader');
   const save = a.string('save'), resume = a.string('resume');
   const logEvery = a.number('log-every', 1);

@@ -40,5 +40,15 @@ export function validateTrainConfig(t: TrainConfig): TrainConfig {
   return Object.freeze({ ...t });
 }
 
+/**
+ * A peak learning rate for a model of this width: HARE's 3e-4 at 2048 wide, larger for narrower models
+ * (scaled by (2048 / dim)^0.75, capped at 3e-3). The tiny preset trains well at 3e-3; 3e-3 at 1.1B
+ * parameters diverges (seen on the H100 run), hence a default that follows the model.
+ */
+export function suggestedLearningRate(c: { dim: number }): number {
+  const lr = 3e-4 * Math.pow(2048 / c.dim, 0.75);
+  return Number(Math.min(3e-3, lr).toPrecision(2));
+}
+
 /** Tokens consumed by one optimizer step. */
 export const tokensPerStep = (t: TrainConfig): number => t.batchSize * t.seqLen * t.accumSteps;

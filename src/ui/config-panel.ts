@@ -4,7 +4,7 @@
 import { ConfigError, validateConfig, validateShape, type ModelConfig } from '../model/config';
 import { estimateMemory, formatBytes, type AdapterLimits } from '../model/memory';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../model/presets';
-import { HARE_TRAIN_DEFAULTS, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
+import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
 import { fill, formatCount, h, labelled, numberInput } from './dom';
 
 type ModelField = keyof ModelConfig;
@@ -122,6 +122,7 @@ export class ConfigPanel {
       for (const [k, input] of this.modelInputs) input.value = String(p[k]);
       const seqLen = this.trainInputs.get('seqLen') as HTMLInputElement;
       if (Number(seqLen.value) > p.contextLength) seqLen.value = String(p.contextLength);
+      (this.trainInputs.get('lr') as HTMLInputElement).value = String(suggestedLearningRate(p));
     }
     this.update();
   }

@@ -1,6 +1,8 @@
 // Warmup + cosine learning-rate schedule.
 import { describe, expect, it } from 'vitest';
 import { learningRate } from '../../src/train/schedule';
+import { suggestedLearningRate } from '../../src/train/config';
+import { PRESETS } from '../../src/model/presets';
 
 describe('learning rate schedule', () => {
   const t = { lr: 1e-3, minLrRatio: 0.1, warmupSteps: 10, steps: 110 };
@@ -19,5 +21,14 @@ describe('learning rate schedule', () => {
   });
   it('works without warmup', () => {
     expect(learningRate({ ...t, warmupSteps: 0 }, 0)).toBeCloseTo(1e-3, 12);
+  });
+});
+
+describe('suggested learning rate', () => {
+  it("is HARE's 3e-4 at 1.1B and grows for narrower models, up to 3e-3", () => {
+    expect(suggestedLearningRate(PRESETS['hare-1.1b'])).toBe(3e-4);
+    expect(suggestedLearningRate(PRESETS.tiny)).toBe(3e-3);
+    const widths = [PRESETS['hare-1.1b'], PRESETS['hare-0.25b'], PRESETS.small, PRESETS.mini, PRESETS.micro].map(suggestedLearningRate);
+    for (let i = 1; i < widths.length; i++) expect(widths[i]).toBeGreaterThan(widths[i - 1]);
   });
 });
