@@ -7,6 +7,9 @@
 //   backward  dW += dY^T X  (TRANS_A, beta 1) accumulated over micro-batches
 // Strides and offsets are explicit, so one call can read a block of columns (a row piece of a split weight,
 // or a row chunk of the logits).
+// Split-K: when the output has too few tiles to fill a GPU (a weight gradient dW = dY^T X of a small layer
+// over many tokens), workgroup layer z takes K range [z k_split, (z + 1) k_split) and writes its partial
+// product c_split floats further on (into scratch); splitk_reduce.wgsl then adds the layers into C.
 //
 // Tiling: each workgroup computes a TM x TN tile of C with TM/4 x TN/4 invocations, each owning a 4 x 4
 // block held in four vec4 accumulators. The K dimension is walked TK at a time: A and B tiles are staged in
@@ -18,7 +21,13 @@ struct Params {
   lda: u32, ldb: u32, ldc: u32,
   a_off: u32, b_off: u32, c_off: u32,
   alpha: f32, beta: f32,
+  k_split: u32,   // K handled per workgroup layer z (split-K); K itself when not split
+  c_split: u32,   // distance in C between the partial results of consecutive layers z
 }
+
+// This invocation's share of K, [k_begin, k_end), and where its layer's partial result goes.
+var<private> k_end: u32;
+var<private> c_shift: u32;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -36,19 +45,23 @@ var<workgroup> a_tile: array<vec4f, TK * TM / 4u>; // [k][m / 4]
 var<workgroup> b_tile: array<vec4f, TK * TN / 4u>; // [k][n / 4]
 
 fn load_a(m: u32, k: u32) -> f32 {
-  if (m >= p.M || k >= p.K) { return 0.0; }
+  if (m >= p.M || k >= k_end) { return 0.0; }
   if (TRANS_A) { return a[p.a_off + k * p.lda + m]; }
   return a[p.a_off + m * p.lda + k];
 }
 
 fn load_b(k: u32, n: u32) -> f32 {
-  if (k >= p.K || n >= p.N) { return 0.0; }
+  if (k >= k_end || n >= p.N) { return 0.0; }
   if (TRANS_B) { return b[p.b_off + n * p.ldb + k]; }
   return b[p.b_off + k * p.ldb + n];
 }
 
 @compute @workgroup_size(TN / 4u, TM / 4u)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let k_begin = wid.z * p.k_split;
+  let k_stop = min(p.K, k_begin + p.k_split);   // a let, so the loop below stays in uniform control flow
+  k_end = k_stop;                               // the private copy bounds the loads
+  c_shift = wid.z * p.c_split;
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;
   let t = lid.y * (TN / 4u) + lid.x;
@@ -57,7 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
 
-  for (var k0 = 0u; k0 < p.K; k0 = k0 + TK) {
+  for (var k0 = k_begin; k0 < k_stop; k0 = k0 + TK) {
     // Stage A: TK x TM values, 4 per invocation as one vec4 along m.
     for (var e = t; e < TK * TM / 4u; e = e + THREADS) {
       var kk: u32;
@@ -100,7 +113,7 @@ fn store_row(r: u32, col: u32, v: vec4f) {
   for (var j = 0u; j < 4u; j = j + 1u) {
     let n = col + j;
     if (n < p.N) {
-      let idx = p.c_off + r * p.ldc + n;
+      let idx = p.c_off + c_shift + r * p.ldc + n;
       // beta == 0 must not read C: it may hold anything, NaN included.
       if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
     }

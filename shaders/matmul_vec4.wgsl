@@ -20,7 +20,13 @@ struct Params {
   lda: u32, ldb: u32, ldc: u32,
   a_off: u32, b_off: u32, c_off: u32,
   alpha: f32, beta: f32,
+  k_split: u32,   // K handled per workgroup layer z (split-K); K itself when not split
+  c_split: u32,   // distance in C between the partial results of consecutive layers z
 }
+
+// This invocation's share of K, [k_begin, k_end), and where its layer's partial result goes.
+var<private> k_end: u32;
+var<private> c_shift: u32;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -39,20 +45,20 @@ var<workgroup> b_tile: array<TileVec, TK * TN / 4u>; // [k][n / 4]
 // The vec4 of A holding (m, k..k+3), or (m..m+3, k) when TRANS_A; zero outside the matrix.
 fn a_vec(m: u32, k: u32) -> vec4f {
   if (TRANS_A) {
-    if (k >= p.K || m >= p.M) { return vec4f(0.0); }
+    if (k >= k_end || m >= p.M) { return vec4f(0.0); }
     return a[(p.a_off + k * p.lda + m) / 4u];
   }
-  if (m >= p.M || k >= p.K) { return vec4f(0.0); }
+  if (m >= p.M || k >= k_end) { return vec4f(0.0); }
   return a[(p.a_off + m * p.lda + k) / 4u];
 }
 
 // The vec4 of B holding (k..k+3, n) when TRANS_B, or (k, n..n+3).
 fn b_vec(k: u32, n: u32) -> vec4f {
   if (TRANS_B) {
-    if (n >= p.N || k >= p.K) { return vec4f(0.0); }
+    if (n >= p.N || k >= k_end) { return vec4f(0.0); }
     return b[(p.b_off + n * p.ldb + k) / 4u];
   }
-  if (k >= p.K || n >= p.N) { return vec4f(0.0); }
+  if (k >= k_end || n >= p.N) { return vec4f(0.0); }
   return b[(p.b_off + k * p.ldb + n) / 4u];
 }
 
@@ -61,7 +67,7 @@ fn store_row(r: u32, col: u32, v: vec4f) {
   for (var j = 0u; j < 4u; j = j + 1u) {
     let n = col + j;
     if (n < p.N) {
-      let idx = p.c_off + r * p.ldc + n;
+      let idx = p.c_off + c_shift + r * p.ldc + n;
       if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
     }
   }
@@ -69,6 +75,11 @@ fn store_row(r: u32, col: u32, v: vec4f) {
 
 @compute @workgroup_size(TN / 4u, TM / 4u)
 fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  // Split-K as in matmul.wgsl: layer z of the grid takes its own range of K.
+  let k_begin = wid.z * p.k_split;
+  let k_stop = min(p.K, k_begin + p.k_split);   // a let, so the loop below stays in uniform control flow
+  k_end = k_stop;                               // the private copy bounds the loads
+  c_shift = wid.z * p.c_split;
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;
   let t = lid.y * (TN / 4u) + lid.x;     // 0 .. 255: exactly one vec4 of each operand per stage
@@ -76,7 +87,7 @@ fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: v
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  for (var k0 = 0u; k0 < p.K; k0 = k0 + TK) {
+  for (var k0 = k_begin; k0 < k_stop; k0 = k0 + TK) {
     if (TRANS_A) {
       // vec4 along m: rows k of the tile, 16 vec4 per row
       let mq = t % (TM / 4u);
@@ -122,13 +133,15 @@ const DIRECT_WG: u32 = 8u;   // 8 x 8 invocations, each a 4 x 4 block: a 32 x 32
 
 @compute @workgroup_size(DIRECT_WG, DIRECT_WG)
 fn direct(@builtin(global_invocation_id) gid: vec3u) {
+  k_end = p.K;   // never split: this layout is for CPU-emulated adapters
+  c_shift = 0u;
   let r = gid.y * 4u;
   let col = gid.x * 4u;
   if (r >= p.M || col >= p.N) { return; }
   var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   if (TRANS_A) {
     // dW = dY^T X: A along m, B along n; one rank-1 update per k.
-    for (var k = 0u; k < p.K; k = k + 1u) {
+    for (var k = 0u; k < k_end; k = k + 1u) {
       let av = a_vec(r, k);
       let bv = b_vec(k, col);
       acc[0] = fma(vec4f(av.x), bv, acc[0]);
@@ -138,7 +151,7 @@ fn direct(@builtin(global_invocation_id) gid: vec3u) {
     }
   } else if (TRANS_B) {
     // Y = X W^T: both along k; sixteen dot products per four k.
-    for (var k = 0u; k < p.K; k = k + 4u) {
+    for (var k = 0u; k < k_end; k = k + 4u) {
       let b0 = b_vec(k, col);
       let b1 = b_vec(k, col + 1u);
       let b2 = b_vec(k, col + 2u);
@@ -150,7 +163,7 @@ fn direct(@builtin(global_invocation_id) gid: vec3u) {
     }
   } else {
     // dX = dY W: A along k, B along n.
-    for (var k = 0u; k < p.K; k = k + 4u) {
+    for (var k = 0u; k < k_end; k = k + 4u) {
       let b0 = b_vec(k, col);
       let b1 = b_vec(k + 1u, col);
       let b2 = b_vec(k + 2u, col);

@@ -268,5 +268,6 @@ export class Engine {
     this.optimizer?.destroy();
     this.store.destroy();
     this.staging.destroy();
+    this.ctx.destroy();
   }
 }

@@ -67,6 +67,10 @@ const pipelineCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 export class KernelContext {
   private readonly pipelines: Map<string, GPUComputePipeline>;
   private uniformBlock: GPUBuffer | null = null;
+  private readonly owned: GPUBuffer[] = [];
+  private scratch: TensorView | null = null;
+  /** Size of the scratch split-K matmuls share (dispatches in a pass run in order, so one buffer serves all). */
+  readonly splitKScratchBytes = 32 * 2 ** 20;
   private uniformUsed = UNIFORM_BLOCK;
   readonly subgroups: boolean;
   readonly choices: KernelChoices;
@@ -108,12 +112,32 @@ export class KernelContext {
       this.uniformBlock = this.device.createBuffer({
         label: 'uniforms', size: UNIFORM_BLOCK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
       });
+      this.owned.push(this.uniformBlock);
       this.uniformUsed = 0;
     }
     const view = { buffer: this.uniformBlock, offset: this.uniformUsed, size, label };
     this.device.queue.writeBuffer(view.buffer, view.offset, data);
     this.uniformUsed = Math.ceil((this.uniformUsed + size) / align) * align;
     return view;
+  }
+
+  /** The split-K scratch buffer, created on first use. */
+  splitKScratch(): TensorView {
+    if (!this.scratch) {
+      const size = this.splitKScratchBytes;
+      const buffer = this.device.createBuffer({ label: 'split-k scratch', size, usage: GPUBufferUsage.STORAGE });
+      this.owned.push(buffer);
+      this.scratch = { buffer, offset: 0, size, label: 'split-k scratch' };
+    }
+    return this.scratch;
+  }
+
+  /** Frees the uniform blocks and scratch this context made (pipelines stay cached for the device). */
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+    this.owned.length = 0;
+    this.uniformBlock = null;
+    this.scratch = null;
   }
 
   /** A Dispatch with its bind group; `bindings` in binding order (0, 1, 2, ...). */

@@ -2,7 +2,7 @@
 // large weight may be split into (each piece is a block of output features / columns of Y).
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
 import type { TablePiece } from './kernels/embedding';
-import { matmul } from './kernels/matmul';
+import { matmul, matmulSplitK } from './kernels/matmul';
 
 export interface LinearShape {
   readonly rows: number;   // N: tokens
@@ -32,7 +32,7 @@ export function linearBackwardInput(ctx: KernelContext, label: string, dx: Tenso
 /** dW (out, in) += dy^T (out, N) x (N, in) */
 export function linearBackwardWeight(ctx: KernelContext, label: string, dw: readonly TablePiece[], dy: TensorView,
   x: TensorView, s: LinearShape, dyOff = 0): Dispatch[] {
-  return dw.map((p, k) => matmul(ctx, `${label}#${k}`, p.view, dy, x, {
+  return dw.flatMap((p, k) => matmulSplitK(ctx, `${label}#${k}`, p.view, dy, x, {
     M: p.rowEnd - p.rowBegin, N: s.in, K: s.rows, transA: true, lda: s.out, ldb: s.in, ldc: s.in,
     aOff: dyOff + p.rowBegin, bOff: s.xOff ?? 0, beta: 1,
   }));

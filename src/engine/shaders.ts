@@ -11,13 +11,14 @@ import gradNorm from '../../shaders/grad_norm.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import matmulVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import rmsnorm from '../../shaders/rmsnorm.wgsl?raw';
+import splitkReduce from '../../shaders/splitk_reduce.wgsl?raw';
 import rope from '../../shaders/rope.wgsl?raw';
 import swiglu from '../../shaders/swiglu.wgsl?raw';
 import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 
 export const SHADERS = {
-  add, adamw, attention, attentionBackward, crossEntropy, embedding, gradNorm, matmul, matmulVec4, rmsnorm, rope, swiglu,
+  add, adamw, attention, attentionBackward, crossEntropy, embedding, gradNorm, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -4,7 +4,7 @@
 // offsets and leading dimensions, and large values.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matmul, vec4Aligned } from '../../src/engine/kernels/matmul';
+import { matmul, matmulSplitK, splitKLayers, vec4Aligned } from '../../src/engine/kernels/matmul';
 import type { KernelContext } from '../../src/engine/kernel-context';
 import { expectClose, gpuBuffer, kernelContext, randomArray, readBuffer, runDispatches, useCpuBackend } from './harness';
 
@@ -80,3 +80,26 @@ for (const kernel of KERNELS) {
     });
   });
 }
+
+describe('matmul with split-K (weight gradients of small layers over many tokens)', () => {
+  let ctx: KernelContext;
+  beforeAll(async () => { ctx = await kernelContext({ choices: { matmul: 'tiled' } }); });
+  for (const [name, M, N, K] of [['vec4', 44, 72, 2000], ['scalar', 45, 70, 1301]] as const) {
+    it(`dW += dY^T X, ${name} ${M}x${N}x${K}, accumulating into C`, async () => {
+      const m = { M, N, K, transA: true, beta: 1 };
+      expect(splitKLayers(ctx, m)).toBeGreaterThan(2);
+      const a = randomArray(K * M, 21), b = randomArray(K * N, 22), c0 = randomArray(M * N, 23);
+      const c = gpuBuffer(ctx, c0);
+      const list = matmulSplitK(ctx, 'dw', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), m);
+      expect(list.length).toBe(2);   // the layered product, then the reduction
+      await runDispatches(ctx, list);
+      const ab = reference(a, b, M, N, K, true, false);
+      expectClose('C', await readBuffer(ctx, c), ab.map((v, i) => v + c0[i]), 1e-5);
+    });
+  }
+  it('does not split on a CPU-emulated layout, or when the output already fills the GPU', async () => {
+    const direct = await kernelContext({ choices: { matmul: 'direct' } });
+    expect(splitKLayers(direct, { M: 44, N: 72, K: 2000, transA: true })).toBe(1);
+    expect(splitKLayers(ctx, { M: 2048, N: 2048, K: 4096, transA: true })).toBe(1);
+  });
+});

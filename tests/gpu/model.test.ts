@@ -31,10 +31,10 @@ const CASES: Case[] = [
     opts: {},   // this adapter's kernel layouts (SwiftShader: an invocation per row)
   },
   {
-    name: 'grouped-query, GPU kernel layout (a workgroup per row)',
+    name: 'grouped-query, GPU kernel layouts (a workgroup per row, tiled matmul)',
     config: validateConfig({ ...base, dim: 32, nLayers: 1, nHeads: 4, nKvHeads: 1, hiddenDim: 72, vocabSize: 45, contextLength: 24 }),
     shape: { batchSize: 2, seqLen: 19, accumSteps: 1 },
-    opts: { kernels: { reduce: 'workgroup' } },
+    opts: { kernels: { reduce: 'workgroup', matmul: 'tiled' } },
   },
   {
     name: 'multi-head, split embedding and head, logits in chunks, 2 micro-batches',

@@ -1,9 +1,11 @@
 // Binding for the matmul kernels: C[M,N] = alpha op(A)[M,K] op(B)[K,N] + beta C, offsets and strides in elements.
 // Aligned operands (see `vec4Aligned`) go to shaders/matmul_vec4.wgsl in the adapter's layout (tiled through
 // workgroup memory on GPUs, direct on CPU-emulated adapters); anything else to the scalar shaders/matmul.wgsl.
+// `matmulSplitK` adds split-K for outputs with too few tiles to fill a GPU (weight gradients of small layers).
 import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
 
-export const MATMUL_TILE = { M: 64, N: 64 } as const; // must match TM / TN in matmul.wgsl
+export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const; // must match TM / TN / TK in the matmul shaders
+const DIRECT_TILE = { M: 32, N: 32 } as const;               // DIRECT_WG * 4 in matmul_vec4.wgsl
 
 export interface MatmulArgs {
   readonly M: number;
@@ -21,7 +23,17 @@ export interface MatmulArgs {
   readonly beta?: number;   // 0: overwrite C, 1: accumulate into C
 }
 
-export function matmul(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: MatmulArgs): Dispatch {
+/**
+ * A and B can be read as vec4 when each one's contiguous dimension (A: K, or M when transposed; B: N, or K
+ * when transposed), leading dimension and offset are multiples of 4 floats.
+ */
+export function vec4Aligned(aContiguous: number, bContiguous: number, lda: number, ldb: number, aOff: number, bOff: number): boolean {
+  return [aContiguous, bContiguous, lda, ldb, aOff, bOff].every((x) => x % 4 === 0);
+}
+
+/** One matmul dispatch; `split` layers of K (each `kSplit` long) write partials `cSplit` floats apart. */
+function matmulDispatch(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: MatmulArgs,
+  split = { layers: 1, kSplit: m.K, cSplit: 0 }): Dispatch {
   const transA = m.transA ?? false;
   const transB = m.transB ?? false;
   const lda = m.lda ?? (transA ? m.M : m.K);
@@ -39,16 +51,48 @@ export function matmul(ctx: KernelContext, label: string, c: TensorView, a: Tens
   const params = ctx.uniform(`${label}.params`, uniformBytes([
     ['u32', m.M], ['u32', m.N], ['u32', m.K], ['u32', lda], ['u32', ldb], ['u32', ldc],
     ['u32', aOff], ['u32', bOff], ['u32', m.cOff ?? 0], ['f32', m.alpha ?? 1], ['f32', m.beta ?? 0],
+    ['u32', split.kSplit], ['u32', split.cSplit],
   ]));
-  return ctx.dispatch(label, pipeline, [c, a, b, params], [ceilDiv(m.N, tile.N), ceilDiv(m.M, tile.M), 1]);
+  return ctx.dispatch(label, pipeline, [c, a, b, params], [ceilDiv(m.N, tile.N), ceilDiv(m.M, tile.M), split.layers]);
 }
 
-const DIRECT_TILE = { M: 32, N: 32 } as const;   // DIRECT_WG * 4 in matmul_vec4.wgsl
+export function matmul(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: MatmulArgs): Dispatch {
+  return matmulDispatch(ctx, label, c, a, b, m);
+}
+
+/** Workgroups a GPU wants in flight; fewer output tiles than this call for split-K. */
+const TARGET_WORKGROUPS = 256;
+/** Shortest K range worth a layer of its own. */
+const MIN_K_PER_LAYER = 256;
+
+/** How many layers to split K into (1: no split), within the context's split-K scratch. */
+export function splitKLayers(ctx: KernelContext, m: MatmulArgs): number {
+  if (ctx.choices.matmul !== 'tiled') return 1;   // a CPU-emulated adapter has no idle cores to fill
+  const tiles = ceilDiv(m.M, MATMUL_TILE.M) * ceilDiv(m.N, MATMUL_TILE.N);
+  const byOccupancy = Math.ceil(TARGET_WORKGROUPS / tiles);
+  const byLength = Math.floor(m.K / MIN_K_PER_LAYER);
+  const byScratch = Math.floor(ctx.splitKScratchBytes / (m.M * m.N * 4));
+  return Math.max(1, Math.min(byOccupancy, byLength, byScratch));
+}
 
 /**
- * A and B can be read as vec4 when each one's contiguous dimension (A: K, or M when transposed; B: N, or K
- * when transposed), leading dimension and offset are multiples of 4 floats.
+ * C = alpha op(A) op(B) + beta C, with K split across workgroup layers when the output alone has too few
+ * tiles for the GPU: the layers write partial products to the context's scratch, then splitk_reduce.wgsl
+ * adds them into C in a fixed order (deterministic).
  */
-export function vec4Aligned(aContiguous: number, bContiguous: number, lda: number, ldb: number, aOff: number, bOff: number): boolean {
-  return [aContiguous, bContiguous, lda, ldb, aOff, bOff].every((x) => x % 4 === 0);
+export function matmulSplitK(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: MatmulArgs): Dispatch[] {
+  const want = splitKLayers(ctx, m);
+  if (want <= 1) return [matmul(ctx, label, c, a, b, m)];
+  const kSplit = Math.ceil(m.K / want / MATMUL_TILE.K) * MATMUL_TILE.K;   // a whole number of K tiles (and of vec4)
+  const layers = ceilDiv(m.K, kSplit);
+  const mn = m.M * m.N;
+  const scratch = ctx.splitKScratch();
+  const partial = matmulDispatch(ctx, `${label}.splitk`, scratch, a, b,
+    { ...m, ldc: m.N, cOff: 0, beta: 0 }, { layers, kSplit, cSplit: mn });
+  const params = ctx.uniform(`${label}.reduce.params`, uniformBytes([
+    ['u32', m.M], ['u32', m.N], ['u32', m.ldc ?? m.N], ['u32', m.cOff ?? 0], ['u32', layers], ['f32', m.beta ?? 0],
+  ]));
+  const reduce = ctx.dispatch(`${label}.reduce`, ctx.pipeline('splitkReduce', 'main', { WG: 256 }), [c, scratch, params],
+    ctx.grid(ceilDiv(mn, 256)));
+  return [partial, reduce];
 }
