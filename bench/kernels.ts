@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EngineDevice } from '../src/engine/device';
 import { KernelContext, type Dispatch, type TensorView } from '../src/engine/kernel-context';
 import { attentionForward, attentionTiles } from '../src/engine/kernels/attention';
-import { matmul } from '../src/engine/kernels/matmul';
+import { matmul, matmulSplitK } from '../src/engine/kernels/matmul';
 import { headDim, type ModelConfig } from '../src/model/config';
 import type { BenchTable } from './table';
 
@@ -26,11 +26,14 @@ async function read(device: GPUDevice, v: TensorView): Promise<Float32Array> {
   return out;
 }
 
-async function timeOurs(device: GPUDevice, d: Dispatch, reps: number): Promise<number> {
+async function timeOurs(device: GPUDevice, one: Dispatch | Dispatch[], reps: number): Promise<number> {
+  const list = Array.isArray(one) ? one : [one];
   const run = async (n: number) => {
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    for (let r = 0; r < n; r++) { pass.setPipeline(d.pipeline); pass.setBindGroup(0, d.bindGroup); pass.dispatchWorkgroups(...d.workgroups); }
+    for (let r = 0; r < n; r++) {
+      for (const d of list) { pass.setPipeline(d.pipeline); pass.setBindGroup(0, d.bindGroup); pass.dispatchWorkgroups(...d.workgroups); }
+    }
     pass.end();
     device.queue.submit([enc.finish()]);
     await device.queue.onSubmittedWorkDone();
@@ -77,7 +80,9 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
   for (const [label, M, Nn, K, tA, tB] of shapes) {
     const a = rand(M * K, 1), b = rand(K * Nn, 2);
     const A = upload(device, a), B = upload(device, b), Cv = upload(device, new Float32Array(M * Nn));
-    const d = matmul(ctx, 'bench', Cv, A, B, { M, N: Nn, K, transA: tA, transB: tB });
+    // As the engine runs them: weight gradients (transposed A) with split-K where it pays.
+    const d = tA ? matmulSplitK(ctx, 'bench', Cv, A, B, { M, N: Nn, K, transA: tA, transB: tB })
+      : matmul(ctx, 'bench', Cv, A, B, { M, N: Nn, K, transA: tA, transB: tB });
     const ta = tf.tensor2d(a, tA ? [K, M] : [M, K]), tb = tf.tensor2d(b, tB ? [Nn, K] : [K, Nn]);
     const f = () => tf.matMul(ta, tb, tA, tB);
     const ref = f();

@@ -12,7 +12,7 @@ const HEAD_DIM: u32 = 64u;
 const D4: u32 = HEAD_DIM / 4u;
 
 override BQ: u32 = 64;   // query rows per workgroup (= invocations)
-override BK: u32 = 32;   // key rows per staged tile
+override BK: u32 = 32;   // key rows per staged tile (a multiple of 4)
 
 struct Params {
   seq_len: u32,
@@ -67,14 +67,24 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
     workgroupBarrier();
     if (live && i >= j0) {
       let n = min(BK, i - j0 + 1u);
-      for (var jj = 0u; jj < n; jj = jj + 1u) {
-        var s = 0.0;
-        for (var d = 0u; d < D4; d = d + 1u) { s = s + dot(qr[d], k_tile[jj * D4 + d]); }
-        let m_new = max(m, s);
+      // Four keys at a time: four scores, one rescale of the running output, one vec4 exp.
+      for (var jj = 0u; jj < n; jj = jj + 4u) {
+        var s = vec4f(0.0);
+        for (var d = 0u; d < D4; d = d + 1u) {
+          let qd = qr[d];
+          s = s + vec4f(dot(qd, k_tile[jj * D4 + d]), dot(qd, k_tile[(jj + 1u) * D4 + d]),
+                        dot(qd, k_tile[(jj + 2u) * D4 + d]), dot(qd, k_tile[(jj + 3u) * D4 + d]));
+        }
+        // Keys past the causal limit (or the tile's end) score -inf: they add nothing.
+        s = select(vec4f(-3.4028234e38), s, vec4u(jj, jj + 1u, jj + 2u, jj + 3u) < vec4u(n));
+        let m_new = max(m, max(max(s.x, s.y), max(s.z, s.w)));
         let correction = exp(m - m_new);
-        let pj = exp(s - m_new);
-        l = l * correction + pj;
-        for (var d = 0u; d < D4; d = d + 1u) { acc[d] = acc[d] * correction + pj * v_tile[jj * D4 + d]; }
+        let pj = exp(s - vec4f(m_new));
+        l = l * correction + pj.x + pj.y + pj.z + pj.w;
+        for (var d = 0u; d < D4; d = d + 1u) {
+          acc[d] = acc[d] * correction + pj.x * v_tile[jj * D4 + d] + pj.y * v_tile[(jj + 1u) * D4 + d]
+                 + pj.z * v_tile[(jj + 2u) * D4 + d] + pj.w * v_tile[(jj + 3u) * D4 + d];
+        }
         m = m_new;
       }
     }

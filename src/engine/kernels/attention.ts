@@ -32,6 +32,7 @@ const params = (ctx: KernelContext, label: string, s: AttentionShape) => ctx.uni
 /** out (B,T,H,D) and lse (B,H,T) from q (B,T,H,D), k, v (B,T,KV,D). */
 export function attentionForward(ctx: KernelContext, label: string, out: TensorView, lse: TensorView,
   q: TensorView, k: TensorView, v: TensorView, s: AttentionShape, t: AttentionTiles): Dispatch {
+  if (t.bk % 4 !== 0) throw new Error(`${label}: key tile ${t.bk} must be a multiple of 4 (keys are scored four at a time)`);
   const pipeline = ctx.pipeline('attention', 'forward', { BQ: t.bq, BK: t.bk }, s.headDim);
   return ctx.dispatch(label, pipeline, [out, lse, q, k, v, params(ctx, label, s)], [ceilDiv(s.seqLen, t.bq), s.nHeads, s.batch]);
 }
