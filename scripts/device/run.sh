@@ -14,8 +14,9 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1 | tee 
 stage() { local name=$1 limit=$2; shift 2; echo "== $name"; timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.txt"; }
 # Stages in order of importance, each with a limit, all within one device call of under 9 minutes.
 stage check 60 $N check
-stage bench 200 $N bench --only engine,kernels
-stage hare 150 $N train --preset hare-1.1b --data data/moby-dick.jsonl --steps 4 --batch 2 --seq-len 2048 --eval-interval 0
+stage bench 130 $N bench --only engine,kernels
+stage bench25 100 $N bench --only engine --presets hare-0.25b
+stage hare 120 $N train --preset hare-1.1b --data data/moby-dick.jsonl --steps 8 --batch 4 --seq-len 2048 --warmup 2 --eval-interval 0
 stage micro 60 $N train --preset micro --data data/moby-dick.jsonl --steps 150 --batch 16 --seq-len 256 --lr 3e-3 --eval-interval 50 --log-every 25 --save /tmp/ck
 stage eval 30 $N eval --checkpoint /tmp/ck --data data/moby-dick.jsonl
 stage hf 40 python3 scripts/hf_check.py /tmp/ck data/moby-dick.jsonl
