@@ -6,6 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { rawTextPlugin } from './esbuild-raw.mjs';
 
+// `prepare` is also an npm lifecycle name: `npm install` and `npm ci` run it with no arguments. Only
+// `npm run prepare -- ...` (npm_command "run-script", or a direct call) means the data pipeline.
+const lifecycle = process.env.npm_lifecycle_event === 'prepare' && process.env.npm_command && process.env.npm_command !== 'run-script';
+if (process.argv[2] === 'prepare' && lifecycle) process.exit(0);
+
 mkdirSync('.cache', { recursive: true });
 const outfile = '.cache/leveret-cli.mjs';
 await build({
