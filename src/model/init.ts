@@ -3,7 +3,7 @@
 // not depend on the others and can be produced one at a time (a 1.1B model never sits whole in memory).
 import type { ModelConfig } from './config';
 import { numel, paramSpecs, type ParamSpec } from './params';
-import { Rng } from './rng';
+import { Xoshiro128 } from '../data/rng';
 
 export const INIT_STD = 0.02; // config.json initializer_range
 
@@ -13,11 +13,17 @@ function hashName(name: string): number {
   return h;
 }
 
+/** A standard normal draw (Box-Muller, one value per pair of uniforms). */
+function normal(rng: Xoshiro128): number {
+  const u = Math.max(rng.nextFloat(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextFloat());
+}
+
 export function initTensor(spec: ParamSpec, seed: number): Float32Array {
   const out = new Float32Array(numel(spec.shape));
   if (spec.kind === 'norm') return out.fill(1);
-  const rng = new Rng((Math.imul(seed, 0x9e3779b1) ^ hashName(spec.name)) >>> 0);
-  for (let i = 0; i < out.length; i++) out[i] = rng.normal() * INIT_STD;
+  const rng = new Xoshiro128((Math.imul(seed, 0x9e3779b1) ^ hashName(spec.name)) >>> 0);
+  for (let i = 0; i < out.length; i++) out[i] = normal(rng) * INIT_STD;
   return out;
 }
 

@@ -1,5 +1,5 @@
 // Text from the model: greedy, or temperature with top-k, one token at a time from the backend's logits.
-import { Rng } from '../model/rng';
+import { Xoshiro128 } from '../data/rng';
 import type { Tokenizer } from '../data/tokenizer/tokenizer';
 import type { TrainBackend } from './backend';
 
@@ -15,7 +15,7 @@ export interface SampleOptions {
 export const DEFAULT_SAMPLE: SampleOptions = { maxTokens: 64, temperature: 0.8, topK: 40, seed: 1 };
 
 /** Chooses the next token from logits (V). */
-export function pickToken(logits: Float32Array, o: Pick<SampleOptions, 'temperature' | 'topK'>, rng: Rng): number {
+export function pickToken(logits: Float32Array, o: Pick<SampleOptions, 'temperature' | 'topK'>, rng: Xoshiro128): number {
   if (o.temperature <= 0) {
     let best = 0;
     for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
@@ -27,7 +27,7 @@ export function pickToken(logits: Float32Array, o: Pick<SampleOptions, 'temperat
   for (const i of ids) max = Math.max(max, logits[i]);
   const weights = ids.map((i) => Math.exp((logits[i] - max) / o.temperature));
   const total = weights.reduce((a, b) => a + b, 0);
-  let r = rng.next() * total;
+  let r = rng.nextFloat() * total;
   for (let k = 0; k < ids.length; k++) { r -= weights[k]; if (r <= 0) return ids[k]; }
   return ids[ids.length - 1];
 }
@@ -35,7 +35,7 @@ export function pickToken(logits: Float32Array, o: Pick<SampleOptions, 'temperat
 /** Continues `prompt` by up to maxTokens tokens, stopping at EOS. */
 export async function generate(backend: TrainBackend, tokenizer: Tokenizer, prompt: string, o: SampleOptions = DEFAULT_SAMPLE):
   Promise<{ text: string; ids: number[] }> {
-  const rng = new Rng(o.seed);
+  const rng = new Xoshiro128(o.seed);
   const ids = [tokenizer.bosId, ...tokenizer.encode(prompt)];
   const generated: number[] = [];
   for (let i = 0; i < o.maxTokens; i++) {
