@@ -7,14 +7,15 @@ import { checkName, checkRange, type DataStore, type WritableSink } from './stor
 /** The folder under the OPFS root that holds one sub-folder per dataset. */
 export const DATASETS_DIR = 'datasets';
 
-// The subset of FileSystemSyncAccessHandle used here (declared so this file type-checks under the DOM lib too).
-interface SyncHandle {
+// The subset of FileSystemSyncAccessHandle used here (declared so this file type-checks under the DOM lib
+// too); the training worker's autosave uses the same declaration.
+export interface SyncHandle {
   write(buffer: Uint8Array, options?: { at?: number }): number;
   truncate(size: number): void;
   flush(): void;
   close(): void;
 }
-type SyncCapable = FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncHandle> };
+export type SyncCapable = FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncHandle> };
 
 export class OpfsStore implements DataStore {
   constructor(readonly dir: FileSystemDirectoryHandle) {}

@@ -5,6 +5,7 @@
 import type { FileBody } from '../train/checkpoint/byte-source';
 import { zipChunks, type ZipOptions } from '../train/checkpoint/zip-write';
 import type { AutosaveInfo } from './train-api';
+import type { SyncCapable } from '../data/store.opfs';
 
 /** The OPFS folder for checkpoints, beside the data worker's `datasets`. */
 export const CHECKPOINTS_DIR = 'checkpoints';
@@ -17,14 +18,6 @@ interface Meta {
   info: AutosaveInfo;
 }
 
-// The subset of FileSystemSyncAccessHandle used here (workers only; the DOM typings lag behind).
-interface SyncHandle {
-  write(buffer: Uint8Array, options?: { at?: number }): number;
-  truncate(size: number): void;
-  flush(): void;
-  close(): void;
-}
-type SyncCapable = FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncHandle> };
 
 async function folder(): Promise<FileSystemDirectoryHandle> {
   const root = await navigator.storage.getDirectory();
