@@ -61,3 +61,13 @@ export interface BpeSpec {
 }
 
 export const METASPACE = '\u2581';
+
+/** A special token as Leveret's tokenizers declare them: matched verbatim, never normalized or stripped. */
+export const specialToken = (id: number, content: string): AddedToken => ({
+  id,
+  content,
+  special: true,
+  normalized: false,
+  lstrip: false,
+  rstrip: false,
+});

@@ -3,20 +3,11 @@
 // first call, and the package data lives in this module's own chunk, so a page that never picks Mistral's
 // tokenizer never pays for it (import this module dynamically there).
 
-import type { AddedToken, BpeSpec } from './bpe-spec';
+import { specialToken, type BpeSpec } from './bpe-spec';
 import { BpeTokenizer } from './bpe-tokenizer';
 import { decodeMistralData } from './mistral-data';
 import type { Tokenizer } from './tokenizer';
 import { sentencePieceBpeJSON } from './tokenizer-json-writer';
-
-const special = (id: number, content: string): AddedToken => ({
-  id,
-  content,
-  special: true,
-  normalized: false,
-  lstrip: false,
-  rstrip: false,
-});
 
 let instance: BpeTokenizer | null = null;
 
@@ -24,7 +15,7 @@ function build(): BpeTokenizer {
   const { vocab, merges } = decodeMistralData();
   const tokenToId = new Map<string, number>();
   vocab.forEach((tok, id) => tokenToId.set(tok, id));
-  const addedTokens = [special(0, '<unk>'), special(1, '<s>'), special(2, '</s>')];
+  const addedTokens = [specialToken(0, '<unk>'), specialToken(1, '<s>'), specialToken(2, '</s>')];
   const spec: BpeSpec = {
     tokenToId,
     idToToken: vocab,

@@ -11,7 +11,7 @@
 // whatever order they come in.
 
 import { addedTokenPattern, splitOnAddedTokens } from './added-tokens';
-import type { AddedToken, BpeSpec } from './bpe-spec';
+import { specialToken, type BpeSpec } from './bpe-spec';
 import { BpeTokenizer } from './bpe-tokenizer';
 import { BYTE_TO_CHAR, utf8Encode } from './byte-alphabet';
 import { PairHeap } from './pair-heap';
@@ -35,15 +35,6 @@ const MIN_VOCAB = FIRST_BYTE_ID + 256;
 const PAIR_SPAN = 65536;
 /** Hand control back to the event loop this often (ms), so a worker can still take messages. */
 const YIELD_EVERY_MS = 100;
-
-const specialToken = (id: number, content: string): AddedToken => ({
-  id,
-  content,
-  special: true,
-  normalized: false,
-  lstrip: false,
-  rstrip: false,
-});
 
 /** Distinct pieces of all texts and how often each occurs, split as encode will split them. */
 async function countWords(texts: AsyncIterable<string> | Iterable<string>): Promise<Map<string, number>> {
