@@ -1,4 +1,4 @@
-// The training data for a CLI run: a folder `npm run prepare` wrote, or a single .txt / .jsonl file that is
+// The training data for a CLI run: a folder `npm run data` wrote, or a single .txt / .jsonl file that is
 // prepared on the spot (default cleaning rules) into a cache folder keyed by the file and the settings.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -32,7 +32,7 @@ export async function datasetFor(data: string, tokenizer: TokenizerChoice, seqLe
   log: (s: string) => void): Promise<CliDataset> {
   const info = await stat(data).catch(() => { throw new Error(`--data ${data}: no such file or folder`); });
   if (info.isDirectory()) {
-    if (!existsSync(join(data, MANIFEST_FILE))) throw new Error(`--data ${data}: the folder has no ${MANIFEST_FILE} (run npm run prepare first)`);
+    if (!existsSync(join(data, MANIFEST_FILE))) throw new Error(`--data ${data}: the folder has no ${MANIFEST_FILE} (write one with npm run data first)`);
     return openDatasetDir(data);
   }
   const key = createHash('sha256')

@@ -1,6 +1,6 @@
 // Node entry: `npm run <command> -- [args]` lands here through scripts/cli.mjs.
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
-  prepare: () => import('./prepare'),
+  data: () => import('./prepare'),
   train: () => import('./train'),
   bench: () => import('./bench'),
   eval: () => import('./eval'),

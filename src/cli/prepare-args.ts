@@ -1,8 +1,8 @@
-// Command-line arguments of `npm run prepare`, parsed into pipeline options (files not yet opened).
+// Command-line arguments of `npm run data`, parsed into pipeline options (files not yet opened).
 import type { RuleOverrides } from '../data/rules/defaults';
 import { detectFormat, type SourceFormat, type TextSplit } from '../data/source';
 
-export const PREPARE_USAGE = `usage: npm run prepare -- --source FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD] ... --out DIR [options]
+export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD] ... --out DIR [options]
 
   --source SPEC          a source: its files (comma-separated), category, mixture weight, and for JSONL/CSV/
                          Parquet the text field (default "text"), for plain text how to split it

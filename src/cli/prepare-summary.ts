@@ -1,4 +1,4 @@
-// The table `npm run prepare` prints at the end: per source, what was read, what each rule took, what was kept.
+// The table `npm run data` prints at the end: per source, what was read, what each rule took, what was kept.
 import type { PipelineReport } from '../data/report';
 
 function table(header: string[], rows: string[][]): string {

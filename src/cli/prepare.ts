@@ -1,4 +1,4 @@
-// `npm run prepare`: the data pipeline from the command line, writing a dataset folder the trainer reads.
+// `npm run data`: the data pipeline from the command line, writing a dataset folder the trainer reads.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runPipeline, REPORT_FILE } from '../data/pipeline';

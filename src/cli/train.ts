@@ -23,7 +23,7 @@ import { useTfjsWebGPU } from './tfjs-webgpu.node';
 
 export const TRAIN_USAGE = `usage: npm run train -- --preset NAME --data FILE|DIR [options]
   --preset NAME        ${PRESET_NAMES.join(', ')}
-  --data FILE|DIR      a .txt or .jsonl file (prepared on the spot), or a folder written by npm run prepare
+  --data FILE|DIR      a .txt or .jsonl file (prepared on the spot), or a folder written by npm run data
   --steps N            optimizer steps (default ${HARE_TRAIN_DEFAULTS.steps})
   --batch B --seq-len T --accum A     micro-batch, sequence length, micro-batches per step
   --lr X --warmup N --min-lr-ratio R  peak learning rate (default follows the width: 3e-4 at 2048),

@@ -1,4 +1,4 @@
-// `npm run prepare`: argument parsing, and whole runs on files in a temporary folder with the real BPE
+// `npm run data`: argument parsing, and whole runs on files in a temporary folder with the real BPE
 // trainer, checking the folder's contents and that two runs write identical bytes.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,7 +90,7 @@ describe('prepare runs', () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       expect(await run(['--source', 'x.jsonl'])).toBe(2);
-      expect(err.mock.calls.flat().join('\n')).toMatch(/usage: npm run prepare/);
+      expect(err.mock.calls.flat().join('\n')).toMatch(/usage: npm run data/);
     } finally {
       err.mockRestore();
     }
