@@ -2,7 +2,7 @@
 // Mistral block, the backward below it is the same list reversed. Built once; a step replays it.
 import { headDim, type ModelConfig } from '../model/config';
 import { activationTable, logitsChunkRows, type GraphMode, type GraphShape } from '../model/memory';
-import { EMBED, FINAL_NORM, LM_HEAD, layerParamNames } from '../model/params';
+import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { Dispatch, KernelContext } from './kernel-context';
 import { attentionBackward, attentionForward, attentionTiles, type AttentionShape, type AttentionTiles } from './kernels/attention';
@@ -91,18 +91,22 @@ export class ModelGraph {
     f.push(rmsnormForward(ctx, 'final_norm', xf, a('rstdf'), xL, P(FINAL_NORM), N, C, c.normEps));
 
     // ---------------- head and loss, chunk by chunk ----------------
+    // A tied head multiplies by the embedding matrix, and its weight gradient adds into the embedding's:
+    // the head's chunks add in order here, the embedding backward adds its rows last, so the sum is in
+    // one fixed order every step (deterministic, no atomics).
+    const head = headWeight(c);
     const scale = 1 / (N * (opts.accumSteps ?? 1));
     for (let r0 = 0; r0 < N; r0 += this.chunkRows) {
       const rows = Math.min(this.chunkRows, N - r0);
       const s = { rows, in: C, out: V, xOff: r0 * C };
-      const logits = linearForward(ctx, `lm_head[${r0}]`, a('logits'), xf, W(LM_HEAD), s);
+      const logits = linearForward(ctx, `lm_head[${r0}]`, a('logits'), xf, W(head), s);
       this.headLogits.push(logits);
       const loss = crossEntropy(ctx, `loss[${r0}]`, a('logits'), a('losses'), a('targets'), rows, V, r0, scale);
       this.head.push(...logits, loss);
       this.headLoss.push(...logits, loss);
       if (train) {
-        this.head.push(...linearBackwardInput(ctx, `lm_head.dx[${r0}]`, a('d.xn'), a('logits'), W(LM_HEAD), s, false));
-        this.head.push(...linearBackwardWeight(ctx, `lm_head.dw[${r0}]`, store.piecesOf(LM_HEAD, 'grads'), a('logits'), xf, s));
+        this.head.push(...linearBackwardInput(ctx, `lm_head.dx[${r0}]`, a('d.xn'), a('logits'), W(head), s, false));
+        this.head.push(...linearBackwardWeight(ctx, `lm_head.dw[${r0}]`, store.piecesOf(head, 'grads'), a('logits'), xf, s));
       }
     }
     if (!train) return;

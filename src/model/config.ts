@@ -14,7 +14,18 @@ export interface ModelConfig {
   readonly normEps: number;      // RMSNorm epsilon
   readonly ropeTheta: number;    // RoPE base
   readonly contextLength: number; // longest sequence the model is trained and evaluated on
+  // Optional so presets and older checkpoints keep their shape; absent means the default.
+  /** The head reads the embedding matrix (SmolLM, TinyLlama-style models): one tensor, two uses. Default false. */
+  readonly tieWordEmbeddings?: boolean;
+  /** The Hugging Face family written back on export, so a Llama imported is a Llama exported. Default 'mistral'. */
+  readonly architecture?: Architecture;
 }
+
+export type Architecture = 'mistral' | 'llama';
+export const ARCHITECTURES: readonly Architecture[] = ['mistral', 'llama'];
+
+export const isTied = (c: ModelConfig): boolean => c.tieWordEmbeddings === true;
+export const architectureOf = (c: ModelConfig): Architecture => c.architecture ?? 'mistral';
 
 export class ConfigError extends Error {
   constructor(readonly field: string, message: string) {
@@ -47,6 +58,12 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     throw new ConfigError('nHeads', `head dim dim/nHeads = ${d} must be a multiple of 4`);
   }
   if (d > 256) throw new ConfigError('nHeads', `head dim dim/nHeads = ${d} is above the supported 256`);
+  if (c.tieWordEmbeddings !== undefined && typeof c.tieWordEmbeddings !== 'boolean') {
+    throw new ConfigError('tieWordEmbeddings', `must be true or false, got ${String(c.tieWordEmbeddings)}`);
+  }
+  if (c.architecture !== undefined && !ARCHITECTURES.includes(c.architecture)) {
+    throw new ConfigError('architecture', `must be one of ${ARCHITECTURES.join(', ')}, got ${String(c.architecture)}`);
+  }
   if (c.vocabSize < 4) throw new ConfigError('vocabSize', `must be at least 4 (special tokens), got ${c.vocabSize}`);
   return Object.freeze({ ...c });
 }

@@ -1,6 +1,6 @@
 // Parameter names and shapes exactly as Hugging Face's MistralForCausalLM stores them ([out, in] for linear
 // layers), so a checkpoint exports with no renaming or permutation.
-import { headDim, type ModelConfig } from './config';
+import { headDim, isTied, type ModelConfig } from './config';
 
 export type ParamKind = 'embedding' | 'linear' | 'norm';
 
@@ -27,7 +27,11 @@ export const EMBED = 'model.embed_tokens.weight';
 export const FINAL_NORM = 'model.norm.weight';
 export const LM_HEAD = 'lm_head.weight';
 
-/** Every parameter in Hugging Face's order (embedding, layers, final norm, untied head). */
+/** The matrix the head multiplies by: its own lm_head, or the embedding when tied. */
+export const headWeight = (c: ModelConfig): string => (isTied(c) ? EMBED : LM_HEAD);
+
+/** Every parameter in Hugging Face's order (embedding, layers, final norm, then the head unless it is tied:
+ *  a tied model has one [V, C] tensor, as Hugging Face saves it, and AdamW updates it once). */
 export function paramSpecs(c: ModelConfig): ParamSpec[] {
   const C = c.dim, F = c.hiddenDim, qDim = c.nHeads * headDim(c), kvDim = c.nKvHeads * headDim(c);
   const lin = (name: string, out: number, inp: number): ParamSpec => ({ name, shape: [out, inp], kind: 'linear', decay: true });
@@ -42,7 +46,8 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
       lin(n.gate, F, C), lin(n.up, F, C), lin(n.down, C, F),
     );
   }
-  specs.push(norm(FINAL_NORM), lin(LM_HEAD, c.vocabSize, C));
+  specs.push(norm(FINAL_NORM));
+  if (!isTied(c)) specs.push(lin(LM_HEAD, c.vocabSize, C));
   return specs;
 }
 

@@ -4,7 +4,7 @@
 // the fallback trainer where WebGPU is missing.
 import * as tf from '@tensorflow/tfjs';
 import { headDim, type ModelConfig } from './config';
-import { EMBED, FINAL_NORM, LM_HEAD, layerParamNames, paramSpecs } from './params';
+import { EMBED, FINAL_NORM, headWeight, layerParamNames, paramSpecs } from './params';
 import { ropeTables } from '../engine/kernels/elementwise';
 
 export type TensorMap = Record<string, tf.Tensor>;
@@ -61,7 +61,8 @@ export function referenceLogits(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2
     const act = tf.mul(tf.mul(g, tf.sigmoid(g)), linear(xn2, p[n.up])) as tf.Tensor2D;
     x = tf.add(x, linear(act, p[n.down]));
   }
-  return linear(rmsnorm(x, p[FINAL_NORM], c.normEps), p[LM_HEAD]);
+  // Tied: the same variable feeds the gather above and this product, so autograd sums both gradients.
+  return linear(rmsnorm(x, p[FINAL_NORM], c.normEps), p[headWeight(c)]);
 }
 
 /** Mean next-token cross-entropy over positions whose target is not -1. */

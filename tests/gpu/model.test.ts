@@ -1,6 +1,6 @@
 // The whole engine against the reference model on tfjs's CPU backend: loss, every parameter's gradient,
-// three AdamW steps, for two configs (grouped-query attention with awkward sizes; multi-head attention with
-// parameters split across bindings, logits in chunks and gradient accumulation).
+// three AdamW steps, for grouped-query attention with awkward sizes; multi-head attention with parameters
+// split across bindings, logits in chunks and gradient accumulation; and a tied embedding and head.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type Batch } from '../../src/engine/engine';
@@ -41,6 +41,15 @@ const CASES: Case[] = [
     config: validateConfig({ ...base, dim: 24, nLayers: 1, nHeads: 2, nKvHeads: 2, hiddenDim: 40, vocabSize: 37, contextLength: 32 }),
     shape: { batchSize: 1, seqLen: 21, accumSteps: 2 },
     opts: { paramPieceBytes: 1024, logitsChunkRows: 8 }, // 1024 B = 10 rows of 24 floats: 4 pieces each
+  },
+  {
+    // The head's weight gradient and the embedding's land in one tensor: split pieces and chunks make sure
+    // every chunk's contribution and every token's rows reach the right piece.
+    name: 'tied embeddings, split embedding, logits in chunks, 2 micro-batches',
+    config: validateConfig({ ...base, dim: 24, nLayers: 1, nHeads: 2, nKvHeads: 1, hiddenDim: 40, vocabSize: 37, contextLength: 32,
+      tieWordEmbeddings: true, architecture: 'llama' }),
+    shape: { batchSize: 2, seqLen: 11, accumSteps: 2 },
+    opts: { paramPieceBytes: 1024, logitsChunkRows: 8 },
   },
 ];
 

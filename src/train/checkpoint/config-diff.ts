@@ -1,5 +1,5 @@
 // Says how two model configs differ, field by field, for messages that refuse a mismatched checkpoint.
-import type { ModelConfig } from '../../model/config';
+import { architectureOf, isTied, type ModelConfig } from '../../model/config';
 
 const FIELDS: readonly (keyof ModelConfig)[] = [
   'dim', 'nLayers', 'nHeads', 'nKvHeads', 'hiddenDim', 'vocabSize', 'normEps', 'ropeTheta', 'contextLength',
@@ -7,5 +7,11 @@ const FIELDS: readonly (keyof ModelConfig)[] = [
 
 /** ["dim is 64, expected 128", ...]; empty when the configs describe the same model. */
 export function configDifferences(actual: ModelConfig, expected: ModelConfig): string[] {
-  return FIELDS.filter((f) => actual[f] !== expected[f]).map((f) => `${f} is ${actual[f]}, expected ${expected[f]}`);
+  const out = FIELDS.filter((f) => actual[f] !== expected[f]).map((f) => `${f} is ${actual[f]}, expected ${expected[f]}`);
+  // The optional fields compare by their defaults, so an absent one equals its default written out.
+  if (isTied(actual) !== isTied(expected)) out.push(`tieWordEmbeddings is ${isTied(actual)}, expected ${isTied(expected)}`);
+  if (architectureOf(actual) !== architectureOf(expected)) {
+    out.push(`architecture is ${architectureOf(actual)}, expected ${architectureOf(expected)}`);
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
-// The Hugging Face side files of a model folder: config.json (MistralForCausalLM), generation_config.json
+// The Hugging Face side files of a model folder: config.json (MistralForCausalLM or LlamaForCausalLM), generation_config.json
 // and tokenizer_config.json, written so `from_pretrained` loads the folder, and config.json read back
 // with every field checked so a hand-edited or foreign file is refused with the field named.
-import { ConfigError, headDim, validateConfig, type ModelConfig } from '../../model/config';
+import {
+  ARCHITECTURES, architectureOf, ConfigError, headDim, isTied, validateConfig, type Architecture, type ModelConfig,
+} from '../../model/config';
 import { CheckpointError } from './errors';
 
 // The transformers release whose MistralConfig has every field written here (head_dim arrived in 4.43).
@@ -13,7 +15,7 @@ export interface SpecialTokenIds {
 }
 
 /** Our field names next to Hugging Face's, so a message about either names the field in the file. */
-const HF_FIELD: Readonly<Record<keyof ModelConfig, string>> = {
+const HF_FIELD = {
   dim: 'hidden_size',
   nLayers: 'num_hidden_layers',
   nHeads: 'num_attention_heads',
@@ -23,12 +25,21 @@ const HF_FIELD: Readonly<Record<keyof ModelConfig, string>> = {
   normEps: 'rms_norm_eps',
   ropeTheta: 'rope_theta',
   contextLength: 'max_position_embeddings',
+} as const satisfies Readonly<Partial<Record<keyof ModelConfig, string>>>;
+
+/** Hugging Face's names for each family Leveret reads and writes: the same decoder (RMSNorm, RoPE, grouped-
+ *  query attention, SwiGLU) under two names, Mistral adding an optional sliding window. */
+const FAMILY: Readonly<Record<Architecture, { modelType: string; className: string }>> = {
+  mistral: { modelType: 'mistral', className: 'MistralForCausalLM' },
+  llama: { modelType: 'llama', className: 'LlamaForCausalLM' },
 };
 
 export function hfConfig(c: ModelConfig, ids: SpecialTokenIds): Record<string, unknown> {
+  const arch = architectureOf(c);
+  const { modelType, className } = FAMILY[arch];
   return {
-    architectures: ['MistralForCausalLM'],
-    model_type: 'mistral',
+    architectures: [className],
+    model_type: modelType,
     hidden_size: c.dim,
     intermediate_size: c.hiddenDim,
     num_hidden_layers: c.nLayers,
@@ -39,9 +50,11 @@ export function hfConfig(c: ModelConfig, ids: SpecialTokenIds): Record<string, u
     max_position_embeddings: c.contextLength,
     rms_norm_eps: c.normEps,
     rope_theta: c.ropeTheta,
+    rope_scaling: null, // plain RoPE
     hidden_act: 'silu',
-    tie_word_embeddings: false, // lm_head is its own matrix
-    sliding_window: null, // full causal attention over the whole context
+    tie_word_embeddings: isTied(c), // tied: no lm_head.weight in the weights, the head reads embed_tokens
+    // Full causal attention over the whole context: Mistral says so with no window, Llama has no such field.
+    ...(arch === 'mistral' ? { sliding_window: null } : { attention_bias: false, mlp_bias: false, pretraining_tp: 1 }),
     attention_dropout: 0,
     initializer_range: 0.02,
     bos_token_id: ids.bosId,
@@ -52,45 +65,73 @@ export function hfConfig(c: ModelConfig, ids: SpecialTokenIds): Record<string, u
   };
 }
 
-/** Reads config.json back into a validated ModelConfig; throws CheckpointError naming the field. */
+// Fields a released config may leave out, with the value transformers' LlamaConfig / MistralConfig then
+// uses (older Llama folders predate grouped-query attention and rope_theta).
+const DEFAULTS: Partial<Record<string, (j: Record<string, unknown>) => unknown>> = {
+  num_key_value_heads: (j) => j.num_attention_heads,
+  rope_theta: () => 10000,
+};
+
+/** Reads config.json (MistralForCausalLM or LlamaForCausalLM) into a validated ModelConfig; refuses, naming
+ *  the field, anything the engine does not implement rather than load a model that would compute otherwise. */
 export function configFromHF(json: unknown, fileName = 'config.json'): { config: ModelConfig } & SpecialTokenIds {
   const fail = (field: string, message: string): never => {
     throw new CheckpointError(fileName, `${field}: ${message}`);
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CheckpointError(fileName, 'is not a JSON object');
   const j = json as Record<string, unknown>;
-  if (j.model_type !== 'mistral') fail('model_type', `is ${JSON.stringify(j.model_type)}; Leveret reads "mistral" models`);
-  if (Array.isArray(j.architectures) && !j.architectures.includes('MistralForCausalLM')) {
-    fail('architectures', `${JSON.stringify(j.architectures)} does not include "MistralForCausalLM"`);
+  const arch = ARCHITECTURES.find((a) => FAMILY[a].modelType === j.model_type);
+  if (arch === undefined) {
+    fail('model_type', `is ${JSON.stringify(j.model_type)}; Leveret reads ${ARCHITECTURES.map((a) => `"${FAMILY[a].modelType}"`).join(' and ')} models`);
   }
-  const fields = {} as Record<keyof ModelConfig, number>;
-  for (const [ours, theirs] of Object.entries(HF_FIELD) as [keyof ModelConfig, string][]) {
-    const v = j[theirs];
+  const family = FAMILY[arch as Architecture];
+  if (Array.isArray(j.architectures) && !j.architectures.includes(family.className)) {
+    fail('architectures', `${JSON.stringify(j.architectures)} does not include "${family.className}"`);
+  }
+  const fields = {} as Record<keyof typeof HF_FIELD, number>;
+  for (const [ours, theirs] of Object.entries(HF_FIELD) as [keyof typeof HF_FIELD, string][]) {
+    const v = j[theirs] ?? DEFAULTS[theirs]?.(j);
     if (typeof v !== 'number') fail(theirs, v === undefined ? 'is missing' : `must be a number, got ${JSON.stringify(v)}`);
     fields[ours] = v as number;
   }
-  let config: ModelConfig = fields;
+  const tie = j.tie_word_embeddings;
+  if (tie !== undefined && typeof tie !== 'boolean') fail('tie_word_embeddings', `must be true or false, got ${JSON.stringify(tie)}`);
+  // The optional fields are set only when they differ from their defaults, so a Mistral folder Leveret wrote
+  // reads back as exactly the preset it was trained from.
+  const extra: Partial<ModelConfig> = {
+    ...(tie === true ? { tieWordEmbeddings: true } : {}),
+    ...(arch === 'llama' ? { architecture: 'llama' as const } : {}),
+  };
+  let config: ModelConfig = { ...fields, ...extra };
   try {
-    config = validateConfig(fields);
+    config = validateConfig(config);
   } catch (e) {
-    if (e instanceof ConfigError) fail(HF_FIELD[e.field as keyof ModelConfig] ?? e.field, e.message.slice(e.field.length + 2));
+    if (e instanceof ConfigError) fail(HF_FIELD[e.field as keyof typeof HF_FIELD] ?? e.field, e.message.slice(e.field.length + 2));
     throw e;
   }
-  // Features of the Mistral family that Leveret's model does not implement: refuse rather than ignore.
+  // Features of these families that Leveret's model does not implement: refuse rather than ignore.
   if (j.head_dim !== undefined && j.head_dim !== null && j.head_dim !== headDim(config)) {
     fail('head_dim', `is ${JSON.stringify(j.head_dim)} but hidden_size / num_attention_heads is ${headDim(config)}; Leveret needs them equal`);
   }
   if (j.hidden_act !== undefined && j.hidden_act !== 'silu') fail('hidden_act', `is ${JSON.stringify(j.hidden_act)}; Leveret's MLP is SwiGLU ("silu")`);
-  if (j.tie_word_embeddings === true) fail('tie_word_embeddings', 'is true; Leveret trains lm_head as its own matrix');
   const window = j.sliding_window;
   if (window !== undefined && window !== null && !(typeof window === 'number' && window >= config.contextLength)) {
     fail('sliding_window', `is ${JSON.stringify(window)}; Leveret attends over the whole context (null, or at least max_position_embeddings)`);
   }
   if (j.rope_scaling !== undefined && j.rope_scaling !== null) fail('rope_scaling', 'is set; Leveret uses plain RoPE (null)');
+  for (const bias of ['attention_bias', 'mlp_bias'] as const) {
+    if (j[bias] !== undefined && j[bias] !== false) fail(bias, `is ${JSON.stringify(j[bias])}; Leveret's linear layers have no bias (false)`);
+  }
+  if (j.quantization_config !== undefined && j.quantization_config !== null) {
+    fail('quantization_config', 'is set; Leveret reads F32, F16 and BF16 weights, not quantized ones');
+  }
   const tokenId = (field: string): number => {
-    const v = j[field];
+    // Some releases list several end-of-sequence ids (a chat model's turn end and the text end): the first
+    // is the one Leveret appends after each document.
+    const raw = j[field];
+    const v = Array.isArray(raw) && field === 'eos_token_id' ? raw[0] : raw;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= config.vocabSize) {
-      fail(field, `must be a token id below vocab_size ${config.vocabSize}, got ${JSON.stringify(v)}`);
+      fail(field, `must be a token id below vocab_size ${config.vocabSize}, got ${JSON.stringify(raw)}`);
     }
     return v as number;
   };

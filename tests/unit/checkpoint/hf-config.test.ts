@@ -33,7 +33,7 @@ describe('config.json', () => {
   const good = () => hfConfig(TINY, ids);
   it.each([
     ['not an object', () => [1], 'config.json: is not a JSON object'],
-    ['another model type', () => ({ ...good(), model_type: 'llama' }), 'config.json: model_type: is "llama"'],
+    ['another model type', () => ({ ...good(), model_type: 'qwen2' }), 'config.json: model_type: is "qwen2"'],
     ['another architecture', () => ({ ...good(), architectures: ['MistralForSequenceClassification'] }), 'config.json: architectures:'],
     ['a missing field', () => { const j = good(); delete j.hidden_size; return j; }, 'config.json: hidden_size: is missing'],
     ['a field of the wrong type', () => ({ ...good(), rms_norm_eps: '1e-5' }), 'config.json: rms_norm_eps: must be a number, got "1e-5"'],
@@ -42,7 +42,7 @@ describe('config.json', () => {
     ['kv heads that do not divide the heads', () => ({ ...good(), num_key_value_heads: 3 }), 'config.json: num_key_value_heads: must divide nHeads'],
     ['a head_dim other than hidden / heads', () => ({ ...good(), head_dim: 8 }), 'config.json: head_dim: is 8 but hidden_size / num_attention_heads is 4'],
     ['another activation', () => ({ ...good(), hidden_act: 'gelu' }), 'config.json: hidden_act: is "gelu"'],
-    ['tied embeddings', () => ({ ...good(), tie_word_embeddings: true }), 'config.json: tie_word_embeddings: is true'],
+    ['a tie flag that is not a boolean', () => ({ ...good(), tie_word_embeddings: 1 }), 'config.json: tie_word_embeddings: must be true or false'],
     ['a short sliding window', () => ({ ...good(), sliding_window: 16 }), 'config.json: sliding_window: is 16'],
     ['RoPE scaling', () => ({ ...good(), rope_scaling: { type: 'linear', factor: 2 } }), 'config.json: rope_scaling: is set'],
     ['a BOS id outside the vocabulary', () => ({ ...good(), bos_token_id: 32 }), 'config.json: bos_token_id: must be a token id below vocab_size 32, got 32'],
