@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runPipeline } from '../data/pipeline';
 import { MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../data/pack/manifest';
+import { describeDocumentCounts } from '../data/report-counts';
 import { resolveTokenizer } from '../data/resolve-tokenizer';
 import { nodeSourceFile } from '../data/source-file.node';
 import { NodeDirStore } from '../data/store.node';
@@ -49,7 +50,8 @@ export async function datasetFor(data: string, tokenizer: TokenizerChoice, seqLe
     sources: [{ name: 'data', category: 'text', weight: 1, files: [file] }],
     tokenizer, seqLen,
   }, { store, resolveTokenizer });
-  log(`data: kept ${report.totals.kept.docs} of ${report.totals.read.docs} documents, ` +
-    `${report.totals.trainSequences} training and ${report.totals.valSequences} validation sequences`);
+  const t = report.totals;
+  log(`data: ${describeDocumentCounts({ read: t.read.docs, keptDocuments: t.keptDocuments, pieces: t.kept.docs })}; ` +
+    `${t.trainSequences} training and ${t.valSequences} validation sequences`);
   return openDatasetDir(dir);
 }

@@ -1,5 +1,5 @@
 // Command-line arguments of `npm run data`, parsed into pipeline options (files not yet opened).
-import type { RuleOverrides } from '../data/rules/defaults';
+import { DEFAULT_RULES, resolveRules, type RuleOverrides } from '../data/rules/defaults';
 import { detectFormat, type SourceFormat, type TextSplit } from '../data/source';
 
 export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD] ... --out DIR [options]
@@ -142,12 +142,20 @@ export function parsePrepareArgs(argv: readonly string[]): PrepareArgs {
       case '--lang': set('language', { keep: value().split(',').map((s) => s.trim()).filter(Boolean) }); break;
       case '--near-threshold': set('nearDedup', { threshold: num(a, value(), (n) => n > 0 && n <= 1) }); break;
       case '--min-words': set('quality', { minWords: num(a, value(), (n) => Number.isInteger(n) && n >= 0) }); break;
-      case '--max-tokens': set('length', { longMaxTokens: num(a, value(), (n) => Number.isInteger(n) && n >= 16) }); break;
+      case '--max-tokens': {
+        // The pipeline refuses a long-sample cap below the short-sample one; say so here, naming the option.
+        const short = DEFAULT_RULES.length.shortMaxTokens;
+        const v = value();
+        if (isNumber(v) && Number(v) < short) throw new UsageError(`--max-tokens ${v}: must be at least ${short} (the cap for short samples)`);
+        set('length', { longMaxTokens: num(a, v, Number.isInteger) });
+        break;
+      }
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
   if (out.sources.length === 0) throw new UsageError('at least one --source is needed');
   if (!out.out) throw new UsageError('--out DIR is needed');
+  try { resolveRules(rules); } catch (e) { throw new UsageError(`the rule options do not fit together: ${(e as Error).message}`); }
   const names = new Map<string, number>();
   for (const s of out.sources) {
     const n = names.get(s.name) ?? 0;

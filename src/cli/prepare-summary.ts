@@ -1,5 +1,6 @@
 // The table `npm run data` prints at the end: per source, what was read, what each rule took, what was kept.
 import type { PipelineReport } from '../data/report';
+import { describeDocumentCounts } from '../data/report-counts';
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -14,14 +15,18 @@ export function summarize(report: PipelineReport): string {
   const sourceRows = report.sources.map((s) => [
     s.name, s.category, n(s.read.docs),
     ...s.rules.map((r) => (r.after.docs === r.before.docs ? '·' : `${r.after.docs > r.before.docs ? '+' : '-'}${n(Math.abs(r.before.docs - r.after.docs))}`)),
-    n(s.kept.docs), `${((s.kept.chars / Math.max(1, s.read.chars)) * 100).toFixed(1)}%`,
+    n(s.keptDocuments), n(s.kept.docs), `${((s.kept.chars / Math.max(1, s.read.chars)) * 100).toFixed(1)}%`,
   ]);
+  const t = report.totals;
   const parts = [
-    `Records by source and rule (· = none removed; length adds pieces):`,
-    table(['source', 'category', 'read', ...rules, 'kept', 'chars kept'], sourceRows),
+    `${describeDocumentCounts({ read: t.read.docs, keptDocuments: t.keptDocuments, pieces: t.kept.docs }, n)}.`,
+    '',
+    `Documents by source and rule (· = none removed; length splits long documents into pieces, so its column`,
+    `adds pieces and the rules after it count pieces):`,
+    table(['source', 'category', 'docs read', ...rules, 'docs kept', 'pieces kept', 'chars kept'], sourceRows),
     '',
     `Mixture (${report.tokenizer.name}, vocabulary ${n(report.tokenizer.vocabSize)}, sequences of ${report.dataset.packLength} tokens):`,
-    table(['source', 'weight', 'share', 'records', 'tokens', 'train seqs', 'val seqs'], report.mixture.map((m) => [
+    table(['source', 'weight', 'share', 'pieces', 'tokens', 'train seqs', 'val seqs'], report.mixture.map((m) => [
       m.source, String(m.weight), `${(m.share * 100).toFixed(1)}%`, n(m.records), n(m.tokens), n(m.trainSequences), n(m.valSequences),
     ])),
   ];

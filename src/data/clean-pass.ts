@@ -163,6 +163,7 @@ export class CleanPass {
     if (pieces.length > 1) t.detail('length', 'pieces', pieces.length);
     for (const pm of measured) t.pass('length', pm);
 
+    let wrote = false;
     for (let part = 0; part < measured.length; part++) {
       const pm = measured[part];
       const partNo = measured.length > 1 ? part : null;
@@ -179,7 +180,9 @@ export class CleanPass {
       }
       t.pass('decontam', pm);
       await this.out.write(cleanedLine(raw, textKey, pm.text, source.name, partNo));
+      wrote = true;
     }
+    if (wrote) t.keepDocument();
   }
 
   private recordContamination(source: string, raw: RawRecord, part: number, m: Measured, hit: Contamination): void {

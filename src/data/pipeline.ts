@@ -117,12 +117,12 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       name: s.name, category: s.category, weight: s.weight, lengthClass: lengthClassOf(s),
       files: s.files.map((f) => baseName(f.name)), bytes: perSourceBytes[i] ?? 0,
       read: { ...ruleReports[0].before }, problems: sourceProblems[i] ?? {}, rules: ruleReports,
-      kept: { ...ruleReports[ruleReports.length - 1].after },
+      keptDocuments: tallies[i].keptDocuments, kept: { ...ruleReports[ruleReports.length - 1].after },
     };
   });
   const weightSum = opts.sources.reduce((n, s) => n + s.weight, 0);
-  const totals = { read: emptyCounts(), kept: emptyCounts(), tokens: 0, trainSequences: 0, valSequences: 0 };
-  for (const s of sourceReports) { addCounts(totals.read, s.read); addCounts(totals.kept, s.kept); }
+  const totals = { read: emptyCounts(), keptDocuments: 0, kept: emptyCounts(), tokens: 0, trainSequences: 0, valSequences: 0 };
+  for (const s of sourceReports) { addCounts(totals.read, s.read); totals.keptDocuments += s.keptDocuments; addCounts(totals.kept, s.kept); }
   const mixture = packed.sources.map((p) => {
     const trainSequences = p.train.reduce((n, r) => n + r.sequences, 0);
     const valSequences = p.val.reduce((n, r) => n + r.sequences, 0);

@@ -46,11 +46,14 @@ export interface SourceReport {
   files: string[];
   /** Bytes read from the files (compressed size for gzip). */
   bytes: number;
-  /** Records read (before any rule). */
+  /** Documents read (before any rule): a JSONL/CSV/Parquet record, or a file, block or line of a text file. */
   read: Counts;
   problems: Partial<Record<ProblemKind, number>>;
   rules: RuleReport[];
-  /** Records written to cleaned.jsonl. */
+  /** Documents read of which at least one piece was written to cleaned.jsonl (never more than read.docs). */
+  keptDocuments: number;
+  /** Pieces written to cleaned.jsonl: the length rule splits a long document into pieces, so a document
+   *  counts here once per piece kept, and kept.docs can exceed read.docs. */
   kept: Counts;
 }
 
@@ -97,7 +100,8 @@ export interface PipelineReport {
     pairs: DecontamPair[];
   };
   mixture: MixtureRow[];
-  totals: { read: Counts; kept: Counts; tokens: number; trainSequences: number; valSequences: number };
+  /** Over all sources; read.docs and keptDocuments count documents, kept.docs pieces (as in SourceReport). */
+  totals: { read: Counts; keptDocuments: number; kept: Counts; tokens: number; trainSequences: number; valSequences: number };
 }
 
 export function emptyCounts(): Counts {
@@ -124,6 +128,8 @@ export class Measured {
 /** Accumulates one source's per-rule counts and examples. */
 export class SourceTally {
   readonly rules = new Map<RuleName, RuleReport>();
+  /** Documents with at least one piece written (see SourceReport.keptDocuments). */
+  keptDocuments = 0;
 
   constructor(private readonly opts: RuleOptions['report'], enabled: (r: RuleName) => boolean) {
     for (const r of RULE_ORDER) {
@@ -144,6 +150,11 @@ export class SourceTally {
     if (r.examples.length < this.opts.examplesPerRule) {
       r.examples.push({ file, line, reason, text: excerpt(m.text, this.opts.exampleChars) });
     }
+  }
+
+  /** A document of which at least one piece was written. */
+  keepDocument(): void {
+    this.keptDocuments++;
   }
 
   detail(rule: RuleName, key: string, n = 1): void {

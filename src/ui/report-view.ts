@@ -1,6 +1,7 @@
 // The pipeline's report, readable: totals, a row per source, what each rule removed (with examples of the
 // removed text), input problems naming file and line, decontamination matches, and the mixture chart.
 import { RULE_ORDER, type Counts, type PipelineReport, type RuleName } from '../data/report';
+import { describeDocumentCounts } from '../data/report-counts';
 import { formatCount, h } from './dom';
 import { mixtureChart } from './mixture-chart';
 
@@ -29,19 +30,22 @@ function ruleTotals(report: PipelineReport): Map<RuleName, { before: number; aft
 export function reportView(report: PipelineReport): HTMLElement {
   const t = report.totals;
   const summary = h('p', { class: 'summary', 'data-testid': 'report-summary' },
-    `${formatCount(t.read.docs)} documents read, ${formatCount(t.kept.docs)} kept; ` +
+    `${describeDocumentCounts({ read: t.read.docs, keptDocuments: t.keptDocuments, pieces: t.kept.docs }, formatCount)}; ` +
     `${formatCount(t.tokens)} tokens (${report.tokenizer.name}, vocabulary ${report.tokenizer.vocabSize}) in ` +
     `${formatCount(t.trainSequences)} training and ${formatCount(t.valSequences)} validation sequences of ${report.dataset.seqLen} tokens.`);
 
-  const sources = table(['source', 'category', 'files', 'read', 'kept', 'kept tokens (est.)', 'problems'],
+  // Reports saved by earlier versions have no keptDocuments: their column shows a dash.
+  const sources = table(['source', 'category', 'files', 'documents read', 'documents kept', 'pieces kept', 'kept tokens (est.)', 'problems'],
     report.sources.map((s) => {
       const problems = Object.entries(s.problems).map(([k, n]) => `${k} ×${n}`).join(', ');
-      return [s.name, s.category, s.files.join(', '), docs(s.read), docs(s.kept), formatCount(s.kept.estTokens), problems || '–'];
+      const keptDocs = s.keptDocuments === undefined ? '–' : formatCount(s.keptDocuments);
+      return [s.name, s.category, s.files.join(', '), docs(s.read), keptDocs, docs(s.kept), formatCount(s.kept.estTokens), problems || '–'];
     }), 'report-sources');
 
   const totals = ruleTotals(report);
-  // The length rule splits long samples rather than removing them, so its "out" can exceed its "in".
-  const rules = table(['rule', 'documents in', 'removed', 'out'],
+  // The length rule splits long samples rather than removing them, so its "out" can exceed its "in", and
+  // the rules after it count pieces, not documents.
+  const rules = table(['rule', 'documents (pieces after length) in', 'removed', 'out'],
     RULE_ORDER.map((rule) => {
       const r = totals.get(rule)!;
       const change = r.before >= r.after ? formatCount(r.before - r.after) : `none (+${formatCount(r.after - r.before)} from splitting)`;
