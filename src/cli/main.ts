@@ -5,6 +5,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   bench: () => import('./bench'),
   eval: () => import('./eval'),
   check: () => import('./check'),
+  compare: () => import('./compare'),
 };
 
 async function main(): Promise<number> {
