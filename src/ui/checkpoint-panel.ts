@@ -22,6 +22,7 @@ export class CheckpointPanel {
   private readonly interval: HTMLInputElement;
   private readonly message: HTMLElement;
   private readonly autosaveStatus: HTMLElement;
+  private readonly importReason: HTMLElement;
   private autosaves = 0;
 
   constructor(root: HTMLElement, private readonly handlers: CheckpointHandlers) {
@@ -31,6 +32,8 @@ export class CheckpointPanel {
       this.importInput.value = '';
       if (f) void this.run(() => this.handlers.importZip(f));
     } });
+    this.importReason = h('span', { class: 'hint blocked', id: 'import-blocked-reason', 'data-testid': 'import-blocked-reason', hidden: true });
+    this.importInput.setAttribute('aria-describedby', this.importReason.id);
     this.interval = numberInput(60, { min: 0, step: 1, 'data-testid': 'autosave-interval',
       oninput: () => this.handlers.autosaveSecondsChanged(this.seconds()) });
     this.message = h('p', { class: 'status', role: 'status', 'data-testid': 'checkpoint-message' });
@@ -39,7 +42,7 @@ export class CheckpointPanel {
     fill(root,
       h('h2', {}, 'Checkpoints'),
       h('p', { class: 'help' }, 'A checkpoint is a Hugging Face model folder (config.json, model.safetensors, tokenizer files) plus the trainer state, so an import continues the run exactly.'),
-      h('div', { class: 'buttons' }, this.exportButton, labelled('Import checkpoint (.zip)', this.importInput)),
+      h('div', { class: 'buttons' }, this.exportButton, labelled('Import checkpoint (.zip)', this.importInput), this.importReason),
       this.message,
       h('div', { class: 'grid' }, labelled('Autosave every (seconds)', this.interval, '0: only on pause, stop and at the end')),
       this.autosaveStatus);
@@ -51,6 +54,13 @@ export class CheckpointPanel {
 
   setInterval(seconds: number): void {
     this.interval.value = String(seconds);
+  }
+
+  /** Import replaces the page's run: off, with the reason, while the page loads or a run is going. */
+  setImportBlocked(reason: string | null): void {
+    this.importInput.disabled = reason !== null;
+    this.importReason.textContent = reason ?? '';
+    this.importReason.hidden = reason === null;
   }
 
   setExportable(exportable: boolean): void {

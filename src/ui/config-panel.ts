@@ -6,8 +6,10 @@ import { estimateMemory, formatBytes, type AdapterLimits } from '../model/memory
 import { PRESET_NAMES, PRESETS, type PresetName } from '../model/presets';
 import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
 import { fill, formatCount, h, labelled, numberInput } from './dom';
+import { measured, overBudget, profileFor, runCost, type ComputeProfile } from './run-cost';
 
-type ModelField = keyof ModelConfig;
+/** The model's numeric fields: the ones this form shows (presets define exactly these). */
+type ModelField = { [K in keyof ModelConfig]-?: ModelConfig[K] extends number ? K : never }[keyof ModelConfig];
 type TrainField = keyof TrainConfig;
 
 const MODEL_FIELDS: { key: ModelField; label: string; hint: string }[] = [
@@ -41,7 +43,7 @@ const TRAIN_FIELDS: { key: TrainField; label: string; hint: string; advanced?: b
 ];
 
 export type ConfigResult =
-  | { ok: true; model: ModelConfig; train: TrainConfig; preset: string }
+  | { ok: true; model: ModelConfig; train: TrainConfig; preset: string; /** Set when the run would take hours here: Train asks first. */ longRun: string | null }
   | { ok: false; problems: string[] };
 
 /** Limits used before the adapter is known, and under tfjs (which binds no storage buffers): WebGPU's defaults. */
@@ -55,6 +57,7 @@ export class ConfigPanel {
   private readonly refusal: HTMLElement;
   private limits: AdapterLimits | null = DEFAULT_LIMITS;
   private limitsNote = 'WebGPU default limits (adapter not known yet)';
+  private profile: ComputeProfile = profileFor(null);
   private last: ConfigResult | null = null;
   private lastValid: Extract<ConfigResult, { ok: true }> | null = null;
 
@@ -86,11 +89,20 @@ export class ConfigPanel {
     this.compute(); // the first verdict is read with result(); onChange is for edits
   }
 
-  /** The adapter the run will use: its binding limits decide what fits (null: tfjs, no binding limits). */
-  setAdapter(limits: AdapterLimits | null, note: string): void {
+  /** The adapter the run will use: its binding limits, and its profile (memory budget, speed), decide what fits. */
+  setAdapter(limits: AdapterLimits | null, note: string, profile: ComputeProfile): void {
     this.limits = limits;
     this.limitsNote = note;
+    this.profile = profile;
     this.update();
+  }
+
+  /** The throughput a run measured (FLOP/s): the time estimate uses it from now on. */
+  setMeasuredSpeed(flopsPerSecond: number): void {
+    const before = this.profile.flopsPerSecond;
+    this.profile = measured(this.profile, flopsPerSecond);
+    // Steps vary a little; redraw only when the estimate would move visibly.
+    if (Math.abs(this.profile.flopsPerSecond - before) > 0.2 * before) this.update();
   }
 
   result(): ConfigResult {
@@ -153,6 +165,7 @@ export class ConfigPanel {
     const problems: string[] = [];
     let model: ModelConfig | null = null;
     let train: TrainConfig | null = null;
+    let cost: ReturnType<typeof runCost> | null = null;
     const named = (where: string, e: unknown) => {
       problems.push(e instanceof ConfigError ? `${where} ${e.field}: ${e.message.slice(e.field.length + 2)}` : `${where}: ${(e as Error).message}`);
     };
@@ -164,20 +177,25 @@ export class ConfigPanel {
     if (model && train && problems.length === 0) {
       const est = estimateMemory(model, train, this.limits ?? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER });
       const b = est.bytes;
+      cost = runCost(model, train, this.profile);
       fill(this.estimate,
         h('strong', {}, `${formatCount(est.parameters)} parameters · ${formatBytes(b.total)} of GPU memory`),
         h('div', {}, `weights ${formatBytes(b.parameters)}, gradients ${formatBytes(b.gradients)}, AdamW moments ${formatBytes(b.adamMoments)}, activations ${formatBytes(b.activations)}`),
         h('div', {}, `largest binding: ${est.largestBinding.name} ${formatBytes(est.largestBinding.bytes)}` +
           (this.limits ? ` (limit ${formatBytes(this.limits.maxStorageBufferBindingSize)}, ${this.limitsNote})` : ` (${this.limitsNote})`)),
-        h('div', {}, `${formatCount(tokensPerStep(train))} tokens per step, ${formatCount(tokensPerStep(train) * train.steps)} in the run`));
+        h('div', {}, `${formatCount(tokensPerStep(train))} tokens per step, ${formatCount(tokensPerStep(train) * train.steps)} in the run`),
+        h('div', { 'data-testid': 'time-estimate' }, `Time: ${cost.timeText}`),
+        cost.longRun ? h('div', { class: 'warning', 'data-testid': 'long-run-warning', role: 'alert' }, `⚠ ${cost.longRun}.`) : null);
       for (const p of est.problems) problems.push(`does not fit this adapter: ${p}`);
+      const budget = overBudget(b.total, this.profile);
+      if (budget) problems.push(`does not fit this adapter: ${budget}`);
     } else {
       fill(this.estimate, h('span', { class: 'hint' }, 'No estimate until the fields are valid.'));
     }
     fill(this.refusal, ...(problems.length ? [h('strong', {}, 'Training is refused:'), h('ul', {}, ...problems.map((p) => h('li', {}, p)))] : []));
     this.refusal.hidden = problems.length === 0;
     const result: ConfigResult = problems.length === 0 && model && train
-      ? { ok: true, model, train, preset: this.preset.value }
+      ? { ok: true, model, train, preset: this.preset.value, longRun: cost?.longRun ?? null }
       : { ok: false, problems };
     this.last = result;
     if (result.ok) this.lastValid = result;

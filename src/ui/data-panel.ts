@@ -46,12 +46,16 @@ export class DataPanel {
   private readonly reportBox: HTMLElement;
   private readonly exports: HTMLElement;
   private readonly tokenizerNote: HTMLElement;
+  private readonly prepareReason: HTMLElement;
+  /** Why Prepare cannot work yet (the page still loading), by cause; no sources is checked on every sync. */
+  private readonly blockers = new Map<string, string>();
   private running: { name: string; promise: Promise<Prepared> } | null = null;
   private shown: string | null = null;
 
-  constructor(root: HTMLElement, private readonly workers: Workers, private readonly needs: () => ModelNeeds) {
+  constructor(root: HTMLElement, private readonly workers: Workers, private readonly needs: () => ModelNeeds,
+    private readonly sourcesChanged: (count: number) => void = () => undefined) {
     const changed = () => this.settingsChanged();
-    this.sources = new SourceList(changed);
+    this.sources = new SourceList(() => { this.syncPrepare(); this.sourcesChanged(this.sources.list().length); changed(); });
     this.benchmarks = new BenchmarkList(changed);
     this.rules = new RulesForm(changed);
 
@@ -67,6 +71,8 @@ export class DataPanel {
     this.seed = numberInput(1, { min: 0, step: 1, 'data-testid': 'data-seed', oninput: changed });
 
     this.prepareButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'prepare-button', onclick: () => void this.prepareClicked() }, 'Prepare data');
+    this.prepareReason = h('span', { class: 'hint blocked', id: 'prepare-blocked-reason', 'data-testid': 'prepare-blocked-reason', 'aria-live': 'polite', hidden: true });
+    this.prepareButton.setAttribute('aria-describedby', this.prepareReason.id);
     this.cancelButton = h('button', { type: 'button', 'data-testid': 'prepare-cancel', disabled: true, onclick: () => void this.workers.data.cancel() }, 'Cancel');
     this.progress = h('progress', { max: 1, value: 0, 'data-testid': 'prepare-progress', 'aria-label': 'data preparation progress' });
     this.status = h('p', { class: 'status', 'data-testid': 'prepare-status', role: 'status' });
@@ -91,9 +97,25 @@ export class DataPanel {
           labelled('Data seed', this.seed)),
         this.tokenizerNote),
       h('details', { class: 'settings' }, h('summary', {}, 'Cleaning rules'), this.rules.el),
-      h('div', { class: 'buttons' }, this.prepareButton, this.cancelButton),
+      h('div', { class: 'buttons' }, this.prepareButton, this.cancelButton, this.prepareReason),
       this.progress, this.status, this.reportBox, this.exports);
     this.settingsChanged();
+    this.syncPrepare();
+  }
+
+  /** Keeps Prepare off, with the reason beside it, until the cause clears (null). */
+  setBlocked(cause: string, reason: string | null): void {
+    if (reason === null) this.blockers.delete(cause);
+    else this.blockers.set(cause, reason);
+    this.syncPrepare();
+  }
+
+  private syncPrepare(): void {
+    const reason = this.running ? null
+      : [...this.blockers.values()][0] ?? (this.sources.list().length === 0 ? 'Add at least one source to prepare.' : null);
+    this.prepareButton.disabled = this.running !== null || reason !== null;
+    this.prepareReason.textContent = reason ?? '';
+    this.prepareReason.hidden = reason === null;
   }
 
   /** Call when the model's vocabulary or training length changes: the automatic tokenizer follows it. */
@@ -208,15 +230,16 @@ export class DataPanel {
     }
     const promise = this.prepare(name, settings);
     this.running = { name, promise };
+    this.syncPrepare();
     try {
       return await promise;
     } finally {
       this.running = null;
+      this.syncPrepare();
     }
   }
 
   private async prepare(name: string, settings: PrepareSettings): Promise<Prepared> {
-    this.prepareButton.disabled = true;
     this.cancelButton.disabled = false;
     this.status.classList.remove('error');
     this.clearReport();
@@ -240,7 +263,6 @@ export class DataPanel {
       this.status.classList.add('error');
       throw e;
     } finally {
-      this.prepareButton.disabled = false;
       this.cancelButton.disabled = true;
     }
   }

@@ -10,7 +10,9 @@ import { ConfigPanel, type ConfigResult } from './config-panel';
 import { DataPanel } from './data-panel';
 import { loadDefaultCorpus } from './default-corpus';
 import { download, errorText, formatCount } from './dom';
+import { LoadingGate } from './loading-gate';
 import { RunPanel } from './run-panel';
+import { profileFor } from './run-cost';
 import { startWorkers } from './workers';
 
 const $ = (id: string): HTMLElement => {
@@ -20,6 +22,8 @@ const $ = (id: string): HTMLElement => {
 };
 
 const workers = startWorkers();
+/** Chrome's rounded RAM in GiB (undefined elsewhere): sizes the budget of a CPU-emulated adapter. */
+const deviceMemory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
 const banner = $('no-webgpu-banner');
 showAdapter($('adapter-panel'), banner, null);
 
@@ -29,7 +33,11 @@ const config = new ConfigPanel($('config-panel'), configChanged);
 const data = new DataPanel($('data-panel'), workers, () => {
   const { model, train } = config.valid();
   return { vocabSize: model.vocabSize, seqLen: train.seqLen };
-});
+}, (count) => sourcesCounted(count));
+
+function sourcesCounted(count: number): void {
+  runPanel.setBlocked('sources', count > 0 ? null : 'Add at least one source in the Data panel to train.');
+}
 
 function configChanged(r: ConfigResult): void {
   runPanel.setConfigOk(r.ok);
@@ -93,6 +101,7 @@ const runPanel: RunPanel = new RunPanel($('run-panel'), {
   samplingChanged: (s) => void workers.train.setSampling(s),
 });
 runPanel.setConfigOk(config.result().ok);
+sourcesCounted(data.sources.list().length);
 
 const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), {
   async exportZip() {
@@ -105,7 +114,7 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
     checkpoints.say(`Reading ${file.name}…`);
     let info: RunInfo;
     try {
-      info = await workers.train.importCheckpoint(file, file.name, resumeOptions());
+      info = await restoring(workers.train.importCheckpoint(file, file.name, resumeOptions()));
     } catch (e) {
       throw new Error(`Refused ${file.name}: ${errorText(e)}`);
     }
@@ -114,7 +123,7 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
   },
   autosaveSecondsChanged: (seconds) => void workers.train.setAutosaveSeconds(seconds),
   async resumeAutosave(continueRun) {
-    const info = await workers.train.resumeAutosave(resumeOptions());
+    const info = await restoring(workers.train.resumeAutosave(resumeOptions()));
     restored(info);
     checkpoints.say(`Restored the autosave at step ${info.step}.`);
     if (continueRun) await workers.train.resume();
@@ -126,10 +135,33 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
 });
 $('resume-offer-slot').appendChild(checkpoints.offer);
 
+/** While a checkpoint loads into the worker, Train waits for it (the worker builds one run at a time). */
+async function restoring<T>(task: Promise<T>): Promise<T> {
+  runPanel.setBlocked('restoring', 'Wait: loading the checkpoint…');
+  try {
+    return await task;
+  } finally {
+    runPanel.setBlocked('restoring', null);
+  }
+}
+
+// Controls that need the adapter, the corpus or the autosave check stay off, saying why, until those arrive.
+let runActive = false;
+const gate = new LoadingGate((reason) => {
+  runPanel.setBlocked('loading', reason);
+  data.setBlocked('loading', reason);
+  syncImport();
+});
+function syncImport(): void {
+  checkpoints.setImportBlocked(gate.reason ?? (runActive ? 'A run is going: pause or stop it to import another.' : null));
+}
+
 function onEvent(e: TrainEvent): void {
   switch (e.type) {
     case 'state':
       runPanel.setState(e.state, e.message, e.step);
+      runActive = e.state === 'starting' || e.state === 'running' || e.state === 'pausing' || e.state === 'stopping';
+      syncImport();
       checkpoints.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');
       break;
     case 'step':
@@ -155,26 +187,28 @@ function onEvent(e: TrainEvent): void {
   }
 }
 
-async function boot(): Promise<void> {
-  await workers.train.listen(Comlink.proxy(onEvent));
-  const probing = workers.train.probe().then((report) => {
+function boot(): void {
+  // Tracked before the first await, so no control is offered enabled for a moment before its data arrives.
+  const listening = workers.train.listen(Comlink.proxy(onEvent));
+  const probing = gate.track('opening the GPU adapter', listening.then(() => workers.train.probe()).then((report) => {
     showAdapter($('adapter-panel'), banner, report);
     const l = report.adapter?.limits;
     if (report.kind === 'webgpu' && l) {
-      config.setAdapter({ maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize }, 'this adapter');
+      config.setAdapter({ maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize }, 'this adapter',
+        profileFor({ emulated: report.emulated }, deviceMemory));
     } else {
-      config.setAdapter(null, 'tfjs fallback: no binding limits');
+      // tfjs runs on WebGL or the CPU, no faster than an emulated adapter: the same budget and speed.
+      config.setAdapter(null, 'tfjs fallback: no binding limits', profileFor({ emulated: true }, deviceMemory));
     }
     document.body.dataset.adapter = report.kind;
-  }).catch((e: unknown) => showAdapter($('adapter-panel'), banner, null, `Could not open the training worker: ${errorText(e)}`));
-  const corpus = loadDefaultCorpus().then((list) => data.addSources(list))
-    .catch((e: unknown) => runPanel.showMessage(`The default corpus could not be loaded: ${errorText(e)}`));
-  const offer = workers.train.autosaveInfo().then((info) => {
+  }).catch((e: unknown) => showAdapter($('adapter-panel'), banner, null, `Could not open the training worker: ${errorText(e)}`)));
+  const corpus = gate.track('loading the default corpus', loadDefaultCorpus().then((list) => data.addSources(list))
+    .catch((e: unknown) => runPanel.showMessage(`The default corpus could not be loaded: ${errorText(e)}`)));
+  const offer = gate.track('looking for an autosaved run', listening.then(() => workers.train.autosaveInfo()).then((info) => {
     checkpoints.showOffer(info);
     if (info) checkpoints.autosaved(info);
-  });
-  await Promise.all([probing, corpus, offer]);
-  document.body.dataset.ready = 'true';
+  }).catch((e: unknown) => checkpoints.say(`Could not look for an autosave: ${errorText(e)}`, true)));
+  void Promise.all([probing, corpus, offer]).then(() => { document.body.dataset.ready = 'true'; });
 }
 
-void boot();
+boot();

@@ -42,7 +42,9 @@ export class RunPanel {
   private step = 0;
   private totalSteps = 0;
   private recentMs: number[] = [];
-  private configOk = true;
+  /** Why Train cannot work yet, by cause (the page still loading, a refused config, no sources); shown beside it. */
+  private readonly blockers = new Map<string, string>();
+  private readonly blockedReason: HTMLElement;
   private preparing = false;
 
   constructor(root: HTMLElement, private readonly handlers: RunHandlers) {
@@ -51,6 +53,8 @@ export class RunPanel {
     this.buttons = { train: button('train', 'Train', 'primary'), pause: button('pause', 'Pause'), resume: button('resume', 'Resume'), stop: button('stop', 'Stop') };
     this.engine = h('select', { 'data-testid': 'engine-select' },
       h('option', { value: 'auto' }, 'WebGPU engine where available'), h('option', { value: 'tfjs' }, 'tfjs reference model (slow)'));
+    this.blockedReason = h('span', { class: 'hint blocked', id: 'train-blocked-reason', 'data-testid': 'train-blocked-reason', 'aria-live': 'polite', hidden: true });
+    this.buttons.train.setAttribute('aria-describedby', this.blockedReason.id);
     this.status = h('p', { class: 'status', role: 'status', 'data-testid': 'run-status' }, 'No run yet: press Train.');
     this.message = h('p', { class: 'error', role: 'alert', 'data-testid': 'run-message', hidden: true });
     this.counter = h('span', { class: 'counter', 'data-testid': 'step-counter', 'data-step': '0' }, 'step 0');
@@ -70,6 +74,7 @@ export class RunPanel {
     fill(root,
       h('h2', {}, 'Run'),
       h('div', { class: 'buttons' }, this.buttons.train, this.buttons.pause, this.buttons.resume, this.buttons.stop, labelled('Run on', this.engine)),
+      this.blockedReason,
       this.status, this.message,
       h('div', { class: 'progress-line' }, this.counter, this.progress, h('span', {}, 'ETA ', this.eta)),
       h('div', { class: 'stats' },
@@ -85,7 +90,13 @@ export class RunPanel {
 
   /** The config panel's verdict: a refused config keeps Train off. */
   setConfigOk(ok: boolean): void {
-    this.configOk = ok;
+    this.setBlocked('config', ok ? null : 'The settings are refused: see Model & training.');
+  }
+
+  /** Keeps Train off, with the reason shown beside it, until the cause clears (null). */
+  setBlocked(cause: string, reason: string | null): void {
+    if (reason === null) this.blockers.delete(cause);
+    else this.blockers.set(cause, reason);
     this.sync();
   }
 
@@ -175,7 +186,11 @@ export class RunPanel {
 
   private sync(): void {
     const active = ACTIVE.includes(this.state);
-    this.buttons.train.disabled = active || !this.configOk || this.preparing;
+    this.buttons.train.disabled = active || this.blockers.size > 0 || this.preparing;
+    // While the page loads, that is the reason (no sources yet is only a symptom of it).
+    const reason = active || this.preparing ? null : this.blockers.get('loading') ?? [...this.blockers.values()][0] ?? null;
+    this.blockedReason.textContent = reason ?? '';
+    this.blockedReason.hidden = reason === null;
     this.buttons.pause.disabled = this.state !== 'running';
     // A paused or stopped run keeps its weights and data cursor: it can go on while it has steps left.
     const resumable = (this.state === 'paused' || this.state === 'stopped') && this.step < this.totalSteps;

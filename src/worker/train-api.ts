@@ -16,6 +16,8 @@ export interface BackendReport {
   adapter: AdapterReport | null;
   /** Why WebGPU is not used (no navigator.gpu, no adapter, device refused...); null when it is. */
   fallbackReason: string | null;
+  /** The adapter is a CPU implementation (SwiftShader...): it allocates in RAM and runs at CPU speed. */
+  emulated: boolean;
 }
 
 export interface AdapterReport {

@@ -13,6 +13,34 @@ export interface Compute {
   readonly report: BackendReport;
   /** Null when training falls back to tfjs. */
   readonly dev: EngineDevice | null;
+  /**
+   * Calls `failed` when the device is lost (`lost`: every GPU object is gone, the compute must be reopened)
+   * or reports an error no error scope caught (a run's results can no longer be trusted). Never for tfjs.
+   */
+  onFailure(failed: (message: string, lost: boolean) => void): void;
+}
+
+/** WebGPU's words for what went wrong, in a person's: the cause, and that trying smaller is the way out. */
+export function plainGpuError(message: string): string {
+  if (/instance dropped|device (was )?lost|device is lost/i.test(message)) {
+    return `the GPU device stopped answering (${message}); most often the model did not fit its memory`;
+  }
+  if (/out of memory|oom|allocation|failed to allocate/i.test(message)) return `the GPU ran out of memory (${message})`;
+  return message;
+}
+
+function watchDevice(dev: EngineDevice): Compute['onFailure'] {
+  const listeners: ((message: string, lost: boolean) => void)[] = [];
+  const tell = (message: string, lost: boolean) => { for (const l of listeners) l(message, lost); };
+  void dev.device.lost.then((info) => {
+    // 'destroyed' is ours (a closing worker); anything else is the browser taking the device away.
+    if (info.reason !== 'destroyed') tell(plainGpuError(`device lost: ${info.message || 'no reason given'}`), true);
+  });
+  dev.device.addEventListener('uncapturederror', (ev) => {
+    const error = (ev as GPUUncapturedErrorEvent).error;
+    tell(plainGpuError(`WebGPU error: ${error.message}`), false);
+  });
+  return (failed) => { listeners.push(failed); };
 }
 
 function adapterReport(adapter: GPUAdapter): AdapterReport {
@@ -33,8 +61,9 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
 /** Opens WebGPU if it can; otherwise reports why not, and training will use tfjs. */
 export async function openCompute(gpu: GPU | undefined): Promise<Compute> {
   const fallback = (reason: string): Compute => ({
-    report: { kind: 'tfjs', name: 'tfjs reference model (WebGL or CPU backend)', adapter: null, fallbackReason: reason },
+    report: { kind: 'tfjs', name: 'tfjs reference model (WebGL or CPU backend)', adapter: null, fallbackReason: reason, emulated: false },
     dev: null,
+    onFailure: () => undefined,
   });
   if (!gpu) return fallback('this browser offers no WebGPU (navigator.gpu is missing in workers)');
   let adapter: GPUAdapter | null;
@@ -47,7 +76,10 @@ export async function openCompute(gpu: GPU | undefined): Promise<Compute> {
   const report = adapterReport(adapter);
   try {
     const dev = await openDeviceOn(adapter);
-    return { report: { kind: 'webgpu', name: `leveret webgpu: ${describeAdapter(dev.caps)}`, adapter: report, fallbackReason: null }, dev };
+    return {
+      report: { kind: 'webgpu', name: `leveret webgpu: ${describeAdapter(dev.caps)}`, adapter: report, fallbackReason: null, emulated: dev.caps.emulated },
+      dev, onFailure: watchDevice(dev),
+    };
   } catch (e) {
     const c = fallback(`the adapter refused a device: ${(e as Error).message}`);
     return { ...c, report: { ...c.report, adapter: report } };

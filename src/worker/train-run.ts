@@ -25,7 +25,7 @@ export interface RunSettings {
 /** The preset a config is, or 'custom': names exports and autosaves. */
 export function configLabel(c: ModelConfig): string {
   for (const [name, p] of Object.entries(PRESETS)) {
-    if ((Object.keys(p) as (keyof ModelConfig)[]).every((k) => p[k] === c[k])) return name;
+    if ((Object.keys(p) as (keyof typeof p)[]).every((k) => p[k] === c[k])) return name;
   }
   return 'custom';
 }
