@@ -2,7 +2,9 @@
 // is not: a user who drops the wrong file on the page should read "model.merges[12] ..." rather than a stack
 // trace from deep inside a tokenizer.
 
+import { MAX_JSON_DEPTH, tooDeepAt } from '../json-depth';
 import type { AddedToken } from './bpe-spec';
+import { checkPostProcessor } from './tokenizer-json-post-processor';
 
 export class TokenizerJSONError extends Error {
   constructor(message: string) {
@@ -26,6 +28,19 @@ export interface CheckedTokenizerJSON {
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/**
+ * Ids must stay below this. The largest published vocabularies hold 262,144 tokens; a bigger id is a corrupt
+ * or hostile file, and both our tokenizer and Hugging Face's size tables by the largest id (one id of
+ * 2147483647 kept the library busy for minutes).
+ */
+export const MAX_TOKEN_ID = 1 << 21;
+
+function checkId(path: string, v: unknown): number {
+  if (!isId(v)) throw new TokenizerJSONError(`${path} must be a non-negative integer id, got ${JSON.stringify(v)}`);
+  if (v >= MAX_TOKEN_ID) throw new TokenizerJSONError(`${path} is ${v}, above the largest id Leveret accepts (${MAX_TOKEN_ID - 1})`);
+  return v;
+}
 
 const SEQUENCE_FIELDS: Record<string, string> = {
   normalizer: 'normalizers',
@@ -55,7 +70,7 @@ function checkAddedTokens(v: unknown): { tokens: AddedToken[]; anySingleWord: bo
   const tokens = v.map((t, i): AddedToken => {
     const at = `added_tokens[${i}]`;
     if (!isObj(t)) throw new TokenizerJSONError(`${at} must be an object, got ${kind(t)}`);
-    if (!isId(t.id)) throw new TokenizerJSONError(`${at}.id must be a non-negative integer, got ${JSON.stringify(t.id)}`);
+    checkId(`${at}.id`, t.id);
     if (typeof t.content !== 'string') throw new TokenizerJSONError(`${at}.content must be a string, got ${kind(t.content)}`);
     for (const flag of ['special', 'normalized', 'lstrip', 'rstrip', 'single_word']) {
       if (t[flag] !== undefined && typeof t[flag] !== 'boolean') {
@@ -65,7 +80,7 @@ function checkAddedTokens(v: unknown): { tokens: AddedToken[]; anySingleWord: bo
     if (t.single_word === true) anySingleWord = true;
     const special = t.special === true;
     return {
-      id: t.id,
+      id: t.id as number,
       content: t.content,
       special,
       // Hugging Face's default: special tokens are matched in the raw text, others in the normalized text.
@@ -90,9 +105,7 @@ export function mergeParts(m: unknown, i: number): [string, string] {
 
 function checkVocabObject(vocab: unknown): Obj {
   if (!isObj(vocab)) throw new TokenizerJSONError(`model.vocab must be an object mapping tokens to ids, got ${kind(vocab)}`);
-  for (const [tok, id] of Object.entries(vocab)) {
-    if (!isId(id)) throw new TokenizerJSONError(`model.vocab[${JSON.stringify(tok)}] must be a non-negative integer id, got ${JSON.stringify(id)}`);
-  }
+  for (const [tok, id] of Object.entries(vocab)) checkId(`model.vocab[${JSON.stringify(tok)}]`, id);
   return vocab;
 }
 
@@ -120,6 +133,8 @@ function checkBpeModel(model: Obj): void {
 
 function checkUnigramModel(model: Obj): void {
   if (!Array.isArray(model.vocab)) throw new TokenizerJSONError(`model.vocab must be an array of [token, score] for Unigram, got ${kind(model.vocab)}`);
+  // A Unigram token's id is its place in the list.
+  if (model.vocab.length > MAX_TOKEN_ID) throw new TokenizerJSONError(`model.vocab has ${model.vocab.length} entries, more than the ${MAX_TOKEN_ID} Leveret accepts`);
   model.vocab.forEach((e, i) => {
     if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number') {
       throw new TokenizerJSONError(`model.vocab[${i}] must be [token, score], got ${JSON.stringify(e)}`);
@@ -138,11 +153,15 @@ export function checkTokenizerJSON(input: unknown): CheckedTokenizerJSON {
     }
   }
   if (!isObj(root)) throw new TokenizerJSONError(`expected an object at the top level, got ${kind(root)}`);
+  // Before any recursive walk (ours, structuredClone, the fingerprint, the library's constructors).
+  const deep = tooDeepAt(root);
+  if (deep !== null) throw new TokenizerJSONError(`nests more than ${MAX_JSON_DEPTH} levels deep (at ${deep}); no tokenizer.json needs that`);
   if (!('model' in root)) throw new TokenizerJSONError('missing field "model"');
   const model = root.model;
   if (!isObj(model)) throw new TokenizerJSONError(`model must be an object, got ${kind(model)}`);
   if (model.type !== undefined && typeof model.type !== 'string') throw new TokenizerJSONError(`model.type must be a string, got ${kind(model.type)}`);
   for (const [field, list] of Object.entries(SEQUENCE_FIELDS)) checkComponent(field, root[field], list);
+  checkPostProcessor('post_processor', root.post_processor);
   const { tokens, anySingleWord } = checkAddedTokens(root.added_tokens);
 
   let modelType = typeof model.type === 'string' ? model.type : null;

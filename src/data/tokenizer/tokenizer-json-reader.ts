@@ -13,7 +13,7 @@
 import { SplitPreTokenizer } from '@huggingface/tokenizers';
 import type { BpeSpec, ByteLevelRules, MetaspaceRules, UnicodeForm } from './bpe-spec';
 import { METASPACE } from './bpe-spec';
-import { type CheckedTokenizerJSON, mergeParts } from './tokenizer-json-check';
+import { type CheckedTokenizerJSON, mergeParts, TokenizerJSONError } from './tokenizer-json-check';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -70,9 +70,20 @@ function byteLevelRules(root: Obj): ByteLevelRules | null {
   const split = pre[0];
   if (pre.length !== 2 || useRegex || split.type !== 'Split' || split.behavior !== 'Isolated' || split.invert === true) return null;
   if (!isObj(split.pattern) || typeof split.pattern.Regex !== 'string') return null;
-  const compiled = new SplitPreTokenizer(split as never).pattern;
+  const compiled = compileSplit(split, split.pattern.Regex);
   if (compiled === null) return null;
-  return { kind: 'byte-level', normalizer, split: new RegExp(compiled.source, compiled.flags), addPrefixSpace };
+  return { kind: 'byte-level', normalizer, split: compiled, addPrefixSpace };
+}
+
+/** The Split's pattern as the library compiles it; a pattern that does not compile is refused, named. */
+function compileSplit(split: Obj, pattern: string): RegExp | null {
+  try {
+    const compiled = new SplitPreTokenizer(split as never).pattern;
+    return compiled === null ? null : new RegExp(compiled.source, compiled.flags);
+  } catch (e) {
+    throw new TokenizerJSONError(`pre_tokenizer.pretokenizers[0].pattern.Regex ${JSON.stringify(pattern.slice(0, 200))} `
+      + `is not a regular expression Leveret can compile (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 /** The BpeSpec of a file in one of our two families, or null. */

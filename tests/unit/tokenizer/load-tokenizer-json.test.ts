@@ -258,3 +258,67 @@ describe('BOS and EOS ids', () => {
     expect(ids(withAdded(['<start>', '<stop>'], template))).toEqual([10, 11]);
   });
 });
+
+describe('refusing pathological files in bounded time, naming the file', () => {
+  const wordLevel = (extra: J = {}) => ({ model: { type: 'WordLevel', vocab: { a: 0, b: 1 }, unk_token: 'a' }, ...extra });
+  /** Refused with a TokenizerJSONError matching `message`, well within a second. */
+  const refusedQuickly = (json: unknown, message: RegExp) => {
+    const t0 = performance.now();
+    let error: unknown;
+    try {
+      loadTokenizerJSON(json).encode('a b a');
+    } catch (e) {
+      error = e;
+    }
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(TokenizerJSONError);
+    expect((error as Error).message).toMatch(/^tokenizer\.json: /);
+    expect((error as Error).message).toMatch(message);
+  };
+
+  test('a 95-byte WordLevel file with an id of 2147483647', () => {
+    const text = '{"version": "1.0","model": {"type": "WordLevel", "vocab": {"a": 2147483647}, "unk_token": "a"}}';
+    expect(new TextEncoder().encode(text).length).toBe(95);
+    refusedQuickly(text, /model\.vocab\["a"\] is 2147483647, above the largest id/);
+  });
+
+  test('an added token with a huge id', () => {
+    refusedQuickly(wordLevel({ added_tokens: [{ id: 2 ** 40, content: '<x>', special: true }] }), /added_tokens\[0\]\.id is 1099511627776/);
+  });
+
+  test('a Split regex "(" on the fast path', () => {
+    const json = clone(trained.toJSON());
+    json.pre_tokenizer = { type: 'Sequence', pretokenizers: [
+      { type: 'Split', pattern: { Regex: '(' }, behavior: 'Isolated', invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+    ] };
+    refusedQuickly(json, /pre_tokenizer\.pretokenizers\[0\]\.pattern\.Regex "\(" is not a regular expression/);
+  });
+
+  test('a Split regex "(" through the library', () => {
+    refusedQuickly(wordLevel({ pre_tokenizer: { type: 'Split', pattern: { Regex: '(' }, behavior: 'Isolated', invert: false } }), /cannot load it/);
+  });
+
+  test.each([
+    ['normalizer', (n: number) => wordLevel({ normalizer: JSON.parse('{"type":"Sequence","normalizers":['.repeat(n) + '{"type":"NFC"}' + ']}'.repeat(n)) })],
+    ['model', (n: number) => ({ model: { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a', extra: JSON.parse('['.repeat(n) + ']'.repeat(n)) } })],
+  ])('%s nested 20,000 deep', (_, make) => {
+    refusedQuickly(make(20_000), /nests more than 64 levels deep/);
+  });
+
+  test('the same nesting as text', () => {
+    refusedQuickly(JSON.stringify(wordLevel()).replace('"unk_token"', `"x":${'['.repeat(20_000)}${']'.repeat(20_000)},"unk_token"`), /nests more than 64 levels deep \(at model\.x/);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['a template that is a number', { type: 'TemplateProcessing', single: 5, pair: [] }, /post_processor\.single must be a list/],
+    ['a template item of garbage', { type: 'TemplateProcessing', single: [{ Sequence: { id: 'C' } }], pair: [] }, /post_processor\.single\[0\] must be/],
+    ['special tokens of garbage', { type: 'TemplateProcessing', single: [], pair: [], special_tokens: { x: 3 } }, /post_processor\.special_tokens\["x"\] must be \{id, ids, tokens\}/],
+    ['a Bert sep of garbage', { type: 'BertProcessing', sep: 'x', cls: ['[CLS]', 1] }, /post_processor\.sep must be \[token, id\]/],
+    ['a garbage member of a Sequence', { type: 'Sequence', processors: [{ type: 'RobertaProcessing', sep: ['</s>', 2] }] }, /post_processor\.processors\[0\]\.cls/],
+  ])('a garbage post_processor: %s, refused at load', (_, postProcessor, message) => {
+    const json = wordLevel({ post_processor: postProcessor });
+    expect(() => loadTokenizerJSON(json)).toThrow(message);
+    refusedQuickly(json, message);
+  });
+});
