@@ -1,10 +1,27 @@
 // Opening a file as a byte stream: gzip is recognised by its magic bytes (not trusted to the extension) and
-// decompressed on the fly with DecompressionStream; empty and binary files are reported and skipped.
+// decompressed on the fly (gunzip.ts keeps what was decoded before a fault); empty and binary files are
+// reported and skipped.
 import type { SourceFile } from '../source';
+import { gunzipStream } from './gunzip';
 import type { ProblemSink } from './problems';
 
-/** How many leading bytes are checked for NUL before a file is judged binary. */
+/** How many leading bytes are looked at before a file is judged binary. */
 export const BINARY_SNIFF_BYTES = 4096;
+/**
+ * Share of control bytes (NUL and C0 codes other than tab, line breaks, form feed and escape) in the first
+ * block above which a file is binary and refused whole. Text has none; UTF-16 is half NULs; compressed or
+ * executable data has about 10%. A stray NUL in a text file stays a problem of its line (lines.ts).
+ */
+export const BINARY_CONTROL_SHARE = 0.05;
+
+function looksBinary(block: Uint8Array): boolean {
+  let control = 0;
+  for (let i = 0; i < block.length; i++) {
+    const b = block[i];
+    if (b < 0x20 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 0x1b) control++;
+  }
+  return control > 0 && control >= block.length * BINARY_CONTROL_SHARE;
+}
 
 export interface OpenedFile {
   stream: ReadableStream<Uint8Array>;
@@ -64,7 +81,10 @@ export async function openBytes(file: SourceFile, problems: ProblemSink, onBytes
     return null;
   }
   const gzip = isGzip(head);
-  if (gzip) stream = stream.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  if (gzip) {
+    stream = stream.pipeThrough(gunzipStream((f) => problems({ kind: 'gzip', file: file.name,
+      message: `${f.message}; records decoded before it are kept` })));
+  }
   if (!binaryCheck) return { stream, gzip };
   let sniffed: Uint8Array;
   try {
@@ -78,8 +98,8 @@ export async function openBytes(file: SourceFile, problems: ProblemSink, onBytes
     await stream.cancel().catch(() => {});
     return null;
   }
-  if (sniffed.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
-    problems({ kind: 'binary-file', file: file.name, message: 'NUL bytes in the first block: not a text file' });
+  if (looksBinary(sniffed.subarray(0, BINARY_SNIFF_BYTES))) {
+    problems({ kind: 'binary-file', file: file.name, message: 'control bytes throughout the first block: not a text file' });
     await stream.cancel().catch(() => {});
     return null;
   }

@@ -1,7 +1,7 @@
 // JSON Lines: one object per line, the document in a chosen (possibly dotted) field.
 import type { TextLine } from './lines';
 import type { ProblemSink } from './problems';
-import { extractText, type RawRecord } from './record';
+import { extractText, MAX_FIELD_DEPTH, nestingDepth, type RawRecord } from './record';
 
 export async function* jsonlRecords(lines: AsyncIterable<TextLine>, file: string, textField: string,
                                     problems: ProblemSink): AsyncGenerator<RawRecord> {
@@ -16,6 +16,11 @@ export async function* jsonlRecords(lines: AsyncIterable<TextLine>, file: string
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       problems({ kind: 'not-object', file, line: l.line, message: 'line is valid JSON but not an object' });
+      continue;
+    }
+    const depth = nestingDepth(value);
+    if (depth > MAX_FIELD_DEPTH) {
+      problems({ kind: 'too-deep', file, line: l.line, message: `fields nest over ${MAX_FIELD_DEPTH} levels deep` });
       continue;
     }
     const fields = value as Record<string, unknown>;

@@ -1,12 +1,13 @@
 // Parquet through hyparquet, one row group at a time: memory is bounded by the largest row group, not the
 // file. Parquet keeps its index at the end, so it needs random access (File.slice in the page, a file handle
 // in Node); a file offered only as a stream (or gzipped) is buffered whole, up to the record limit.
-import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer } from 'hyparquet';
+import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData, type RowGroup } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { SourceFile } from '../source';
 import { concat, errorText, openBytes } from './bytes';
+import { checkColumnChunk, chunkRange } from './parquet-check';
 import type { ProblemSink } from './problems';
-import { extractText, type RawRecord } from './record';
+import { extractText, MAX_FIELD_DEPTH, nestingDepth, type RawRecord } from './record';
 
 /** Parquet values made JSON-safe for cleaned.jsonl: 64-bit integers, dates and byte arrays have no JSON form. */
 export function jsonSafe(v: unknown): unknown {
@@ -55,6 +56,19 @@ async function asyncBuffer(file: SourceFile, maxBytes: number, problems: Problem
   return { byteLength: buffer.byteLength, slice: (start, end) => buffer.slice(start, end) };
 }
 
+/** Why a row group must not reach hyparquet (parquet-check.ts), or null. Reads each column chunk once more. */
+async function checkRowGroup(buffer: AsyncBuffer, group: RowGroup, metadata: FileMetaData): Promise<string | null> {
+  if (!Number.isSafeInteger(Number(group.num_rows)) || Number(group.num_rows) < 0) return `row count ${group.num_rows} is not a count`;
+  for (const chunk of group.columns) {
+    const range = chunkRange(chunk, buffer.byteLength);
+    if (typeof range === 'string') return range;
+    const bytes = new Uint8Array(await buffer.slice(range.start, range.end));
+    const why = checkColumnChunk(bytes, chunk, metadata, compressors);
+    if (why) return why;
+  }
+  return null;
+}
+
 export async function* parquetRecords(file: SourceFile, textField: string, maxRecordBytes: number,
                                       problems: ProblemSink, onBytes: (n: number) => void): AsyncGenerator<RawRecord> {
   let buffer: AsyncBuffer | null;
@@ -77,6 +91,8 @@ export async function* parquetRecords(file: SourceFile, textField: string, maxRe
     const rowEnd = rowStart + Number(group.num_rows);
     let rows: Record<string, unknown>[];
     try {
+      const why = await checkRowGroup(buffer, group, metadata);
+      if (why) throw new Error(why);
       rows = await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd, compressors });
     } catch (err) {
       problems({ kind: 'parquet', file: file.name, line: rowStart + 1,
@@ -85,6 +101,10 @@ export async function* parquetRecords(file: SourceFile, textField: string, maxRe
       continue;
     }
     for (let i = 0; i < rows.length; i++) {
+      if (nestingDepth(rows[i]) > MAX_FIELD_DEPTH) {
+        problems({ kind: 'too-deep', file: file.name, line: rowStart + i + 1, message: `fields nest over ${MAX_FIELD_DEPTH} levels deep` });
+        continue;
+      }
       const fields = jsonSafe(rows[i]) as Record<string, unknown>;
       const text = extractText(fields, textField);
       if (text === null) {

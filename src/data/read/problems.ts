@@ -3,8 +3,10 @@
 
 export type ProblemKind =
   | 'empty-file'      // zero bytes
-  | 'binary-file'     // NUL bytes in the first block: not text (and not gzip or Parquet)
+  | 'binary-file'     // control bytes throughout the first block: not text (and not gzip or Parquet)
   | 'invalid-utf8'    // a line that is not valid UTF-8
+  | 'nul-byte'        // a line holding a NUL byte in an otherwise textual file
+  | 'too-deep'        // a record whose fields nest deeper than MAX_FIELD_DEPTH (record.ts)
   | 'too-long'        // a line or record over read.maxRecordBytes: skipped without being held in memory
   | 'malformed-json'  // a JSONL line that does not parse
   | 'not-object'      // a JSONL line that parses to something other than an object
@@ -12,6 +14,7 @@ export type ProblemKind =
   | 'csv-columns'     // a CSV row whose column count differs from the header's
   | 'gzip'            // a corrupt or truncated gzip stream
   | 'parquet'         // a Parquet file or row group that could not be decoded
+  | 'stuck'           // a file whose reading made no progress for read.stallMs: abandoned
   | 'read-error';     // the file itself failed to read
 
 export interface InputProblem {

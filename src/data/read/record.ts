@@ -24,10 +24,42 @@ export function getField(obj: Record<string, unknown>, path: string): unknown {
   return cur;
 }
 
+/**
+ * Deepest nesting of objects and arrays a record may have. Serialising a record (cleaned.jsonl) and walking
+ * it for text are recursive, and a browser worker's stack ends in the low thousands of frames; real
+ * documents nest a few levels (serde_json's default limit is 128 too). Deeper records are skipped and reported.
+ */
+export const MAX_FIELD_DEPTH = 128;
+
+/** Typed arrays (Parquet byte arrays) are leaves: walking them element by element finds nothing to nest. */
+function isContainer(v: unknown): v is object {
+  return v !== null && typeof v === 'object' && !ArrayBuffer.isView(v);
+}
+
+/** How deep `v` nests, counted without recursion and given up past `limit` (returns limit + 1 then). */
+export function nestingDepth(v: unknown, limit = MAX_FIELD_DEPTH): number {
+  if (!isContainer(v)) return 0;
+  let deepest = 0;
+  const stack: [object, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > deepest) { deepest = depth; if (deepest > limit) return deepest; }
+    for (const x of Array.isArray(node) ? node : Object.values(node)) if (isContainer(x)) stack.push([x, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Every non-blank string under `v`, in document order, without recursion. */
 function stringLeaves(v: unknown, out: string[]): void {
-  if (typeof v === 'string') { if (v.trim()) out.push(v); }
-  else if (Array.isArray(v)) for (const x of v) stringLeaves(x, out);
-  else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stringLeaves(x, out);
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x === 'string') { if (x.trim()) out.push(x); }
+    else if (isContainer(x)) {
+      const children = Array.isArray(x) ? x : Object.values(x);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
+  }
 }
 
 /**
