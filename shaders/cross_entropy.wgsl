@@ -6,6 +6,13 @@
 // `main` gives each row a workgroup (GPUs); `main_rows` gives each row one invocation with a one-pass online
 // max and sum and no barriers (CPU-emulated adapters).
 // Needs a reduction library (workgroupSum / workgroupMax) prefixed; see shaders/lib/.
+//
+// Scoring (evaluation, forward only): `score` / `score_rows` write the same loss, so log p(target) = -loss,
+// and a greedy flag, and leave the logits untouched (nothing reads a gradient there):
+//   greedy[n] = 1 if target[n] is the FIRST index of the row's maximum (torch.argmax), else 0
+//             = 1 iff no c < t has logits[c] >= logits[t] and no c > t has logits[c] > logits[t].
+// Ties go to the lower index, as lm-evaluation-harness's `logits.argmax(-1) == target` does on PyTorch.
+// They are separate entry points so that the training step (`main`, `main_rows`) does none of this work.
 
 struct Params {
   n_rows: u32,
@@ -78,4 +85,70 @@ fn main_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
     let prob = exp(logits[base + c] - m) * inv;
     logits[base + c] = (prob - select(0.0, 1.0, c == t)) * p.scale;
   }
+}
+
+// ---------------- scoring: loss and greedy flag, no gradient ----------------
+// Their own bindings at the same slots (WGSL allows it: no entry point uses both sets), so the order stays
+// outputs, inputs, uniforms and the logits are read-only here.
+@group(0) @binding(0) var<storage, read_write> score_losses: array<f32>;  // (N) -log p(target), 0 where target < 0
+@group(0) @binding(1) var<storage, read_write> score_greedy: array<u32>;  // (N) 1: target is the argmax
+@group(0) @binding(2) var<storage, read> score_logits: array<f32>;        // (rows, V) this chunk's logits
+@group(0) @binding(3) var<storage, read> score_targets: array<i32>;       // (N)
+@group(0) @binding(4) var<uniform> sp: Params;                              // scale unused
+
+// A workgroup per row. Ignored rows (most of a scoring batch: only continuation tokens are scored) return
+// before any work; the branch is uniform because the whole workgroup reads the same read-only target.
+// `ahead` counts the logits that beat the target under first-max ties; the target is greedy when none do.
+@compute @workgroup_size(WG)
+fn score(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, lane: Lane) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= sp.n_rows) { return; }
+  let out = sp.row_offset + row;
+  let tgt = score_targets[out];
+  if (tgt < 0) {
+    if (lane.lid == 0u) { score_losses[out] = 0.0; score_greedy[out] = 0u; }
+    return;
+  }
+  let base = row * sp.vocab;
+  let t = u32(tgt);
+  let target_logit = score_logits[base + t];
+  var m = -3.4028234e38;
+  var ahead = 0.0;   // an f32 count: exact up to 2^24, far above any vocabulary
+  for (var c = lane.lid; c < sp.vocab; c = c + WG) {
+    let v = score_logits[base + c];
+    m = max(m, v);
+    ahead = ahead + select(0.0, 1.0, v > target_logit || (v == target_logit && c < t));
+  }
+  let row_max = workgroupMax(m, lane);
+  let n_ahead = workgroupSum(ahead, lane);
+  var s = 0.0;
+  for (var c = lane.lid; c < sp.vocab; c = c + WG) { s = s + exp(score_logits[base + c] - row_max); }
+  let sum_exp = workgroupSum(s, lane);
+  if (lane.lid == 0u) {
+    score_losses[out] = log(sum_exp) + row_max - target_logit;
+    score_greedy[out] = select(0u, 1u, n_ahead == 0.0);
+  }
+}
+
+// An invocation per row (CPU-emulated adapters): one online pass keeps the max, the rescaled sum and the
+// first index of the max (a strictly greater logit moves it, an equal one does not).
+@compute @workgroup_size(WG)
+fn score_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= sp.n_rows) { return; }
+  let out = sp.row_offset + row;
+  let tgt = score_targets[out];
+  if (tgt < 0) { score_losses[out] = 0.0; score_greedy[out] = 0u; return; }
+  let base = row * sp.vocab;
+  var m = -3.4028234e38;
+  var s = 0.0;
+  var arg = 0u;
+  for (var c = 0u; c < sp.vocab; c = c + 1u) {
+    let v = score_logits[base + c];
+    if (v > m) { s = s * exp(m - v); m = v; arg = c; }
+    s = s + exp(v - m);
+  }
+  let t = u32(tgt);
+  score_losses[out] = log(s) + m - score_logits[base + t];
+  score_greedy[out] = select(0u, 1u, arg == t);
 }

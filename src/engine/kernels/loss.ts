@@ -1,4 +1,5 @@
-// Binding for shaders/cross_entropy.wgsl: loss per row, gradient written over the logits.
+// Binding for shaders/cross_entropy.wgsl: loss per row, gradient written over the logits; and, for scoring,
+// loss and greedy flag per row with the logits left alone.
 import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
 
 const WG = 256;
@@ -11,4 +12,18 @@ export function crossEntropy(ctx: KernelContext, label: string, logits: TensorVi
     return ctx.dispatch(label, ctx.pipeline('crossEntropy', 'main_rows', { WG: 64 }), bindings, ctx.grid(ceilDiv(rows, 64)));
   }
   return ctx.dispatch(label, ctx.pipeline('crossEntropy', 'main', { WG }), bindings, ctx.grid(rows));
+}
+
+/**
+ * Scoring, forward only: losses[n] = -log p(target[n]) and greedy[n] = 1 when target[n] is the first argmax
+ * of its row (u32). The logits are left as they are. A separate entry point, so training pays nothing for it.
+ */
+export function crossEntropyScore(ctx: KernelContext, label: string, losses: TensorView, greedy: TensorView,
+  logits: TensorView, targets: TensorView, rows: number, vocab: number, rowOffset: number): Dispatch {
+  const params = ctx.uniform(`${label}.params`, uniformBytes([['u32', rows], ['u32', vocab], ['u32', rowOffset], ['f32', 0]]));
+  const bindings = [losses, greedy, logits, targets, params];
+  if (ctx.choices.reduce === 'rows') {
+    return ctx.dispatch(label, ctx.pipeline('crossEntropy', 'score_rows', { WG: 64 }), bindings, ctx.grid(ceilDiv(rows, 64)));
+  }
+  return ctx.dispatch(label, ctx.pipeline('crossEntropy', 'score', { WG }), bindings, ctx.grid(rows));
 }
