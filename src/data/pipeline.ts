@@ -11,6 +11,7 @@ import { sizesNeeded } from './decontam/decontaminate';
 import type { BenchmarkIndex } from './decontam/ngram-index';
 import { MANIFEST_FILE, TOKENIZER_FILE, dtypeFor, type DatasetManifest } from './pack/manifest';
 import { packPass, readCleaned } from './pack-pass';
+import { ProblemTally } from './problem-tally';
 import { checkOptions, PIPELINE_DEFAULTS, type PipelineDeps, type PipelineOptions, type PipelineProgress } from './pipeline-options';
 import type { InputProblem, ProblemKind } from './read/problems';
 import { addCounts, emptyCounts, type PipelineReport, type SourceReport } from './report';
@@ -30,14 +31,12 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const { store } = deps;
   const progress = throttled(opts.onProgress);
 
-  // Problems: counted exactly, listed up to a cap, attributed to the source being read.
-  const problemList: InputProblem[] = [];
-  const problemCounts: Partial<Record<ProblemKind, number>> = {};
+  // Problems: counted exactly by kind and file, listed up to a cap, attributed to the source being read.
+  const problemTally = new ProblemTally(rules.report.maxProblems);
   let perSourceProblems: Partial<Record<ProblemKind, number>> = {};
   const problems = (p: InputProblem) => {
-    problemCounts[p.kind] = (problemCounts[p.kind] ?? 0) + 1;
+    problemTally.add(p);
     perSourceProblems[p.kind] = (perSourceProblems[p.kind] ?? 0) + 1;
-    if (problemList.length < rules.report.maxProblems) problemList.push(p);
   };
 
   // Benchmarks first: decontamination needs the whole index before the first training record.
@@ -135,7 +134,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
     tokenizer: { name: tok.name, vocabSize: tok.vocabSize },
     dataset: { packLength, seqLen, dtype: manifest.dtype, valFraction },
     sources: sourceReports,
-    problems: { counts: problemCounts, list: problemList },
+    problems: problemTally.report(),
     decontamination: {
       benchmarkFiles: benchmarkFiles.map((f) => baseName(f.name)),
       benchmarkSamples: index?.sampleCount ?? 0,

@@ -2,7 +2,8 @@
 // after, with examples of what was removed; input problems with file and line; each decontamination removal
 // paired with the benchmark sample it matched; and the final mixture. It holds no timings, so the same input
 // and seed give the same report.json byte for byte.
-import type { InputProblem, ProblemKind } from './read/problems';
+import type { ProblemsReport } from './problem-tally';
+import type { ProblemKind } from './read/problems';
 import type { RuleOptions } from './rules/defaults';
 import type { LengthClass } from './source';
 import { utf8Length } from './rules/length';
@@ -90,7 +91,8 @@ export interface PipelineReport {
   tokenizer: { name: string; vocabSize: number };
   dataset: { packLength: number; seqLen: number; dtype: string; valFraction: number };
   sources: SourceReport[];
-  problems: { counts: Partial<Record<ProblemKind, number>>; list: InputProblem[] };
+  /** Counts by kind and by file for every file; examples up to the cap (problem-tally.ts). */
+  problems: ProblemsReport;
   decontamination: {
     benchmarkFiles: string[];
     benchmarkSamples: number;
