@@ -7,6 +7,7 @@
 // one window at a time, so memory is one batch plus one permutation per source (4 bytes a window).
 import { bytesPerToken, decodeTokens, readManifest, type DatasetManifest, type ShardRef } from './pack/manifest';
 import { hashUnit, permutation, Xoshiro128 } from './rng';
+import { checkSamplerState, SamplerStateError } from './sampler-state';
 import type { DataStore } from './store';
 
 export interface SamplerOptions {
@@ -113,11 +114,17 @@ export class MixtureSampler {
     };
   }
 
-  setState(state: SamplerState): void {
-    if (state.version !== 1) throw new Error(`unsupported sampler state version ${String(state.version)}`);
+  /** Continues from a saved position; throws SamplerStateError naming the field when it does not fit. */
+  setState(saved: SamplerState): void {
+    const state = checkSamplerState(saved);
     if (state.sources.length !== this.cursors.length || state.sources.some((s, i) => s.name !== this.cursors[i].name)) {
-      throw new Error('sampler state belongs to a dataset with different sources');
+      throw new SamplerStateError('sources', 'belong to a dataset with different sources');
     }
+    // A position equal to the window count is an epoch just finished; the next draw starts the next one.
+    state.sources.forEach((s, i) => {
+      const windows = this.cursors[i].windows;
+      if (s.position > windows) throw new SamplerStateError(`sources[${i}].position`, `is ${s.position}, past the ${windows} windows of source ${s.name}`);
+    });
     this.rng = new Xoshiro128(state.rng);
     state.sources.forEach((s, i) => {
       const c = this.cursors[i];

@@ -4,16 +4,18 @@
 // run needs to continue exactly.
 import { batchFromRows } from '../engine/engine';
 import { paramSpecs } from '../model/params';
-import type { MixtureSampler, SamplerState } from '../data/sampler';
+import type { MixtureSampler } from '../data/sampler';
+import { SamplerStateError } from '../data/sampler-state';
 import type { Tokenizer, TokenizerJSON } from '../data/tokenizer/tokenizer';
 import { tokenizerFingerprint } from '../data/tokenizer/fingerprint';
 import type { TrainBackend } from './backend';
 import { tokensPerStep, type TrainConfig } from './config';
 import { learningRate } from './schedule';
 import { generate, type SampleOptions } from './sampling';
-import { buildCheckpoint, type CheckpointFiles } from './checkpoint/checkpoint';
+import { buildCheckpoint, CHECKPOINT_FILES, type CheckpointFiles } from './checkpoint/checkpoint';
+import { CheckpointError } from './checkpoint/errors';
 import type { LoadedCheckpoint } from './checkpoint/checkpoint-read';
-import { expAvgName, expAvgSqName, type JSONValue, type LossPoint, type TrainerState } from './checkpoint/trainer-state';
+import { expAvgName, expAvgSqName, type LossPoint, type TrainerState } from './checkpoint/trainer-state';
 
 export interface StepMetrics {
   readonly step: number;          // optimizer steps done after this one
@@ -98,7 +100,7 @@ export class Trainer {
       step: this.step,
       tokensSeen: this.tokensSeen,
       schedulePosition: this.step,
-      sampler: this.sampler.getState() as unknown as JSONValue,
+      sampler: this.sampler.getState(),
       rng: null, // the sampler owns the only random stream of a run
       tokenizerFingerprint: tokenizerFingerprint(this.tokenizer),
       datasetId: this.datasetId,
@@ -131,6 +133,14 @@ export class Trainer {
     if (s.tokenizerFingerprint !== fp) {
       throw new Error(`this checkpoint was trained with another tokenizer (fingerprint ${s.tokenizerFingerprint} ≠ ${fp})`);
     }
+    // The data cursor first: it is cheap to check against this dataset, and a bad one should be refused
+    // before any weights are uploaded.
+    try {
+      this.sampler.setState(s.sampler);
+    } catch (e) {
+      if (e instanceof SamplerStateError) throw new CheckpointError(CHECKPOINT_FILES.trainerState, `sampler.${e.message}`);
+      throw e;
+    }
     const params = new Map<string, Float32Array>(), m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
     for (const { name } of paramSpecs(this.backend.config)) {
       params.set(name, await ck.readParam(name));
@@ -143,7 +153,8 @@ export class Trainer {
     this.step = s.schedulePosition;
     this.tokensSeen = s.tokensSeen;
     this.history.length = 0;
-    this.history.push(...s.lossHistory);
-    this.sampler.setState(s.sampler as unknown as SamplerState);
+    // One push per point: spreading a long run's history (over ~125,000 points) into push's arguments
+    // overflows the stack.
+    for (const point of s.lossHistory) this.history.push(point);
   }
 }

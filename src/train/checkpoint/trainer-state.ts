@@ -2,6 +2,9 @@
 // exactly where it stopped, plus the names of the AdamW moment tensors in optimizer.safetensors.
 import { ConfigError, validateConfig, type ModelConfig } from '../../model/config';
 import { paramSpecs } from '../../model/params';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../data/json-depth';
+import type { SamplerState } from '../../data/sampler';
+import { checkSamplerState, SamplerStateError } from '../../data/sampler-state';
 import { CheckpointError } from './errors';
 
 // Hugging Face's Trainer writes a trainer_state.json of its own; the marker tells the two apart.
@@ -26,7 +29,7 @@ export interface TrainerState {
   readonly step: number;             // optimizer steps taken
   readonly tokensSeen: number;
   readonly schedulePosition: number; // steps into the learning-rate schedule (may differ from step after a restart)
-  readonly sampler: JSONValue;       // the data cursor (shard, offset, mixture state), owned by the sampler
+  readonly sampler: SamplerState;    // the data cursor (RNG, each source's epoch and position), owned by the sampler
   readonly rng: JSONValue;           // the RNG state, owned by the trainer
   readonly tokenizerFingerprint: string;
   readonly datasetId: string;
@@ -57,6 +60,9 @@ export function parseTrainerState(json: unknown, fileName = 'trainer_state.json'
     throw new CheckpointError(fileName, `is not a Leveret trainer state (no "format": "${FORMAT}")`);
   }
   const j = json;
+  // rng is free-form JSON that gets copied and stringified again on the next save: bound its nesting first.
+  const deep = tooDeepAt(j);
+  if (deep !== null) fail(deep, `nests more than ${MAX_JSON_DEPTH} levels deep`);
   if (!isCount(j.formatVersion)) fail('formatVersion', `must be an integer, got ${JSON.stringify(j.formatVersion)}`);
   if ((j.formatVersion as number) > TRAINER_STATE_VERSION) {
     fail('formatVersion', `is ${j.formatVersion as number}: written by a newer Leveret (this one reads up to ${TRAINER_STATE_VERSION})`);
@@ -81,6 +87,13 @@ export function parseTrainerState(json: unknown, fileName = 'trainer_state.json'
   const position = j.schedulePosition;
   if (typeof position !== 'number' || !(position >= 0)) fail('schedulePosition', `must be a non-negative number, got ${JSON.stringify(position)}`);
   for (const f of ['sampler', 'rng'] as const) if (!(f in j)) fail(f, 'is missing');
+  let sampler: SamplerState | undefined;
+  try {
+    sampler = checkSamplerState(j.sampler);
+  } catch (e) {
+    if (e instanceof SamplerStateError) fail(`sampler.${e.field}`, e.message.slice(e.field.length + 2));
+    throw e;
+  }
   if (typeof j.tokenizerFingerprint !== 'string' || j.tokenizerFingerprint === '') {
     fail('tokenizerFingerprint', `must be a non-empty string, got ${JSON.stringify(j.tokenizerFingerprint)}`);
   }
@@ -102,7 +115,7 @@ export function parseTrainerState(json: unknown, fileName = 'trainer_state.json'
     step: j.step as number,
     tokensSeen: j.tokensSeen as number,
     schedulePosition: position as number,
-    sampler: j.sampler as JSONValue,
+    sampler: sampler as SamplerState,
     rng: j.rng as JSONValue,
     tokenizerFingerprint: j.tokenizerFingerprint as string,
     datasetId: j.datasetId as string,

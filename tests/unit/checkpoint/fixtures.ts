@@ -61,7 +61,7 @@ export function trainerState(config: ModelConfig, tokenizer: TokenizerJSON, step
     step,
     tokensSeen: step * 512,
     schedulePosition: step,
-    sampler: { shard: 3, offset: 4096, weights: [0.7, 0.3] },
+    sampler: { version: 1, rng: [11, 22, 33, 44], sources: [{ name: 'web', epoch: 1, position: 4096 }, { name: 'books', epoch: 0, position: 17 }] },
     rng: { s: [123456789, 362436069, 521288629, 88675123] },
     tokenizerFingerprint: fingerprint(tokenizer),
     datasetId: 'corpus-v1',
