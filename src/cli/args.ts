@@ -55,3 +55,7 @@ export class Args {
     for (const k of this.values.keys()) if (!this.used.has(k)) throw new ArgError(`unknown option --${k}`);
   }
 }
+
+/** An input file or folder that cannot be used; the message starts with its path. Found before any work,
+ *  so the commands print it without the usage (the arguments were fine, the file is not). */
+export class InputError extends Error {}

@@ -9,7 +9,13 @@ import { preset } from '../model/presets';
 import { Args } from './args';
 import { useTfjsWebGPU } from './tfjs-webgpu.node';
 
+export const BENCH_USAGE = `usage: npm run bench [-- options]
+  --only LIST          comma-separated: engine, kernels, data, tokenizer (default all)
+  --presets LIST       presets for the engine and kernel tables (default micro, mini, small; tiny, micro when emulated)
+  --swiftshader        run on SwiftShader (Chromium's CPU Vulkan) instead of a GPU`;
+
 export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) { console.log(BENCH_USAGE); return 0; }
   const a = new Args(argv, new Set(['swiftshader', 'quick']));
   const swiftshader = a.flag('swiftshader');
   const only = a.string('only')?.split(',') ?? ['engine', 'kernels', 'data', 'tokenizer'];

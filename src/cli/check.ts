@@ -7,7 +7,12 @@ import { selfCheck } from '../engine/self-check';
 import { Args } from './args';
 import type { KernelChoices } from '../engine/kernel-context';
 
+export const CHECK_USAGE = `usage: npm run check [-- --swiftshader]
+  compares this adapter's engine with the tfjs reference on the CPU: the loss and every gradient of one
+  step, in every kernel layout; --swiftshader runs on SwiftShader (Chromium's CPU Vulkan) instead of a GPU`;
+
 export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) { console.log(CHECK_USAGE); return 0; }
   const a = new Args(argv, new Set(['swiftshader']));
   const swiftshader = a.flag('swiftshader');
   a.checkAllUsed();

@@ -1,17 +1,21 @@
 // The training data for a CLI run: a folder `npm run data` wrote, or a single .txt / .jsonl file that is
 // prepared on the spot (default cleaning rules) into a cache folder keyed by the file and the settings.
+// Opening checks everything up front (existingDataset); preparing is the slow part, run after every check.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants, existsSync, type Stats } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runPipeline } from '../data/pipeline';
-import { MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../data/pack/manifest';
+import { bytesPerToken, MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../data/pack/manifest';
 import { describeDocumentCounts } from '../data/report-counts';
 import { resolveTokenizer } from '../data/resolve-tokenizer';
 import { nodeSourceFile } from '../data/source-file.node';
 import { NodeDirStore } from '../data/store.node';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import { loadTokenizerJSON, type Tokenizer } from '../data/tokenizer';
+import { InputError } from './args';
+import { checkManifest } from './manifest-check';
+import { readJSONFile } from './read-json.node';
 
 export interface CliDataset {
   readonly dir: string;
@@ -21,28 +25,64 @@ export interface CliDataset {
   readonly id: string;
 }
 
+/** Opens a prepared folder, checking everything a run will read: the manifest field by field, the tokenizer,
+ *  and every shard's presence and size. Each refusal names the file. */
 export async function openDatasetDir(dir: string): Promise<CliDataset> {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  const manifest = checkManifest(await readJSONFile(manifestPath, 'dataset manifest'), manifestPath);
+  const tokenizerPath = join(dir, TOKENIZER_FILE);
+  const tokenizer = loadTokenizerFile(await readJSONFile(tokenizerPath, 'tokenizer'), tokenizerPath);
+  if (tokenizer.vocabSize !== manifest.vocabSize) {
+    throw new InputError(`${tokenizerPath}: a vocabulary of ${tokenizer.vocabSize}, but ${MANIFEST_FILE} says ${manifest.vocabSize}`);
+  }
+  const sequenceBytes = manifest.packLength * bytesPerToken(manifest.dtype);
+  for (const s of manifest.sources) {
+    for (const shard of [...s.train, ...s.val]) {
+      const path = join(dir, shard.file);
+      const size = await stat(path).then((i) => (i.isFile() ? i.size : -1), () => -1);
+      if (size < 0) throw new InputError(`${path}: missing (${manifestPath} lists it)`);
+      if (size !== shard.sequences * sequenceBytes) {
+        throw new InputError(`${path}: ${size} bytes, but ${MANIFEST_FILE} lists ${shard.sequences} sequences of ${sequenceBytes} bytes`);
+      }
+    }
+  }
   const store = await NodeDirStore.open(dir);
-  const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as DatasetManifest;
-  const tokenizer = loadTokenizerJSON(JSON.parse(await readFile(join(dir, TOKENIZER_FILE), 'utf8')));
   return { dir, store, manifest, tokenizer, id: resolve(dir) };
 }
 
-/** Opens `data` (a prepared folder) or prepares it (a file) for sequences of seqLen tokens. */
-export async function datasetFor(data: string, tokenizer: TokenizerChoice, seqLen: number,
-  log: (s: string) => void): Promise<CliDataset> {
-  const info = await stat(data).catch(() => { throw new Error(`--data ${data}: no such file or folder`); });
+/** Loads a parsed tokenizer.json, naming the file in any refusal (the loader's own messages do not). */
+export function loadTokenizerFile(json: unknown, path: string): Tokenizer {
+  try {
+    return loadTokenizerJSON(json);
+  } catch (e) {
+    throw new InputError(`${path}: not a usable tokenizer.json (${(e as Error).message})`);
+  }
+}
+
+/** A dataset a run can open now without work: a prepared folder, or a file prepared earlier into the cache. */
+export async function existingDataset(data: string, tokenizer: TokenizerChoice, seqLen: number): Promise<CliDataset | null> {
+  const info = await stat(data).catch(() => { throw new InputError(`--data ${data}: no such file or folder`); });
   if (info.isDirectory()) {
-    if (!existsSync(join(data, MANIFEST_FILE))) throw new Error(`--data ${data}: the folder has no ${MANIFEST_FILE} (write one with npm run data first)`);
+    if (!existsSync(join(data, MANIFEST_FILE))) throw new InputError(`--data ${data}: the folder has no ${MANIFEST_FILE} (write one with npm run data first)`);
     return openDatasetDir(data);
   }
+  if (!info.isFile()) throw new InputError(`--data ${data}: not a file or folder`);
+  await access(data, constants.R_OK).catch(() => { throw new InputError(`--data ${data}: cannot be read`); });
+  const dir = cacheDir(data, info, tokenizer, seqLen);
+  return existsSync(join(dir, MANIFEST_FILE)) ? openDatasetDir(dir) : null;
+}
+
+function cacheDir(data: string, info: Stats, tokenizer: TokenizerChoice, seqLen: number): string {
   const key = createHash('sha256')
     .update(JSON.stringify([resolve(data), info.size, info.mtimeMs, tokenizer, seqLen])).digest('hex').slice(0, 16);
-  const dir = join('.cache', 'datasets', key);
-  if (existsSync(join(dir, MANIFEST_FILE))) {
-    log(`data: ${data}, prepared earlier in ${dir}`);
-    return openDatasetDir(dir);
-  }
+  return join('.cache', 'datasets', key);
+}
+
+/** Prepares a file (checked by existingDataset, not prepared before) into its cache folder, with the
+ *  default cleaning rules, for sequences of seqLen tokens. */
+export async function prepareDataFile(data: string, tokenizer: TokenizerChoice, seqLen: number,
+  log: (s: string) => void): Promise<CliDataset> {
+  const dir = cacheDir(data, await stat(data), tokenizer, seqLen);
   log(`data: preparing ${data} into ${dir} (default cleaning rules, tokenizer ${tokenizer.kind === 'bpe' ? `byte-level BPE ${tokenizer.vocabSize}` : tokenizer.kind})`);
   const store = await NodeDirStore.open(dir);
   const file = await nodeSourceFile(data);

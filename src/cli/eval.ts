@@ -2,69 +2,103 @@
 // the file's documents (JSONL/CSV/Parquet records, or blank-line blocks of a text file), each encoded as
 // BOS followed by its tokens and truncated to the model's context length, averaged over every predicted
 // token, with no packing across documents.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { openDevice, describeAdapter } from '../engine/device';
 import { Engine } from '../engine/engine';
 import { nodeGPU } from '../engine/node-gpu.node';
 import { readRecords } from '../data/read/records';
 import { nodeSourceFile } from '../data/source-file.node';
 import { detectFormat } from '../data/source';
-import { loadTokenizerJSON } from '../data/tokenizer';
 import { paramSpecs } from '../model/params';
 import { readCheckpoint } from '../train/checkpoint/checkpoint-read';
-import { openCheckpointDir } from '../train/checkpoint/dir.node';
+import { openCheckpointDir, type OpenedDir } from '../train/checkpoint/dir.node';
+import type { LoadedCheckpoint } from '../train/checkpoint/checkpoint-read';
+import type { Tokenizer } from '../data/tokenizer';
+import type { SourceFile } from '../data/source';
 import { documentLoss } from '../train/eval-documents';
 import { fingerprintOfJSON } from '../train/trainer';
-import { Args, ArgError } from './args';
+import { Args, ArgError, InputError } from './args';
+import { loadTokenizerFile } from './dataset.node';
 
 export const EVAL_USAGE = `usage: npm run eval -- --checkpoint DIR --data FILE [--field text] [--batch 4] [--swiftshader]`;
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) { console.log(EVAL_USAGE); return 0; }
+interface EvalRun {
+  dir: string;
+  data: string;
+  file: SourceFile;
+  field: string;
+  batch: number;
+  swiftshader: boolean;
+  opened: OpenedDir;
+  ck: LoadedCheckpoint;
+  tokenizer: Tokenizer;
+}
+
+/** Every argument, the data file and the checkpoint's headers and tokenizer, before the GPU is touched. */
+export async function validateEvalRun(argv: readonly string[]): Promise<EvalRun> {
+  const a = new Args(argv, new Set(['swiftshader']));
+  const dir = a.required('checkpoint'), data = a.required('data');
+  const field = a.string('field') ?? 'text';
+  const batch = a.number('batch', 4);
+  if (!Number.isInteger(batch) || batch < 1) throw new ArgError(`--batch must be a positive integer, got ${batch}`);
+  const swiftshader = a.flag('swiftshader');
+  a.checkAllUsed();
+  const isFile = await stat(data).then((i) => i.isFile(), () => false);
+  if (!isFile) throw new InputError(`--data ${data}: no such file`);
+  const file = await nodeSourceFile(data);
+  const named = (e: unknown) => (e instanceof InputError ? e : new InputError(`--checkpoint ${dir}: ${(e as Error).message}`));
+  const opened = await openCheckpointDir(dir).catch((e) => { throw named(e); });
   try {
-    const a = new Args(argv, new Set(['swiftshader']));
-    const dir = a.required('checkpoint'), data = a.required('data');
-    const field = a.string('field') ?? 'text';
-    const batch = a.number('batch', 4);
-    const swiftshader = a.flag('swiftshader');
-    a.checkAllUsed();
-    return await evaluate(dir, data, field, batch, swiftshader);
+    const ck = await readCheckpoint(opened.files, { fingerprint: fingerprintOfJSON });
+    const tokenizer = loadTokenizerFile(ck.tokenizerJSON, join(dir, 'tokenizer.json'));
+    return { dir, data, file, field, batch, swiftshader, opened, ck, tokenizer };
   } catch (e) {
-    if (e instanceof ArgError) { console.error(`${e.message}\n\n${EVAL_USAGE}`); return 2; }
-    throw e;
+    await opened.close();
+    throw named(e);
   }
 }
 
-async function evaluate(dir: string, data: string, field: string, batch: number, swiftshader: boolean): Promise<number> {
-  const opened = await openCheckpointDir(dir);
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) { console.log(EVAL_USAGE); return 0; }
+  let checked: EvalRun;
   try {
-    const ck = await readCheckpoint(opened.files, { fingerprint: fingerprintOfJSON });
-    for (const w of ck.warnings) console.error(`warning: ${w}`);
-    const tokenizer = loadTokenizerJSON(ck.tokenizerJSON);
-    const config = ck.config;
-    const dev = await openDevice(await nodeGPU({ swiftshader }));
-    console.error(`adapter: ${describeAdapter(dev.caps)}`);
-    const T = config.contextLength;
-    const engine = await Engine.createForward(dev, config, { batchSize: batch, seqLen: T });
-    const params = new Map<string, Float32Array>();
-    for (const s of paramSpecs(config)) params.set(s.name, await ck.readParam(s.name));
-    engine.setParams(params);
-    const file = await nodeSourceFile(data);
-    const problems: string[] = [];
-    async function* docs(): AsyncGenerator<number[]> {
-      const fmt = detectFormat(data, field);
-      for await (const r of readRecords(file, fmt, { maxRecordBytes: 64 * 2 ** 20 }, (p) => problems.push(`${p.file}:${p.line ?? '?'} ${p.message}`))) {
-        // Only the first T tokens can matter: encode a generous prefix of a long document, not all of it.
-        const text = r.text.length > T * 32 ? r.text.slice(0, T * 32) : r.text;
-        yield [ck.bosId, ...tokenizer.encode(text)];
-      }
-    }
-    const result = await documentLoss(docs(), batch, T, (b) => engine.forwardLosses(b));
-    for (const p of problems.slice(0, 10)) console.error(`skipped: ${p}`);
-    console.error(`${result.documents} documents, ${result.predictedTokens} predicted tokens`);
-    console.log(`loss: ${result.loss.toFixed(6)}`);
-    engine.destroy();
-    return 0;
-  } finally {
-    await opened.close();
+    checked = await validateEvalRun(argv);
+  } catch (e) {
+    if (e instanceof ArgError) { console.error(`${e.message}\n\n${EVAL_USAGE}`); return 2; }
+    if (e instanceof InputError) { console.error(e.message); return 2; }
+    throw e;
   }
+  try {
+    return await evaluate(checked);
+  } finally {
+    await checked.opened.close();
+  }
+}
+
+async function evaluate({ data, file, field, batch, swiftshader, ck, tokenizer }: EvalRun): Promise<number> {
+  for (const w of ck.warnings) console.error(`warning: ${w}`);
+  const config = ck.config;
+  const dev = await openDevice(await nodeGPU({ swiftshader }));
+  console.error(`adapter: ${describeAdapter(dev.caps)}`);
+  const T = config.contextLength;
+  const engine = await Engine.createForward(dev, config, { batchSize: batch, seqLen: T });
+  const params = new Map<string, Float32Array>();
+  for (const s of paramSpecs(config)) params.set(s.name, await ck.readParam(s.name));
+  engine.setParams(params);
+  const problems: string[] = [];
+  async function* docs(): AsyncGenerator<number[]> {
+    const fmt = detectFormat(data, field);
+    for await (const r of readRecords(file, fmt, { maxRecordBytes: 64 * 2 ** 20 }, (p) => problems.push(`${p.file}:${p.line ?? '?'} ${p.message}`))) {
+      // Only the first T tokens can matter: encode a generous prefix of a long document, not all of it.
+      const text = r.text.length > T * 32 ? r.text.slice(0, T * 32) : r.text;
+      yield [ck.bosId, ...tokenizer.encode(text)];
+    }
+  }
+  const result = await documentLoss(docs(), batch, T, (b) => engine.forwardLosses(b));
+  for (const p of problems.slice(0, 10)) console.error(`skipped: ${p}`);
+  console.error(`${result.documents} documents, ${result.predictedTokens} predicted tokens`);
+  console.log(`loss: ${result.loss.toFixed(6)}`);
+  engine.destroy();
+  return 0;
 }

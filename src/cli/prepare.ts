@@ -11,6 +11,8 @@ import { NodeDirStore } from '../data/store.node';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import { parsePrepareArgs, PREPARE_USAGE, UsageError, type PrepareArgs } from './prepare-args';
 import { summarize } from './prepare-summary';
+import { InputError } from './args';
+import { checkPrepareInputs } from './prepare-inputs.node';
 
 /** Removes what a previous run left in `dir` (its shards and known files), and nothing else. */
 async function clearPreviousDataset(dir: string): Promise<void> {
@@ -20,11 +22,6 @@ async function clearPreviousDataset(dir: string): Promise<void> {
   for (const f of [...shards, MANIFEST_FILE, TOKENIZER_FILE, CLEANED_FILE, REPORT_FILE]) {
     if (/^[A-Za-z0-9._-]+$/.test(f)) await rm(join(dir, f), { force: true });
   }
-}
-
-async function tokenizerChoice(t: PrepareArgs['tokenizer']): Promise<TokenizerChoice> {
-  if (t.kind !== 'file') return t;
-  return { kind: 'json', json: JSON.parse(await readFile(t.path, 'utf8')) as object };
 }
 
 function progressPrinter(): (p: PipelineProgress) => void {
@@ -44,12 +41,14 @@ function progressPrinter(): (p: PipelineProgress) => void {
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { console.log(PREPARE_USAGE); return 0; }
   let args: PrepareArgs;
+  let tokenizer: TokenizerChoice;
   try {
     args = parsePrepareArgs(argv);
+    tokenizer = await checkPrepareInputs(args);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`${err.message}\n\n${PREPARE_USAGE}`);
-    return 2;
+    if (err instanceof UsageError) { console.error(`${err.message}\n\n${PREPARE_USAGE}`); return 2; }
+    if (err instanceof InputError) { console.error(err.message); return 2; }
+    throw err;
   }
   const opts: PipelineOptions = {
     sources: await Promise.all(args.sources.map(async (s) => ({
@@ -61,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: args.seed,
     seqLen: args.seqLen,
     valFraction: args.valFraction,
-    tokenizer: await tokenizerChoice(args.tokenizer),
+    tokenizer,
     onProgress: progressPrinter(),
   };
   const store = await NodeDirStore.open(args.out);

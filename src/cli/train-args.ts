@@ -1,0 +1,93 @@
+// `npm run train` arguments, parsed and checked without touching a file or the GPU: every value, the preset,
+// the sequence length against the preset's context, the training config. Each refusal names its option.
+import { ConfigError, type ModelConfig } from '../model/config';
+import { preset, PRESET_NAMES } from '../model/presets';
+import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, validateTrainConfig, type TrainConfig } from '../train/config';
+import { Args, ArgError } from './args';
+
+export const TRAIN_USAGE = `usage: npm run train -- --preset NAME --data FILE|DIR [options]
+  --preset NAME        ${PRESET_NAMES.join(', ')}
+  --data FILE|DIR      a .txt or .jsonl file (prepared on the spot), or a folder written by npm run data
+  --steps N            optimizer steps (default ${HARE_TRAIN_DEFAULTS.steps})
+  --batch B --seq-len T --accum A     micro-batch, sequence length (at most the preset's context), micro-batches per step
+  --lr X --warmup N --min-lr-ratio R  peak learning rate (default follows the width: 3e-4 at 2048),
+                       warmup steps, cosine floor
+  --seed S             initialisation and data order (default 1)
+  --eval-interval N    validation every N steps (0: never; default ${HARE_TRAIN_DEFAULTS.evalInterval})
+  --eval-batches N     validation batches per evaluation (0: all; default ${HARE_TRAIN_DEFAULTS.evalBatches})
+  --engine leveret|tfjs  our engine (default) or the reference model on tfjs-backend-webgpu
+  --swiftshader        run on SwiftShader (Chromium's CPU Vulkan) instead of a GPU
+  --save DIR           write a Hugging Face model folder (+ trainer state) at the end; DIR must be new, empty,
+                       or hold only an earlier checkpoint
+  --resume DIR         continue the run saved in DIR
+  --precision f32|f16  f16 stages matmul tiles in half precision (adapters with shader-f16; default f32)
+  --log-every N        print every N steps (default 1)`;
+
+export interface TrainArgs {
+  preset: string;
+  /** The preset's config; the vocabulary is the preset's until the data's tokenizer fixes it. */
+  base: ModelConfig;
+  data: string;
+  train: TrainConfig;
+  engine: 'leveret' | 'tfjs';
+  precision: 'f32' | 'f16';
+  swiftshader: boolean;
+  save?: string;
+  resume?: string;
+  logEvery: number;
+}
+
+/** TrainConfig fields by the option that sets them, for messages that name the option. */
+const OPTION_OF: Partial<Record<keyof TrainConfig, string>> = {
+  steps: '--steps', batchSize: '--batch', seqLen: '--seq-len', accumSteps: '--accum', lr: '--lr', warmupSteps: '--warmup',
+  minLrRatio: '--min-lr-ratio', seed: '--seed', evalInterval: '--eval-interval', evalBatches: '--eval-batches',
+};
+
+function trainConfig(a: Args, base: ModelConfig): TrainConfig {
+  const d = HARE_TRAIN_DEFAULTS;
+  const steps = a.number('steps', d.steps);
+  const config = {
+    ...d,
+    steps,
+    batchSize: a.number('batch', d.batchSize),
+    seqLen: a.number('seq-len', Math.min(d.seqLen, base.contextLength)),
+    accumSteps: a.number('accum', d.accumSteps),
+    lr: a.number('lr', suggestedLearningRate(base)),
+    warmupSteps: a.number('warmup', Math.min(d.warmupSteps, Math.floor(steps / 10))),
+    minLrRatio: a.number('min-lr-ratio', d.minLrRatio),
+    seed: a.number('seed', d.seed),
+    evalInterval: a.number('eval-interval', d.evalInterval),
+    evalBatches: a.number('eval-batches', d.evalBatches),
+  };
+  try {
+    return validateTrainConfig(config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const option = OPTION_OF[e.field as keyof TrainConfig];
+    throw new ArgError(option ? `${option}: ${e.message.slice(e.field.length + 2)}` : e.message);
+  }
+}
+
+export function parseTrainArgs(argv: readonly string[]): TrainArgs {
+  const a = new Args(argv, new Set(['swiftshader']));
+  const name = a.required('preset');
+  let base: ModelConfig;
+  try { base = preset(name); } catch (e) { throw new ArgError(`--preset ${name}: ${(e as Error).message}`); }
+  const data = a.required('data');
+  const train = trainConfig(a, base);
+  if (train.seqLen > base.contextLength) {
+    throw new ArgError(`--seq-len ${train.seqLen}: longer than ${name}'s context of ${base.contextLength} tokens`);
+  }
+  const engine = a.string('engine') ?? 'leveret';
+  if (engine !== 'leveret' && engine !== 'tfjs') throw new ArgError(`--engine must be leveret or tfjs, got "${engine}"`);
+  const precision = a.string('precision') ?? 'f32';
+  if (precision !== 'f32' && precision !== 'f16') throw new ArgError(`--precision must be f32 or f16, got "${precision}"`);
+  const logEvery = a.number('log-every', 1);
+  if (!Number.isInteger(logEvery) || logEvery < 1) throw new ArgError(`--log-every must be a positive integer, got ${logEvery}`);
+  const out: TrainArgs = {
+    preset: name, base, data, train, engine, precision, logEvery,
+    swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
+  };
+  a.checkAllUsed();
+  return out;
+}
