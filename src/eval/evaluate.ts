@@ -2,7 +2,7 @@
 // for all of them (so the scorer can batch and order them as it likes) -> per-document predictions -> the
 // task's scores and, for auditing, every request with its log-likelihood.
 import type { Scorer } from './scorer';
-import { drawFewshot } from './fewshot';
+import { drawFewshot, FewshotError } from './fewshot';
 import { mc2, mean, meanStderr, predictions } from './metrics';
 import { textRequests, type TextRequest } from './prompt';
 import type { EvalProblem, TaskRow } from './read-task-file';
@@ -72,7 +72,13 @@ export async function evaluateTask(task: TaskFamily, file: string, rows: readonl
   const tokens: LoglikRequest[] = [];
   for (let i = 0; i < n; i++) {
     const d = docs[i];
-    const shots = drawFewshot(groups.get(d.group ?? '')!, i, opts.shots, opts.seed, sameDoc).map((k) => docs[k]);
+    let shots;
+    try {
+      shots = drawFewshot(groups.get(d.group ?? '')!, i, opts.shots, opts.seed, sameDoc).map((k) => docs[k]);
+    } catch (err) {
+      if (!(err instanceof FewshotError)) throw err;
+      throw new FewshotError(`${file}: ${task.name}${d.group !== undefined ? ` (${d.group})` : ''}: ${err.message}`);
+    }
     const text = textRequests(d, shots);
     const encoded = text.map((r) => tokenRequest(tok, r, opts.bos));
     const empty = encoded.findIndex((r) => r === null);

@@ -44,7 +44,7 @@ export async function readTaskFile(file: SourceFile, task: TaskFamily, problems:
       rows.push({ doc: task.fromRow(r.fields ?? {}), row: r.line });
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
-      problems({ file: r.file, line: r.line, message: `not a ${task.name} row (${task.layout}): ${err.message}` });
+      problems({ file: r.file, line: r.line, message: `bad ${task.name} row (${task.layout}): ${err.message}` });
     }
   }
   return rows;
