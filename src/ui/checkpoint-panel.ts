@@ -24,6 +24,7 @@ export class CheckpointPanel {
   private readonly autosaveStatus: HTMLElement;
   private readonly importReason: HTMLElement;
   private autosaves = 0;
+  private offered: AutosaveInfo | null = null;
 
   constructor(root: HTMLElement, private readonly handlers: CheckpointHandlers) {
     this.exportButton = h('button', { type: 'button', 'data-testid': 'export-checkpoint', disabled: true, onclick: () => void this.run(() => this.handlers.exportZip()) }, 'Export checkpoint (.zip)');
@@ -81,12 +82,14 @@ export class CheckpointPanel {
 
   /** Offers the autosave found on opening; hidden when there is none. */
   showOffer(info: AutosaveInfo | null): void {
+    this.offered = info;
     if (!info) { this.offer.hidden = true; return; }
     const finished = info.step >= info.totalSteps;
     const button = (text: string, testid: string, action: () => Promise<void>, cls = '') =>
       h('button', { type: 'button', class: cls, 'data-testid': testid, onclick: async () => {
         for (const b of this.offer.querySelectorAll('button')) b.disabled = true;
         await this.run(action);
+        this.offered = null;
         this.offer.hidden = true;
       } }, text);
     fill(this.offer,
@@ -97,6 +100,11 @@ export class CheckpointPanel {
         button(finished ? 'Load it' : 'Load it paused', 'load-autosave', () => this.handlers.resumeAutosave(false)),
         button('Discard', 'discard-autosave', () => this.handlers.discardAutosave())));
     this.offer.hidden = false;
+  }
+
+  /** The autosave offered on opening while it is neither restored nor discarded. */
+  get pendingOffer(): AutosaveInfo | null {
+    return this.offered;
   }
 
   /** Runs an action, showing its error here (checkpoint refusals say what is wrong). */

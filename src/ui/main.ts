@@ -10,9 +10,11 @@ import { ConfigPanel, type ConfigResult } from './config-panel';
 import { DataPanel } from './data-panel';
 import { loadDefaultCorpus } from './default-corpus';
 import { download, errorText, formatCount } from './dom';
+import { ask } from './confirm-dialog';
 import { LoadingGate } from './loading-gate';
+import { trainQuestion } from './train-questions';
 import { RunPanel } from './run-panel';
-import { profileFor } from './run-cost';
+import { flopsPerStep, profileFor } from './run-cost';
 import { startWorkers } from './workers';
 
 const $ = (id: string): HTMLElement => {
@@ -21,7 +23,15 @@ const $ = (id: string): HTMLElement => {
   return el;
 };
 
-const workers = startWorkers();
+const workers = startWorkers((which, message) => {
+  // An error the worker itself did not catch: say so, and give the controls back (the fields are untouched).
+  if (which === 'train') {
+    runPanel.setState('failed', `The training worker failed: ${message}`, runPanel.currentStep);
+    runPanel.showMessage(`The training worker failed: ${message}. Your settings are kept: press Train to try again.`);
+  } else {
+    runPanel.showMessage(`The data worker failed: ${message}. Reload the page if Prepare does not answer.`);
+  }
+});
 /** Chrome's rounded RAM in GiB (undefined elsewhere): sizes the budget of a CPU-emulated adapter. */
 const deviceMemory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
 const banner = $('no-webgpu-banner');
@@ -57,9 +67,14 @@ async function guarded(action: () => Promise<void>): Promise<void> {
   }
 }
 
+/** The run the worker holds (its shape turns a step's time into the adapter's measured throughput). */
+let running: RunInfo | null = null;
+
 async function train(): Promise<void> {
   const c = config.result();
   if (!c.ok) return;
+  const question = trainQuestion({ continuable: runPanel.continuable(), offered: checkpoints.pendingOffer, longRun: c.longRun });
+  if (question && !(await ask(question))) return;
   // The counters and charts belong to the new run from the click on.
   runPanel.begin(c.train, 0, [], '…');
   runPanel.setPreparing(true, 'Preparing the data (once for these sources and settings)…');
@@ -78,14 +93,21 @@ async function train(): Promise<void> {
   }
   runPanel.setPreparing(false);
   checkpoints.showOffer(null); // a new run replaces the autosaved one
-  await guarded(async () => {
+  try {
     const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions() });
     runPanel.begin(info.train, info.step, info.history, info.backend);
-  });
+    running = info;
+  } catch (e) {
+    // Whatever failed (the device, the worker, the plan), the page goes back to where Train works again;
+    // the fields keep the person's settings.
+    runPanel.setState('failed', `Training did not start: ${errorText(e)}`, 0);
+    runPanel.showMessage(`Training did not start: ${errorText(e)}. Your settings are kept: try a smaller preset or batch, then Train.`);
+  }
 }
 
 /** A run restored from a checkpoint: its configs into the fields, its history into the charts. */
 function restored(info: RunInfo): void {
+  running = info;
   checkpoints.showOffer(null);
   config.show(info.model, info.train);
   runPanel.begin(info.train, info.step, info.history, info.backend);
@@ -111,6 +133,15 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
     checkpoints.say(`Exported ${fileName} (${formatCount(blob.size)} bytes).`);
   },
   async importZip(file) {
+    const going = runPanel.continuable();
+    if (going && !(await ask({
+      title: 'Replace the current run?',
+      lines: [`The current run is at step ${going.step} of ${going.totalSteps} and can continue. Importing ${file.name} replaces it (export it first to keep it).`],
+      confirm: `Import ${file.name}`, cancel: 'Keep the current run',
+    }))) {
+      checkpoints.say(`Not imported: the current run is kept.`);
+      return;
+    }
     checkpoints.say(`Reading ${file.name}…`);
     let info: RunInfo;
     try {
@@ -166,6 +197,7 @@ function onEvent(e: TrainEvent): void {
       break;
     case 'step':
       runPanel.onStep(e);
+      if (running && e.ms > 0) config.setMeasuredSpeed(flopsPerStep(running.model, running.train) / (e.ms / 1000));
       break;
     case 'eval':
       runPanel.onEval(e.step, e.tokens, e.valLoss);

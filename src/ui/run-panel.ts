@@ -170,6 +170,15 @@ export class RunPanel {
 
   get currentStep(): number { return this.step; }
 
+  /** The run, when Resume can continue it (paused, or stopped with steps left). */
+  continuable(): { step: number; totalSteps: number } | null {
+    return this.resumable() ? { step: this.step, totalSteps: this.totalSteps } : null;
+  }
+
+  private resumable(): boolean {
+    return (this.state === 'paused' || this.state === 'stopped') && this.step < this.totalSteps;
+  }
+
   private logRow(step: number, loss: number, lr: number | null, speed: number | null): void {
     this.log.querySelector(`tr[data-step="${step}"]`)?.remove();
     this.log.prepend(h('tr', { 'data-testid': 'step-log-row', 'data-step': String(step), 'data-loss': String(loss) },
@@ -193,8 +202,11 @@ export class RunPanel {
     this.blockedReason.hidden = reason === null;
     this.buttons.pause.disabled = this.state !== 'running';
     // A paused or stopped run keeps its weights and data cursor: it can go on while it has steps left.
-    const resumable = (this.state === 'paused' || this.state === 'stopped') && this.step < this.totalSteps;
+    const resumable = this.resumable();
     this.buttons.resume.disabled = !(this.state === 'pausing' || resumable);
+    // The button to press next is the primary one: Resume while a run can continue, Train otherwise.
+    this.buttons.resume.classList.toggle('primary', resumable);
+    this.buttons.train.classList.toggle('primary', !resumable);
     this.buttons.stop.disabled = !(this.state === 'running' || this.state === 'pausing' || this.state === 'paused');
     this.engine.disabled = active;
     this.samples.setAvailable(this.state !== 'idle' && this.state !== 'starting' && this.state !== 'failed');

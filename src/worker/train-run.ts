@@ -121,6 +121,13 @@ export class Run {
     }
   }
 
+  /** Ends the run from outside (the device failed under it): the page hears why and goes back to idle. */
+  fail(message: string): void {
+    if (this.state === 'failed') return;
+    this.deps.emit({ type: 'error', message });
+    this.setState('failed', `the run failed at step ${this.trainer.step}: ${message}`);
+  }
+
   destroy(): void {
     this.state = 'stopped';
     void this.exclusive(async () => this.backend.destroy());
@@ -155,8 +162,7 @@ export class Run {
         if (!(await this.step())) return;
       }
     } catch (e) {
-      this.deps.emit({ type: 'error', message: (e as Error).message });
-      this.setState('failed', `the run failed at step ${this.trainer.step}: ${(e as Error).message}`);
+      this.fail((e as Error).message); // once: a device failure may already have failed the run
     } finally {
       this.looping = false;
     }

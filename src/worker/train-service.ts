@@ -15,7 +15,7 @@ import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import { Trainer } from '../train/trainer';
 import type { AutosaveInfo, ResumeOptions, RunInfo, TrainApi, TrainEvent, TrainListener } from './train-api';
 import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
-import { createBackend, type Compute } from './train-compute';
+import { createBackend, plainGpuError, type Compute } from './train-compute';
 import { openSampler, type OpenedDataset } from './train-dataset';
 import { Run } from './train-run';
 
@@ -62,43 +62,90 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     // The listener is a Comlink proxy: each call is a message; a page gone away must not break the run.
     if (listener) void Promise.resolve(listener(e)).catch(() => undefined);
   };
-  const getCompute = (): Promise<Compute> => (compute ??= deps.openCompute());
+  /** Rejects the build in progress (a start or restore waiting on the GPU) when the device fails under it. */
+  let buildFailed: ((e: Error) => void) | null = null;
+
+  /** A lost device ends everything on it: the run fails, and the next start opens a new device. */
+  function deviceFailed(opened: Promise<Compute>, message: string, lost: boolean): void {
+    if (lost && compute === opened) compute = null;
+    buildFailed?.(new Error(message));
+    if (run) {
+      run.fail(message);
+      if (lost) { run.destroy(); run = null; }
+    }
+  }
+
+  const getCompute = (): Promise<Compute> => {
+    if (!compute) {
+      const opened = deps.openCompute();
+      compute = opened;
+      void opened.then((c) => c.onFailure((message, lost) => deviceFailed(opened, message, lost)), () => undefined);
+    }
+    return compute;
+  };
   const current = (): Run => {
     if (!run) throw new Error('there is no run: train or import a checkpoint first');
     return run;
   };
 
-  /** Replaces the current run with one built by `build`, refusing while a run is going. */
-  async function replaceRun(build: () => Promise<Run>): Promise<Run> {
+  function refuseWhileGoing(): void {
     if (busy || run?.active) throw new Error('a run is going: pause or stop it first');
+  }
+
+  /** Replaces the current run with one built by `build`, refusing while a run is going; a device failure ends the wait. */
+  async function replaceRun(build: () => Promise<Run>): Promise<Run> {
+    refuseWhileGoing();
     busy = true;
+    const replaced = run !== null;
     try {
       run?.destroy();
       run = null;
-      run = await build();
+      const built = new Promise<Run>((resolve, reject) => { buildFailed = reject; build().then(resolve, reject); });
+      run = await built;
       return run;
+    } catch (e) {
+      // The page still shows the run that was closed for this one: tell it there is none now.
+      if (replaced) emit({ type: 'state', state: 'idle', message: 'No run: the previous one was closed for one that did not load.', step: 0 });
+      throw e;
     } finally {
+      buildFailed = null;
       busy = false;
     }
   }
 
-  /** Loads checkpoint files into a new paused run on the dataset they were trained on. */
-  async function restore(files: ReadonlyMap<string, ByteSource>, opts: ResumeOptions): Promise<Run> {
+  /**
+   * Reads and checks checkpoint files against the dataset they were trained on, touching no GPU, so that a
+   * refused checkpoint leaves the current run as it was; the returned build makes the paused run.
+   */
+  async function checkRestore(files: ReadonlyMap<string, ByteSource>, opts: ResumeOptions): Promise<() => Promise<Run>> {
     const first: LoadedCheckpoint = await readCheckpoint(files, { fingerprint: fingerprintOf });
     const dataset = await deps.openDataset(first.trainerState.datasetId);
     // Again, now knowing the dataset: a checkpoint trained with another tokenizer is refused by the reader.
     const ck = await readCheckpoint(files, { fingerprint: fingerprintOf, expected: { tokenizerFingerprint: dataset.fingerprint } });
     const train = savedTrainConfig(ck.trainerState.trainConfig);
-    const sampler = openSampler(dataset, train.seed, train.seqLen);
-    const backend = await createBackend(await getCompute(), ck.config, train, opts.engine);
+    return async () => {
+      const sampler = openSampler(dataset, train.seed, train.seqLen);
+      const backend = await createBackend(await getCompute(), ck.config, train, opts.engine);
+      try {
+        const trainer = new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name);
+        await trainer.restore(ck);
+        return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave },
+          { sample: opts.sample, autosaveSeconds: opts.autosaveSeconds }, 'paused');
+      } catch (e) {
+        backend.destroy();
+        throw e;
+      }
+    };
+  }
+
+  /** A start that fails puts the page back to idle with the reason (the page keeps its settings), then rejects. */
+  async function failedStart(begin: () => Promise<Run>): Promise<Run> {
     try {
-      const trainer = new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name);
-      await trainer.restore(ck);
-      return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave },
-        { sample: opts.sample, autosaveSeconds: opts.autosaveSeconds }, 'paused');
+      return await begin();
     } catch (e) {
-      backend.destroy();
-      throw e;
+      const message = plainGpuError((e as Error).message);
+      emit({ type: 'state', state: 'failed', message: `training failed to start: ${message}`, step: 0 });
+      throw new Error(message);
     }
   }
 
@@ -112,7 +159,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     },
 
     async start(req) {
-      const r = await replaceRun(async () => {
+      refuseWhileGoing(); // a refusal leaves the going run as it is
+      const r = await failedStart(() => replaceRun(async () => {
         const model = validateConfig(req.model);
         const train = validateTrainConfig(req.train);
         validateShape(train, model);
@@ -128,7 +176,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
           backend.destroy();
           throw e;
         }
-      });
+      }));
       r.begin();
       return r.info();
     },
@@ -152,7 +200,9 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     },
 
     async importCheckpoint(zip, fileName, opts) {
-      const r = await replaceRun(async () => restore(await openZip(blobSource(zip), { name: fileName }), opts));
+      refuseWhileGoing();
+      const build = await checkRestore(await openZip(blobSource(zip), { name: fileName }), opts);
+      const r = await replaceRun(build);
       const info = r.info();
       emit({ type: 'state', state: 'paused', message: `loaded ${fileName} at step ${info.step}`, step: info.step });
       return info;
@@ -163,11 +213,10 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     },
 
     async resumeAutosave(opts) {
-      const r = await replaceRun(async () => {
-        const saved = await deps.autosaveBlob();
-        if (!saved) throw new Error('there is no autosave in this browser');
-        return restore(await openZip(blobSource(saved.blob), { name: 'autosave' }), opts);
-      });
+      refuseWhileGoing();
+      const saved = await deps.autosaveBlob();
+      if (!saved) throw new Error('there is no autosave in this browser');
+      const r = await replaceRun(await checkRestore(await openZip(blobSource(saved.blob), { name: 'autosave' }), opts));
       const info = r.info();
       emit({ type: 'state', state: 'paused', message: `restored the autosave at step ${info.step}`, step: info.step });
       return info;

@@ -2,7 +2,7 @@
 // and Train pressed at the first possible moment starts training. The default corpus' index is held back
 // by the test, so "still loading" lasts as long as the test needs to look at it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, screenshot, type Session } from './harness';
+import { artifact, openSession, screenshot, type Session } from './harness';
 import { byTestId, waitForStatus, waitForStep } from './page';
 
 let s: Session;
@@ -39,5 +39,40 @@ describe('the first minutes on the page', () => {
     await byTestId(page, 'stop-button').click();
     await waitForStatus(page, /stopped at step/);
     await page.unroute('**/corpus/index.json');
+  });
+
+  it('asks before Train replaces a run that can continue, with Resume as the primary button', async () => {
+    const page = s.page;
+    const stoppedAt = Number(await byTestId(page, 'step-counter').getAttribute('data-step'));
+    expect(await byTestId(page, 'resume-button').getAttribute('class')).toMatch(/primary/);
+    expect(await byTestId(page, 'train-button').getAttribute('class')).not.toMatch(/primary/);
+    await byTestId(page, 'train-button').click();
+    const dialog = byTestId(page, 'confirm-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    expect(await dialog.innerText()).toMatch(new RegExp(`at step ${stoppedAt} of 200 and can continue: press Resume`));
+    // The safe answer has the focus: Enter keeps the run.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('confirm-no');
+    await screenshot(page, 'first-minutes-3-ask-before-replacing');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await byTestId(page, 'step-counter').getAttribute('data-step')).toBe(String(stoppedAt));
+    expect(await byTestId(page, 'run-status').innerText()).toMatch(/stopped at step/);
+    expect(await byTestId(page, 'resume-button').isEnabled()).toBe(true);
+  });
+
+  it('refuses hare-1.1b on the CPU-emulated adapter before it starts, with the memory, the time and the fix', async () => {
+    const page = s.page;
+    await byTestId(page, 'preset-select').selectOption('hare-1.1b');
+    await byTestId(page, 'train-steps').fill('5');
+    const refusal = await byTestId(page, 'config-refusal').innerText();
+    expect(refusal).toMatch(/needs \d+\.\d\d GiB, more than the \d+\.\d\d GiB this CPU-emulated adapter may use: choose a smaller preset/);
+    expect(await byTestId(page, 'time-estimate').innerText()).toMatch(/^Time: about \d+h \d\dm per step, \d+h \d\dm for 5 steps/);
+    expect(await byTestId(page, 'long-run-warning').innerText()).toMatch(/would take about .* here/);
+    expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
+    expect(await byTestId(page, 'train-blocked-reason').innerText()).toMatch(/settings are refused/);
+    await page.locator('#config-panel').screenshot({ path: artifact('first-minutes-4-hare-refused.png') });
+    await byTestId(page, 'preset-select').selectOption('tiny');
+    expect(await byTestId(page, 'config-refusal').isHidden()).toBe(true);
+    expect(await byTestId(page, 'train-steps').inputValue()).toBe('5'); // the person's settings stay
   });
 });

@@ -106,6 +106,9 @@ describe('the page, from opening to a resumed run', () => {
     await setFields(page, { 'train-steps': STEPS, 'train-evalInterval': 8, 'sample-every': 8, 'autosave-interval': 1 });
     const autosavesBefore = Number(await byTestId(page, 'autosave-status').getAttribute('data-count') ?? 0);
     await byTestId(page, 'train-button').click();
+    // The first run stopped early and could continue: Train asks before replacing it.
+    expect(await byTestId(page, 'confirm-dialog').innerText()).toMatch(/can continue: press Resume/);
+    await byTestId(page, 'confirm-yes').click();
     await waitForStep(page, 3);
     expect(await byTestId(page, 'eta').innerText()).toMatch(/^(\d+s|\d+m \d\ds)$/);
     await byTestId(page, 'pause-button').click();
