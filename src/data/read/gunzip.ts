@@ -6,10 +6,10 @@
 import { Gunzip } from 'fflate';
 import { crc32 } from './crc32';
 
-/** Input is pushed in pieces of at most this size, so the trailer of a member is always inside the window. */
-const PIECE = 64 * 1024;
+/** Input is pushed in pieces of at most this size: an inflate error loses what its piece decoded, no more. */
+const PIECE = 4 * 1024;
 /** Compressed bytes kept behind the read position, to find trailers (gzip headers with huge names excepted). */
-const WINDOW = 2 * PIECE;
+const WINDOW = 64 * 1024;
 
 export interface GzipFault {
   /** Compressed byte offset where the fault starts. */
@@ -20,8 +20,13 @@ export interface GzipFault {
 interface Member { crc: number; size: number }
 
 export function gunzipStream(onFault: (f: GzipFault) => void): TransformStream<Uint8Array, Uint8Array> {
-  let window: Uint8Array = new Uint8Array(0);
-  let windowStart = 0; // compressed offset of window[0]
+  // The last pieces pushed (held by reference, never copied), at least WINDOW bytes when there are that many.
+  const recent: { start: number; bytes: Uint8Array }[] = [];
+  let windowStart = 0; // compressed offset of the first byte held
+  const byteAt = (offset: number): number => {
+    for (const r of recent) if (offset < r.start + r.bytes.length) return r.bytes[offset - r.start];
+    return -1;
+  };
   let consumed = 0;    // compressed bytes pushed
   let member: Member = { crc: 0, size: 0 };
   let failed = false;
@@ -39,16 +44,16 @@ export function gunzipStream(onFault: (f: GzipFault) => void): TransformStream<U
     const view = new DataView(want.buffer);
     view.setUint32(0, m.crc, true);
     view.setUint32(4, m.size, true);
-    for (let i = Math.min(before, windowStart + window.length) - 8; i >= windowStart; i--) {
+    for (let i = Math.min(before, consumed) - 8; i >= windowStart; i--) {
       let k = 0;
-      while (k < 8 && window[i - windowStart + k] === want[k]) k++;
+      while (k < 8 && byteAt(i + k) === want[k]) k++;
       if (k === 8) return i;
     }
     return -1;
   };
   const trailerAt = (offset: number): string => {
-    if (offset < windowStart || offset + 8 > windowStart + window.length) return 'unseen';
-    const v = new DataView(window.buffer, window.byteOffset + offset - windowStart, 8);
+    if (offset < windowStart || offset + 8 > consumed) return 'unseen';
+    const v = new DataView(Uint8Array.from({ length: 8 }, (_, k) => byteAt(offset + k)).buffer);
     return `CRC ${v.getUint32(0, true).toString(16)}, length ${v.getUint32(4, true)}`;
   };
   const fail = (f: GzipFault) => {
@@ -65,13 +70,10 @@ export function gunzipStream(onFault: (f: GzipFault) => void): TransformStream<U
   };
 
   const push = (piece: Uint8Array, final: boolean) => {
-    const keep = Math.max(0, window.length + piece.length - WINDOW);
-    const next = new Uint8Array(window.length - keep + piece.length);
-    next.set(window.subarray(keep), 0);
-    next.set(piece, window.length - keep);
-    window = next;
-    windowStart += keep;
+    if (piece.length > 0) recent.push({ start: consumed, bytes: piece });
     consumed += piece.length;
+    while (recent.length > 1 && consumed - recent[1].start >= WINDOW) recent.shift();
+    windowStart = recent.length > 0 ? recent[0].start : consumed;
     try {
       gz.push(piece, final);
     } catch (err) {
