@@ -8,7 +8,9 @@ import type { TokenizerJSON } from '../../data/tokenizer/tokenizer';
 import { readAll, type ByteSource } from './byte-source';
 import { CHECKPOINT_FILES } from './checkpoint';
 import { configDifferences } from './config-diff';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../data/json-depth';
 import { CheckpointError } from './errors';
+import { formatBytes, inMemoryLimit } from './file-limits';
 import { configFromHF } from './hf-config';
 import { openSafetensors, type SafetensorsReader } from './safetensors';
 import { momentSpecs, parseTrainerState, type TrainerState } from './trainer-state';
@@ -49,12 +51,20 @@ const listNames = (names: string[]): string =>
   names.length <= LIST_AT_MOST ? names.join(', ') : `${names.slice(0, LIST_AT_MOST).join(', ')} and ${names.length - LIST_AT_MOST} more`;
 
 async function readJSON(files: ReadonlyMap<string, ByteSource>, name: string): Promise<unknown> {
-  const bytes = await readAll(files.get(name) as ByteSource);
+  const source = files.get(name) as ByteSource;
+  // Sized before it is read: a folder's config.json may be any file at all.
+  const limit = inMemoryLimit(name);
+  if (source.size > limit) throw new CheckpointError(name, `is ${source.size} bytes, more than a file of its kind needs (${formatBytes(limit)})`);
+  let value: unknown;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(source)));
   } catch (e) {
     throw new CheckpointError(name, `is not valid JSON (${(e as Error).message})`);
   }
+  // Everything after this walks the value recursively (checks, fingerprints, copies).
+  const deep = tooDeepAt(value);
+  if (deep !== null) throw new CheckpointError(name, `nests more than ${MAX_JSON_DEPTH} levels deep (at ${deep})`);
+  return value;
 }
 
 /** Checks a tensor file against the specs: every tensor present with its shape; extras refused or warned. */

@@ -1,10 +1,12 @@
 // Reads a zip archive through its central directory, over a random-access source: a stored entry becomes a
 // window onto the archive (a 4 GB tensor file inside a zipped File is never copied into memory); a deflated
-// entry (the JSON files, or anything a user re-zipped) is inflated whole with fflate.
-import { inflateSync } from 'fflate';
+// entry (the JSON files, or anything a user re-zipped) is inflated whole with fflate, after its declared size
+// passes the limit for its kind, and never past that declared size.
+import { Inflate } from 'fflate';
 import { bytesSource, readExactly, sliceSource, type ByteSource } from './byte-source';
 import { crc32 } from './crc32';
 import { CheckpointError } from './errors';
+import { formatBytes, inMemoryLimit } from './file-limits';
 import {
   CENTRAL_HEADER_BYTES, END_BYTES, FLAG_ENCRYPTED, LOCAL_HEADER_BYTES, METHOD_DEFLATE, METHOD_STORED, SIG, U16_MARK,
   U32_MARK, ZIP64_END_BYTES, ZIP64_EXTRA_ID, ZIP64_LOCATOR_BYTES, getU64,
@@ -30,6 +32,11 @@ interface CentralEntry {
 
 const VERIFY_PIECE = 16 << 20; // bytes read at a time while checking a stored entry's CRC
 const MAX_COMMENT = 0xffff;
+// Compressed bytes fed to the inflater at a time: deflate expands at most ~1032x, so one piece can overshoot
+// the declared size by at most ~8 MB before the reader notices and stops.
+const INFLATE_PIECE = 8 << 10;
+// A checkpoint has seven files and a model folder a few dozen; a directory this big is damage.
+const MAX_CENTRAL_BYTES = 16 << 20;
 
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 const hex = (n: number) => n.toString(16).padStart(8, '0');
@@ -99,6 +106,10 @@ async function readCentralDirectory(source: ByteSource, archive: string): Promis
   if (centralStart + centralSize > centralEnd) {
     fail(`central directory (${centralSize} bytes at ${centralStart}) runs past its end record; the archive is truncated or corrupt`);
   }
+  if (centralSize > MAX_CENTRAL_BYTES) fail(`central directory is ${centralSize} bytes, more than the ${formatBytes(MAX_CENTRAL_BYTES)} Leveret reads`);
+  if (count * CENTRAL_HEADER_BYTES > centralSize) {
+    fail(`end record announces ${count} entries, more than its ${centralSize}-byte central directory can hold`);
+  }
 
   const dir = await readExactly(source, centralStart, centralSize);
   const dv = view(dir);
@@ -124,10 +135,19 @@ async function readCentralDirectory(source: ByteSource, archive: string): Promis
       offset: dv.getUint32(at + 42, true),
     };
     applyZip64Extra(entry, dir.subarray(at + CENTRAL_HEADER_BYTES + nameLength, at + CENTRAL_HEADER_BYTES + nameLength + extraLength), archive);
+    checkName(entry.name, i, count, archive);
     entries.push(entry);
     at = next;
   }
   return entries;
+}
+
+/** Names are keys, never paths written to disk, but one that climbs out of its folder or is empty is damage. */
+function checkName(name: string, i: number, count: number, archive: string): void {
+  const parts = name.split('/');
+  if (name === '' || name.startsWith('/') || name.includes('\0') || parts.includes('..')) {
+    throw new CheckpointError(archive, `central directory entry ${i + 1} of ${count} has an unsafe name ${JSON.stringify(name.slice(0, 200))}`);
+  }
 }
 
 /** Replaces 0xFFFFFFFF size and offset fields by their 64-bit values, which appear in this fixed order. */
@@ -177,15 +197,40 @@ async function openEntry(source: ByteSource, e: CentralEntry, where: string, ver
     return body;
   }
   if (e.method === METHOD_DEFLATE) {
-    let bytes: Uint8Array = new Uint8Array(0);
-    try {
-      bytes = inflateSync(await readExactly(source, dataStart, e.compressedSize), { out: new Uint8Array(e.size) });
-    } catch (err) {
-      fail(`cannot be inflated (${(err as Error).message})`);
-    }
-    if (bytes.length !== e.size) fail(`inflates to ${bytes.length} bytes, the archive records ${e.size}`);
+    const limit = inMemoryLimit(e.name);
+    if (e.size > limit) fail(`inflates to ${e.size} bytes, more than a file of its kind needs (${formatBytes(limit)}); refused without inflating`);
+    const bytes = inflateBounded(await readExactly(source, dataStart, e.compressedSize), e.size, fail);
     checkCrc(crc32(bytes));
     return bytesSource(bytes);
   }
   return fail(`uses compression method ${e.method}; Leveret reads stored (0) and deflated (8) entries`);
+}
+
+/** Inflates into exactly `size` bytes, a piece at a time, and stops as soon as the data goes past that size:
+ *  a bomb that records a small size costs one piece of work, not the gigabyte it expands to. */
+function inflateBounded(compressed: Uint8Array, size: number, fail: (message: string) => never): Uint8Array {
+  const out = new Uint8Array(size);
+  let written = 0;
+  let overflow = false;
+  const inflater = new Inflate((chunk) => {
+    if (overflow) return;
+    if (written + chunk.length > size) {
+      overflow = true;
+      return;
+    }
+    out.set(chunk, written);
+    written += chunk.length;
+  });
+  try {
+    for (let at = 0; at < compressed.length || at === 0; at += INFLATE_PIECE) {
+      const end = Math.min(compressed.length, at + INFLATE_PIECE);
+      inflater.push(compressed.subarray(at, end), end === compressed.length);
+      if (overflow) break;
+    }
+  } catch (err) {
+    fail(`cannot be inflated (${(err as Error).message})`);
+  }
+  if (overflow) fail(`inflates to more than the ${size} bytes the archive records; refused without inflating the rest`);
+  if (written !== size) fail(`inflates to ${written} bytes, the archive records ${size}`);
+  return out;
 }

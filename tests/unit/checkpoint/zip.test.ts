@@ -1,10 +1,13 @@
-import { strFromU8, unzipSync, zipSync } from 'fflate';
+import { inflateSync, strFromU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { bytesSource, readAll, type ChunkedFile, type FileBody } from '../../../src/train/checkpoint/byte-source';
+import { bodyBytes, bytesSource, readAll, sourcesInMemory, type ChunkedFile, type FileBody } from '../../../src/train/checkpoint/byte-source';
+import { buildCheckpoint } from '../../../src/train/checkpoint/checkpoint';
+import { readCheckpoint } from '../../../src/train/checkpoint/checkpoint-read';
 import { crc32 } from '../../../src/train/checkpoint/crc32';
 import { openZip } from '../../../src/train/checkpoint/zip-read';
 import { zipChunks, zipToBlob } from '../../../src/train/checkpoint/zip-write';
-import { collect, sameBytes, values } from './fixtures';
+import { craftZip, zeroBomb, type CraftedEntry } from '../../fuzz/zip-craft';
+import { collect, fingerprint, sameBytes, tinyInput, values } from './fixtures';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const MTIME = new Date(2024, 4, 17, 13, 45, 30);
@@ -154,5 +157,83 @@ describe('zip reader', () => {
     a[dataOffset(a, 'model.safetensors') + 10] ^= 1;
     const files = await openZip(bytesSource(a), { verify: false });
     expect((await readAll(files.get('model.safetensors')!))[10]).toBe(8);
+  });
+});
+
+describe('zip reader against bombs and lies', () => {
+  // 1 + 258 * 3,875,968 = 999,999,745 bytes: 1 GB of zeros, from 0.97 MB of deflate data.
+  const GB = 1 + 258 * 3_875_968;
+
+  /** A real checkpoint's files, stored as they are, except config.json, which is `config`. */
+  async function checkpointZip(config: CraftedEntry): Promise<Uint8Array> {
+    const files = buildCheckpoint(tinyInput());
+    const entries: CraftedEntry[] = [];
+    for (const [name, body] of files) {
+      entries.push(name === 'config.json' ? config : { name, method: 0, data: await bodyBytes(name, body) });
+    }
+    return craftZip(entries);
+  }
+
+  /** Refused with `message` in well under a second: nothing near a gigabyte was inflated. */
+  async function refusedQuickly(archive: Uint8Array, message: string | RegExp): Promise<void> {
+    const t0 = performance.now();
+    await expect(openZip(bytesSource(archive), { name: 'run.zip' })).rejects.toThrow(message);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  }
+
+  it('builds the bomb it claims to (checked at a small size)', () => {
+    const small = inflateSync(zeroBomb(1 + 258 * 1000));
+    expect(small.length).toBe(1 + 258 * 1000);
+    expect(small.every((b) => b === 0)).toBe(true);
+  });
+
+  it('refuses a 0.97 MB checkpoint whose config.json records its 1 GB size, before inflating', async () => {
+    // The CRC is never reached: the declared size alone is refused.
+    const bomb = zeroBomb(GB);
+    expect(bomb.length).toBeLessThan(970_000);
+    const archive = await checkpointZip({ name: 'config.json', method: 8, data: bomb, size: GB, crc: 0 });
+    expect(archive.length).toBeLessThan(1_100_000); // the bomb and the tiny model's real files
+    await refusedQuickly(archive, /^run\.zip: config\.json: inflates to 999999745 bytes, more than a file of its kind needs \(1 MiB\); refused without inflating/);
+  });
+
+  it('stops a config.json that records 600 bytes but inflates to 1 GB at the first piece past 600', async () => {
+    const archive = await checkpointZip({ name: 'config.json', method: 8, data: zeroBomb(GB), size: 600, crc: 0 });
+    await refusedQuickly(archive, 'run.zip: config.json: inflates to more than the 600 bytes the archive records');
+  });
+
+  it('still reads a deflated file that is exactly its recorded size', async () => {
+    const data = zeroBomb(1 + 258 * 40);
+    const archive = craftZip([{ name: 'notes.json', method: 8, data, size: 1 + 258 * 40, crc: crc32(new Uint8Array(1 + 258 * 40)) }]);
+    const files = await openZip(bytesSource(archive));
+    expect((await readAll(files.get('notes.json')!)).length).toBe(1 + 258 * 40);
+  });
+
+  it('refuses a stored header that claims a size its archive does not hold', async () => {
+    const archive = craftZip([{ name: 'config.json', method: 0, data: enc('{}'), size: 2 }]);
+    const view = new DataView(archive.buffer);
+    for (let i = 0; i + 4 <= archive.length; i++) {
+      if (view.getUint32(i, true) === 0x02014b50) { view.setUint32(i + 20, GB, true); view.setUint32(i + 24, GB, true); }
+    }
+    await refusedQuickly(archive, /^run\.zip: config\.json: data \(999999745 bytes at 41\) runs past the end of the archive/);
+  });
+
+  it('refuses a JSON file in a folder (or stored) that is larger than its kind needs, before reading it', async () => {
+    const files = await sourcesInMemory(buildCheckpoint(tinyInput()));
+    files.set('config.json', { size: 2 ** 31, read: async () => { throw new Error('must not be read'); } });
+    await expect(readCheckpoint(files, { fingerprint })).rejects.toThrow('config.json: is 2147483648 bytes, more than a file of its kind needs (1 MiB)');
+  });
+
+  it.each([
+    ['a name that climbs out of its folder', '../config.json', 'run.zip: central directory entry 1 of 1 has an unsafe name "../config.json"'],
+    ['an absolute name', '/etc/config.json', 'run.zip: central directory entry 1 of 1 has an unsafe name'],
+    ['an empty name', '', 'run.zip: central directory entry 1 of 1 has an unsafe name ""'],
+  ])('refuses %s', async (_, name, message) => {
+    await refusedQuickly(craftZip([{ name, method: 0, data: enc('{}') }]), message);
+  });
+
+  it('refuses an end record announcing more entries than its directory holds', async () => {
+    const archive = craftZip([{ name: 'a.json', method: 0, data: enc('{}') }]);
+    new DataView(archive.buffer).setUint16(archive.length - 22 + 10, 60_000, true);
+    await refusedQuickly(archive, 'run.zip: end record announces 60000 entries, more than its 52-byte central directory can hold');
   });
 });
