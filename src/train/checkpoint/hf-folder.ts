@@ -7,6 +7,7 @@ import type { ModelConfig } from '../../model/config';
 import { LM_HEAD, numel, paramSpecs } from '../../model/params';
 import { loadTokenizerJSON } from '../../data/tokenizer/load-tokenizer-json';
 import type { Tokenizer, TokenizerJSON } from '../../data/tokenizer/tokenizer';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../data/json-depth';
 import { readAll, type ByteSource } from './byte-source';
 import { CheckpointError } from './errors';
 import { configFromHF } from './hf-config';
@@ -38,11 +39,16 @@ const listNames = (names: readonly string[]): string =>
 async function readJSON(files: ReadonlyMap<string, ByteSource>, name: string, folder: string): Promise<unknown> {
   const source = files.get(name);
   if (!source) throw new CheckpointError(folder, `has no ${name}`);
+  let json: unknown;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(source)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(source)));
   } catch (e) {
     throw new CheckpointError(name, `is not valid JSON (${(e as Error).message})`);
   }
+  // The checks after this quote values and walk the tokenizer recursively: refuse absurd nesting first.
+  const deep = tooDeepAt(json);
+  if (deep !== null) throw new CheckpointError(name, `${deep}: nests deeper than ${MAX_JSON_DEPTH} levels`);
+  return json;
 }
 
 export async function openHFFolder(files: ReadonlyMap<string, ByteSource>, folder = 'model folder'): Promise<HFModelFolder> {
@@ -70,6 +76,11 @@ export async function openHFFolder(files: ReadonlyMap<string, ByteSource>, folde
   }
 
   const weights = await openWeightFiles(files, folder);
+  // Compared before the tensor list is built from config.json: a layer count of 10^9 would build 10^10 specs.
+  const layers = new Set([...weights.tensors.keys()].map((n) => /^model\.layers\.(\d+)\./.exec(n)?.[1]).filter((l) => l !== undefined));
+  if (layers.size !== config.nLayers) {
+    throw new CheckpointError(CONFIG_FILE, `num_hidden_layers is ${config.nLayers}, the weights (${weights.files[0]}) hold ${layers.size} layers`);
+  }
   const specs = paramSpecs(config);
   const where = (name: string) => weights.tensors.get(name)?.file ?? weights.files[0];
   const missing = specs.filter((s) => !weights.tensors.has(s.name)).map((s) => s.name);

@@ -3,6 +3,7 @@
 // save_pretrained writes any model past its shard size (5 GB by default; 2 GB for many older releases).
 // Both give one view: every tensor by name, read one at a time from its shard and widened to float32, so a
 // folder larger than memory loads tensor by tensor.
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../data/json-depth';
 import { readAll, type ByteSource } from './byte-source';
 import { CheckpointError } from './errors';
 import { openSafetensors, type SafetensorsReader, type TensorInfo } from './safetensors';
@@ -41,6 +42,9 @@ export function parseWeightIndex(text: string, fileName = INDEX_FILE): Map<strin
     fail(`is not valid JSON (${(e as Error).message})`);
   }
   if (!isRecord(json)) fail('is not a JSON object');
+  // Messages below quote values; a value nested thousands deep would overflow the stack while quoting it.
+  const deep = tooDeepAt(json);
+  if (deep !== null) fail(`${deep}: nests deeper than ${MAX_JSON_DEPTH} levels`);
   const map = (json as Record<string, unknown>).weight_map;
   if (!isRecord(map)) fail(`weight_map: ${map === undefined ? 'is missing' : 'must be an object of tensor name -> shard file'}`);
   const out = new Map<string, string>();

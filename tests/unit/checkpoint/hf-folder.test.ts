@@ -153,6 +153,8 @@ describe('opening a released-looking folder', () => {
       'is missing 1 tensor(s) config.json needs: lm_head.weight (if this model ties its head'],
     ['a shape that differs from config.json', (f: Fixture) => edit(f, 'config.json', (j) => { j.intermediate_size = 40; }),
       'model-00001-of-00002.safetensors: model.layers.0.mlp.gate_proj.weight has shape [48, 32], config.json needs [40, 32]'],
+    ['a layer count the weights do not have', (f: Fixture) => edit(f, 'config.json', (j) => { j.num_hidden_layers = 1e9; }),
+      'config.json: num_hidden_layers is 1000000000, the weights (model.safetensors.index.json) hold 2 layers'],
     ['a tokenizer larger than vocab_size', (f: Fixture) => edit(f, 'config.json', (j) => { j.vocab_size = 260; }),
       'tokenizer.json: defines 267 tokens, more than config.json\'s vocab_size 260'],
     ['a tokenizer.json that is not one', (f: Fixture) => edit(f, 'tokenizer.json', (j) => { delete j.model; }), 'tokenizer.json:'],
