@@ -21,7 +21,12 @@ export async function checkPrepareInputs(args: PrepareArgs): Promise<TokenizerCh
   if (out && !out.isDirectory()) throw new InputError(`--out ${args.out}: is a file, not a folder`);
   const t = args.tokenizer;
   if (t.kind !== 'file') return t;
-  const json = await readJSONFile(t.path, 'tokenizer');
-  loadTokenizerFile(json, t.path);
-  return { kind: 'json', json: json as object };
+  try {
+    const json = await readJSONFile(t.path, 'tokenizer');
+    loadTokenizerFile(json, t.path);
+    return { kind: 'json', json: json as object };
+  } catch (e) {
+    // The message starts with the file; say which option gave it.
+    throw e instanceof InputError ? new InputError(`--tokenizer ${e.message}`) : e;
+  }
 }

@@ -5,6 +5,7 @@
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { MANIFEST_FILE } from '../data/pack/manifest';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import { tokenizerFingerprint } from '../data/tokenizer';
 import type { ModelConfig } from '../model/config';
@@ -42,7 +43,7 @@ export async function checkTrainInputs(args: TrainArgs): Promise<TrainInputs> {
   const tokenizer = tokenizerChoiceFor(args.base);
   const dataset = await existingDataset(args.data, tokenizer, args.train.seqLen);
   if (dataset && dataset.manifest.packLength < args.train.seqLen + 1) {
-    throw new InputError(`--data ${args.data}: packed for sequences of ${dataset.manifest.packLength - 1} tokens, shorter than ` +
+    throw new InputError(`--data ${args.data}: its ${MANIFEST_FILE} packs sequences of ${dataset.manifest.packLength - 1} tokens, shorter than ` +
       `--seq-len ${args.train.seqLen}: pass --seq-len ${dataset.manifest.packLength - 1} or less, or prepare it again with npm run data -- --seq-len ${args.train.seqLen} ...`);
   }
   const config = dataset ? modelConfigFor(args, dataset.tokenizer.vocabSize) : null;

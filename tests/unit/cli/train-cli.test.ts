@@ -107,7 +107,7 @@ describe('train refuses bad inputs before work starts', () => {
   it('--seq-len longer than the data was packed for, or than the context', async () => {
     let r = await captured(runTrain, train(['--seq-len', '64']));
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/--data .*packed for sequences of 32 tokens, shorter than --seq-len 64/);
+    expect(r.out).toMatch(/--data .*: its dataset\.json packs sequences of 32 tokens, shorter than --seq-len 64/);
     expectNoWork(r.out);
     r = await captured(runTrain, train(['--seq-len', '4096']));
     expect(r.code).toBe(2);
@@ -169,7 +169,7 @@ describe('data and eval refuse bad inputs before work starts', () => {
     const src = `${join(dir, 'notes.txt')}:books:1`;
     let r = await captured(runData, ['--source', src, '--out', join(dir, 'o1'), '--tokenizer', tok]);
     expect(r.code).toBe(2);
-    expect(r.out).toContain(`${tok}: the tokenizer is not valid JSON`);
+    expect(r.out).toContain(`--tokenizer ${tok}: the tokenizer is not valid JSON`);
     expectNoWork(r.out);
     writeFileSync(tok, '{"model": {"type": "Unigram"}}');
     r = await captured(runData, ['--source', src, '--out', join(dir, 'o1'), '--tokenizer', tok]);
