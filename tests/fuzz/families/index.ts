@@ -2,13 +2,11 @@
 import type { FuzzFamily } from '../family';
 import { hfFolderFamily } from './hf-folder';
 import { cliArgsFamily } from './cli-args';
-import { cliArgsFamily } from './cli-args';
 import { jsonlFamily } from './jsonl';
 import { txtFamily } from './txt';
 
 export const families: FuzzFamily[] = [
   jsonlFamily,
-  cliArgsFamily,
   txtFamily,
   cliArgsFamily,
   hfFolderFamily,
