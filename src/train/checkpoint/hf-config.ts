@@ -5,6 +5,7 @@ import {
   ARCHITECTURES, architectureOf, ConfigError, headDim, isTied, validateConfig, type Architecture, type ModelConfig,
 } from '../../model/config';
 import { CheckpointError } from './errors';
+import { fieldOverLimit } from './model-size-limits';
 
 // The transformers release whose MistralConfig has every field written here (head_dim arrived in 4.43).
 export const TRANSFORMERS_VERSION = '4.46.0';
@@ -102,6 +103,9 @@ export function configFromHF(json: unknown, fileName = 'config.json'): { config:
     ...(tie === true ? { tieWordEmbeddings: true } : {}),
     ...(arch === 'llama' ? { architecture: 'llama' as const } : {}),
   };
+  // Before validateConfig and anything sized by the config (a billion layers is a billion tensor names).
+  const over = fieldOverLimit(fields as ModelConfig);
+  if (over) fail(HF_FIELD[over[0]], `is ${fields[over[0]]}, above the ${over[1]} Leveret accepts`);
   let config: ModelConfig = { ...fields, ...extra };
   try {
     config = validateConfig(config);

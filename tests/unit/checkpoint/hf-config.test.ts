@@ -47,6 +47,9 @@ describe('config.json', () => {
     ['RoPE scaling', () => ({ ...good(), rope_scaling: { type: 'linear', factor: 2 } }), 'config.json: rope_scaling: is set'],
     ['a BOS id outside the vocabulary', () => ({ ...good(), bos_token_id: 32 }), 'config.json: bos_token_id: must be a token id below vocab_size 32, got 32'],
     ['no EOS id', () => ({ ...good(), eos_token_id: null }), 'config.json: eos_token_id: must be a token id'],
+    ['a billion layers', () => ({ ...good(), num_hidden_layers: 1e9 }), 'config.json: num_hidden_layers: is 1000000000, above the 1024 Leveret accepts'],
+    ['a vocabulary past the largest token id', () => ({ ...good(), vocab_size: 2 ** 31 }), 'config.json: vocab_size: is 2147483648, above the 2097152 Leveret accepts'],
+    ['an infinite context', () => ({ ...good(), max_position_embeddings: 1e400 }), 'config.json: max_position_embeddings: is Infinity, above the 1048576 Leveret accepts'],
   ])('refuses %s, naming the field', (_, make, message) => {
     expect(() => configFromHF(make())).toThrow(message);
   });
