@@ -1,5 +1,7 @@
 // The sources list: one card per source with its name, category, weight and format options, its files, and
 // any problem the last preparation found in them (a bad file is named here while the rest are used).
+// Cards are built once and updated in place: an edit, or a report arriving, never redraws the list, so
+// focus and whatever the person is typing stay where they are.
 import type { InputProblem } from '../data/read/problems';
 import type { TextSplit } from '../data/source';
 import { fill, formatCount, h, labelled, numberInput } from './dom';
@@ -11,7 +13,8 @@ export class SourceList {
   private readonly body: HTMLUListElement;
   private readonly empty: HTMLElement;
   private entries: SourceEntry[] = [];
-  private problems: readonly InputProblem[] = [];
+  /** Each card and the slot for its problems, by source id. */
+  private readonly cards = new Map<number, { li: HTMLLIElement; problems: HTMLElement }>();
 
   constructor(private readonly onChange: () => void) {
     this.body = h('ul', { class: 'source-list', 'data-testid': 'source-list' });
@@ -23,7 +26,7 @@ export class SourceList {
       categories,
       this.body,
       this.empty);
-    this.render();
+    this.syncEmpty();
   }
 
   list(): SourceEntry[] {
@@ -32,7 +35,12 @@ export class SourceList {
 
   add(list: SourceEntry[]): void {
     this.entries.push(...list);
-    this.render();
+    for (const s of list) {
+      const card = this.card(s);
+      this.cards.set(s.id, card);
+      this.body.appendChild(card.li);
+    }
+    this.syncEmpty();
     this.onChange();
   }
 
@@ -48,25 +56,39 @@ export class SourceList {
 
   /** Input problems of the last preparation, shown on the row of the file they concern. */
   showProblems(problems: readonly InputProblem[]): void {
-    this.problems = problems;
-    this.render();
+    for (const s of this.entries) {
+      const card = this.cards.get(s.id);
+      if (!card) continue;
+      const names = new Set(s.files.map((f) => f.name));
+      const mine = problems.filter((p) => names.has(p.file));
+      fill(card.problems, ...summarize(mine).map((line) => h('div', {}, `⚠ ${line}`)));
+      // Present only when there is something to say (a hidden alert would still be found as one).
+      if (mine.length === 0) card.problems.remove();
+      else if (!card.problems.isConnected) card.li.appendChild(card.problems);
+    }
   }
 
   private remove(id: number): void {
+    const index = this.entries.findIndex((e) => e.id === id);
     this.entries = this.entries.filter((e) => e.id !== id);
-    this.render();
+    this.cards.get(id)?.li.remove();
+    this.cards.delete(id);
+    this.syncEmpty();
+    // Focus would fall to <body> with the removed button: give it to the next card's Remove, or the previous one's.
+    const next = this.entries[Math.min(index, this.entries.length - 1)];
+    const button = next ? this.cards.get(next.id)?.li.querySelector<HTMLButtonElement>('[data-testid="source-remove"]') : null;
+    button?.focus();
     this.onChange();
   }
 
-  private render(): void {
+  private syncEmpty(): void {
     this.empty.hidden = this.entries.length > 0;
-    fill(this.body, ...this.entries.map((s) => this.row(s)));
   }
 
-  private row(s: SourceEntry): HTMLLIElement {
+  private card(s: SourceEntry): { li: HTMLLIElement; problems: HTMLElement } {
     const set = (apply: () => void) => () => { apply(); this.onChange(); };
     const name = h('input', { type: 'text', value: s.name, 'aria-label': `name of source ${s.name}`, 'data-testid': 'source-name' });
-    name.addEventListener('change', set(() => { s.name = name.value.trim() || s.name; }));
+    name.addEventListener('change', set(() => { s.name = name.value.trim() || s.name; name.value = s.name; }));
     const category = h('input', { type: 'text', value: s.category, list: 'categories', 'aria-label': `category of ${s.name}`, 'data-testid': 'source-category' });
     category.addEventListener('change', set(() => { s.category = category.value.trim() || 'other'; }));
     const weight = numberInput(s.weight, { min: 0, step: 0.1, 'aria-label': `weight of ${s.name}`, 'data-testid': 'source-weight' });
@@ -85,15 +107,22 @@ export class SourceList {
     format.addEventListener('change', set(() => { s.kind = format.value as FormatKind; showOptions(); }));
     showOptions();
 
-    const names = new Set(s.files.map((f) => f.name));
-    const problems = this.problems.filter((p) => names.has(p.file));
     const files = h('div', { class: 'source-files', title: s.description ?? null }, ...s.files.map((f) => h('span', {}, f.name, f.size ? h('small', {}, ` ${formatCount(f.size)} B`) : null)));
-    return h('li', { class: 'source', 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
-      labelled('source', name), labelled('category', category), labelled('weight', weight),
-      h('button', { type: 'button', class: 'small remove', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove'),
-      labelled('format', format), options, files,
-      problems.length ? h('div', { class: 'error source-error', 'data-testid': 'source-error', role: 'alert' },
-        ...summarize(problems).map((line) => h('div', {}, `⚠ ${line}`))) : null);
+    const problems = h('div', { class: 'error source-error', 'data-testid': 'source-error', role: 'alert' });
+    const remove = h('button', { type: 'button', class: 'small remove', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove');
+    const li = h('li', { class: 'source', 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
+      labelled('source', name), labelled('category', category), labelled('weight', weight), remove,
+      labelled('format', format), options, files);
+    // A renamed source keeps its card; only the names that mention it change.
+    name.addEventListener('change', () => {
+      li.dataset.name = s.name;
+      name.setAttribute('aria-label', `name of source ${s.name}`);
+      for (const [el, what] of [[category, 'category of'], [weight, 'weight of'], [format, 'format of'], [field, 'text field of'], [remove, 'remove']] as const) {
+        el.setAttribute('aria-label', `${what} ${s.name}`);
+      }
+      split.setAttribute('aria-label', `how ${s.name} splits into documents`);
+    });
+    return { li, problems };
   }
 }
 

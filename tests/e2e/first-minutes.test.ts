@@ -75,4 +75,44 @@ describe('the first minutes on the page', () => {
     expect(await byTestId(page, 'config-refusal').isHidden()).toBe(true);
     expect(await byTestId(page, 'train-steps').inputValue()).toBe('5'); // the person's settings stay
   });
+
+  it('keeps focus and every keystroke while a source card is edited with the keyboard', async () => {
+    const page = s.page;
+    const card = byTestId(page, 'source-row').first();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
+    await card.locator('[data-testid="source-name"]').click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('melville');
+    await page.keyboard.press('Tab'); // the change is applied here: the list used to redraw and drop focus to <body>
+    expect(await focused()).toBe('source-category');
+    await page.keyboard.type('novels'); // Tab selected the field's text, so typing replaces it
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('source-weight');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('2.5');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('source-remove');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('source-format');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('source-field');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('body');
+    await page.keyboard.press('Tab');
+    const row = page.locator('[data-testid="source-row"][data-name="melville"]');
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('[data-testid="source-category"]').inputValue()).toBe('novels');
+    expect(await row.locator('[data-testid="source-weight"]').inputValue()).toBe('2.5');
+    expect(await row.locator('[data-testid="source-field"]').inputValue()).toBe('body');
+    expect(await row.locator('[data-testid="source-weight"]').getAttribute('aria-label')).toBe('weight of melville');
+    // Back to the settings of the prepared dataset: its report returns, and focus stays where the person is.
+    await row.locator('[data-testid="source-field"]').fill('text');
+    await row.locator('[data-testid="source-weight"]').fill('1');
+    await row.locator('[data-testid="source-category"]').fill('books');
+    await row.locator('[data-testid="source-name"]').fill('moby-dick');
+    await row.locator('[data-testid="source-name"]').press('Tab');
+    await byTestId(page, 'report').waitFor();
+    expect(await focused()).toBe('source-category');
+    await screenshot(page, 'first-minutes-5-source-edited');
+  });
 });
