@@ -3,13 +3,17 @@ import type { FuzzFamily } from '../family';
 import { hfFolderFamily } from './hf-folder';
 import { cliArgsFamily } from './cli-args';
 import { csvFamily } from './csv';
+import { gzipFamily } from './gzip';
 import { jsonlFamily } from './jsonl';
+import { parquetFamily } from './parquet';
 import { txtFamily } from './txt';
 
 export const families: FuzzFamily[] = [
   jsonlFamily,
   txtFamily,
   csvFamily,
+  gzipFamily,
+  parquetFamily,
   cliArgsFamily,
   hfFolderFamily,
 ];
