@@ -4,9 +4,12 @@ import { ConfigError, type ModelConfig } from '../model/config';
 import { preset, PRESET_NAMES } from '../model/presets';
 import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, validateTrainConfig, type TrainConfig } from '../train/config';
 import { Args, ArgError } from './args';
+import type { InitFrom } from './init-from.node';
 
-export const TRAIN_USAGE = `usage: npm run train -- --preset NAME --data FILE|DIR [options]
+export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DIR --data FILE|DIR [options]
   --preset NAME        ${PRESET_NAMES.join(', ')}
+  --init-from DIR      start from a Hugging Face Llama or Mistral folder (config.json, tokenizer.json,
+                       model.safetensors or sharded): its weights, its tokenizer (the data is prepared with it)
   --data FILE|DIR      a .txt or .jsonl file (prepared on the spot), or a folder written by npm run data
   --steps N            optimizer steps (default ${HARE_TRAIN_DEFAULTS.steps})
   --batch B --seq-len T --accum A     micro-batch, sequence length (at most the preset's context), micro-batches per step
@@ -24,7 +27,10 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME --data FILE|DI
   --log-every N        print every N steps (default 1)`;
 
 export interface TrainArgs {
+  /** The preset's name, or the --init-from folder's path (for messages and the log). */
   preset: string;
+  /** The released model the run starts from, opened and checked before parsing (it fixes the defaults). */
+  initFrom?: InitFrom;
   /** The preset's config; the vocabulary is the preset's until the data's tokenizer fixes it. */
   base: ModelConfig;
   data: string;
@@ -68,11 +74,20 @@ function trainConfig(a: Args, base: ModelConfig): TrainConfig {
   }
 }
 
-export function parseTrainArgs(argv: readonly string[]): TrainArgs {
+/** `initFrom`: the folder --init-from names, already opened (see init-from.node.ts); its config.json is the model. */
+export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): TrainArgs {
   const a = new Args(argv, new Set(['swiftshader']));
-  const name = a.required('preset');
+  let name: string;
   let base: ModelConfig;
-  try { base = preset(name); } catch (e) { throw new ArgError(`--preset ${name}: ${(e as Error).message}`); }
+  if (a.string('init-from') !== undefined) {
+    if (!initFrom) throw new ArgError('--init-from: its folder is opened before the options are parsed (validateTrainRun does this)');
+    if (a.string('preset') !== undefined) throw new ArgError(`--preset and --init-from exclude each other: the model is ${initFrom.dir}/config.json`);
+    name = initFrom.dir;
+    base = initFrom.folder.config;
+  } else {
+    name = a.required('preset');
+    try { base = preset(name); } catch (e) { throw new ArgError(`--preset ${name}: ${(e as Error).message}`); }
+  }
   const data = a.required('data');
   const train = trainConfig(a, base);
   if (train.seqLen > base.contextLength) {
@@ -85,7 +100,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
   const logEvery = a.number('log-every', 1);
   if (!Number.isInteger(logEvery) || logEvery < 1) throw new ArgError(`--log-every must be a positive integer, got ${logEvery}`);
   const out: TrainArgs = {
-    preset: name, base, data, train, engine, precision, logEvery,
+    preset: name, initFrom, base, data, train, engine, precision, logEvery,
     swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
   };
   a.checkAllUsed();

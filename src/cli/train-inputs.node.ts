@@ -17,6 +17,7 @@ import { openCheckpointDir } from '../train/checkpoint/dir.node';
 import { fingerprintOfJSON } from '../train/trainer';
 import { ArgError, InputError } from './args';
 import { existingDataset, type CliDataset } from './dataset.node';
+import { checkInitFromData } from './init-from.node';
 import type { TrainArgs } from './train-args';
 
 export interface TrainInputs {
@@ -30,8 +31,15 @@ export function tokenizerChoiceFor(base: ModelConfig): TokenizerChoice {
   return base.vocabSize === 32000 ? { kind: 'mistral' } : { kind: 'bpe', vocabSize: base.vocabSize };
 }
 
-/** The model a run trains: the preset with the data's vocabulary. */
+/** The tokenizer a file is prepared with: the --init-from folder's own, or the preset's kind. */
+export function tokenizerChoiceOf(args: TrainArgs): TokenizerChoice {
+  return args.initFrom ? { kind: 'json', json: args.initFrom.folder.tokenizerJSON } : tokenizerChoiceFor(args.base);
+}
+
+/** The model a run trains: the preset with the data's vocabulary, or the --init-from folder's config as it is
+ *  (its vocabulary is fixed by its weights; the data's tokenizer was checked to be the folder's). */
 export function modelConfigFor(args: TrainArgs, vocabSize: number): ModelConfig {
+  if (args.initFrom) return args.initFrom.folder.config;
   try {
     return preset(args.preset, { vocabSize });
   } catch (e) {
@@ -40,8 +48,9 @@ export function modelConfigFor(args: TrainArgs, vocabSize: number): ModelConfig 
 }
 
 export async function checkTrainInputs(args: TrainArgs): Promise<TrainInputs> {
-  const tokenizer = tokenizerChoiceFor(args.base);
+  const tokenizer = tokenizerChoiceOf(args);
   const dataset = await existingDataset(args.data, tokenizer, args.train.seqLen);
+  if (dataset && args.initFrom) checkInitFromData(args.initFrom, args.data, dataset);
   if (dataset && dataset.manifest.packLength < args.train.seqLen + 1) {
     throw new InputError(`--data ${args.data}: its ${MANIFEST_FILE} packs sequences of ${dataset.manifest.packLength - 1} tokens, shorter than ` +
       `--seq-len ${args.train.seqLen}: pass --seq-len ${dataset.manifest.packLength - 1} or less, or prepare it again with npm run data -- --seq-len ${args.train.seqLen} ...`);
@@ -94,7 +103,7 @@ export async function checkResume(args: TrainArgs, config: ModelConfig | null, d
     }).catch((e) => { throw named(e); });
     // Without the data's tokenizer yet, the vocabulary is the one thing the preset cannot say.
     let asPreset: ModelConfig;
-    try { asPreset = preset(args.preset, { vocabSize: ck.config.vocabSize }); } catch (e) { throw named(e); }
+    try { asPreset = args.initFrom?.folder.config ?? preset(args.preset, { vocabSize: ck.config.vocabSize }); } catch (e) { throw named(e); }
     const differences = configDifferences(ck.config, asPreset);
     if (differences.length) {
       throw new InputError(`--resume ${dir}: ${CHECKPOINT_FILES.config} is not a ${args.preset} model: ${differences.join('; ')}`);

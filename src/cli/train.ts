@@ -21,13 +21,22 @@ import { prepareDataFile } from './dataset.node';
 import { parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './train-args';
 import { checkResume, checkTrainInputs, modelConfigFor, type TrainInputs } from './train-inputs.node';
 import { useTfjsWebGPU } from './tfjs-webgpu.node';
+import { checkInitFromData, initFromArg, loadInitWeights, openInitFrom } from './init-from.node';
 
 export { TRAIN_USAGE };
 
 /** Parses and checks everything; throws ArgError (a bad option) or InputError (a bad file) before any work. */
 export async function validateTrainRun(argv: readonly string[]): Promise<{ args: TrainArgs; inputs: TrainInputs }> {
-  const args = parseTrainArgs(argv);
-  return { args, inputs: await checkTrainInputs(args) };
+  // --init-from's folder first: its config.json gives the context and width the other options are checked against.
+  const initDir = initFromArg(argv);
+  const initFrom = initDir !== undefined ? await openInitFrom(initDir) : undefined;
+  try {
+    const args = parseTrainArgs(argv, initFrom);
+    return { args, inputs: await checkTrainInputs(args) };
+  } catch (e) {
+    await initFrom?.close();
+    throw e;
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -49,6 +58,7 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   if (inputs.dataset) console.log(`data: ${args.data}${data.dir === args.data ? '' : `, prepared earlier in ${data.dir}`}`);
   const config = modelConfigFor(args, data.tokenizer.vocabSize);
   if (!inputs.dataset && args.resume !== undefined) await checkResume(args, config, data);
+  if (!inputs.dataset && args.initFrom) checkInitFromData(args.initFrom, args.data, data);
 
   const gpu = await nodeGPU({ swiftshader: args.swiftshader });
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -60,16 +70,21 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
     `(${data.tokenizer.name}); ${formatBytes(est.bytes.total)} planned on the GPU`);
   if (est.problems.length) throw new Error(`this configuration cannot run here: ${est.problems.join('; ')}`);
 
-  const init = initParams(config, t.seed);
+  // Weights from --init-from stream in after the engine exists (a resumed run's come from its checkpoint
+  // instead); otherwise the seeded initialisation.
+  const fromFolder = args.initFrom && args.resume === undefined ? args.initFrom : undefined;
+  const init = fromFolder ? null : initParams(config, t.seed);
   let backend: TrainBackend;
   if (args.engine === 'tfjs') {
     dev.device.destroy();
     await useTfjsWebGPU(gpu);
-    backend = new ReferenceBackend(config, t, init);
+    backend = new ReferenceBackend(config, t, init ?? initParams(config, t.seed));
   } else {
     backend = await EngineBackend.create(dev, config, t, { kernels: { matmulPrecision: args.precision } });
-    await backend.setParams(init);
+    if (init) await backend.setParams(init);
   }
+  if (fromFolder) await loadInitWeights(fromFolder, backend, (s) => console.log(s));
+  await args.initFrom?.close();
   console.log(`engine: ${backend.name}`);
   const sampler = await MixtureSampler.open(data.store, { seed: t.seed, seqLen: t.seqLen });
   const trainer = new Trainer(backend, sampler, t, data.tokenizer, data.id);

@@ -211,3 +211,10 @@ export function releasedFolder(o: FixtureOptions = {}): Fixture {
   }
   return { files, weights, shapes, config };
 }
+
+/** Writes the folder's files into `dir` (created), as a download would leave them. */
+export async function writeFixture(dir: string, fixture: Fixture): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  for (const [name, bytes] of fixture.files) await writeFile(`${dir}/${name}`, bytes);
+}
