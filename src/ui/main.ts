@@ -119,7 +119,8 @@ const runPanel: RunPanel = new RunPanel($('run-panel'), {
   pause: () => void guarded(() => workers.train.pause()),
   resume: () => void guarded(() => workers.train.resume()),
   stop: () => void guarded(() => workers.train.stop()),
-  sampleNow: (s) => workers.train.sample(s),
+  sampleNow: (s, id) => workers.train.sample(s, id),
+  cancelSample: (id) => void workers.train.cancelSample(id),
   samplingChanged: (s) => void workers.train.setSampling(s),
 });
 runPanel.setConfigOk(config.result().ok);
@@ -204,6 +205,9 @@ function onEvent(e: TrainEvent): void {
       break;
     case 'sample':
       runPanel.samples.show(e.step, e.prompt, e.text, e.auto);
+      break;
+    case 'sampling':
+      runPanel.samples.progress(e.id, e.text, e.tokens);
       break;
     case 'autosave':
       checkpoints.autosaved(e.info);

@@ -13,7 +13,8 @@ export interface RunHandlers {
   pause(): void;
   resume(): void;
   stop(): void;
-  sampleNow(s: SampleSettings): Promise<string>;
+  sampleNow(s: SampleSettings, id: number): Promise<{ text: string; tokens: number; cancelled: boolean }>;
+  cancelSample(id: number): void;
   samplingChanged(s: SampleSettings): void;
 }
 
@@ -67,7 +68,8 @@ export class RunPanel {
     this.backend = h('span', { 'data-testid': 'run-backend' }, '–');
     this.log = h('tbody', { 'data-testid': 'step-log' });
     this.samples = new SampleBox({
-      sampleNow: async (s) => ({ text: await this.handlers.sampleNow(s), step: this.step }),
+      sampleNow: async (s, id) => ({ ...(await this.handlers.sampleNow(s, id)), step: this.step }),
+      cancel: (id) => this.handlers.cancelSample(id),
       changed: (s) => this.handlers.samplingChanged(s),
     });
     const stat = (name: string, value: HTMLElement) => h('div', { class: 'stat' }, h('span', { class: 'stat-name' }, name), value);

@@ -30,6 +30,9 @@ export interface AdapterReport {
   limits: Record<string, number>;
 }
 
+/** The most tokens one sample may ask for: a sample holds the worker (and the run) until it ends. */
+export const MAX_SAMPLE_TOKENS = 1024;
+
 /** Text generation settings: greedy when temperature is 0. */
 export interface SampleSettings {
   prompt: string;
@@ -91,6 +94,8 @@ export type TrainEvent =
   | { type: 'step'; step: number; totalSteps: number; loss: number; gradNorm: number; lr: number; tokens: number; ms: number; tokensPerSecond: number }
   | { type: 'eval'; step: number; tokens: number; valLoss: number }
   | { type: 'sample'; step: number; prompt: string; text: string; auto: boolean }
+  /** A sample on demand as it streams: the text so far (it may end mid-character), after `tokens` of `maxTokens`. */
+  | { type: 'sampling'; id: number; text: string; tokens: number; maxTokens: number }
   | { type: 'autosave'; info: AutosaveInfo }
   | { type: 'diverged'; step: number; loss: number; message: string }
   | { type: 'error'; message: string };
@@ -108,8 +113,13 @@ export interface TrainApi {
   resume(): Promise<void>;
   /** Ends the run after the current step; its weights stay for export and sampling. */
   stop(): Promise<void>;
-  /** Text from the current weights (between steps when a run is going). */
-  sample(settings: SampleSettings): Promise<string>;
+  /**
+   * Text from the current weights (between steps when a run is going), streamed as 'sampling' events under
+   * `id`; refuses settings outside the limits (Tokens 1 to 1024, temperature 0 to 5).
+   */
+  sample(settings: SampleSettings, id: number): Promise<{ text: string; tokens: number; cancelled: boolean }>;
+  /** Ends the sample `id` at its next token (it resolves with the text so far). */
+  cancelSample(id: number): Promise<void>;
   /** Changes the automatic sample settings of the current run. */
   setSampling(settings: SampleSettings): Promise<void>;
   setAutosaveSeconds(seconds: number): Promise<void>;

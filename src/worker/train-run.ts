@@ -8,6 +8,7 @@ import type { Trainer } from '../train/trainer';
 import { PRESETS } from '../model/presets';
 import type { ModelConfig } from '../model/config';
 import type { AutosaveInfo, RunInfo, RunState, SampleSettings, TrainEvent } from './train-api';
+import { streamSample, type SampleResult } from './train-sample';
 
 export interface RunDeps {
   readonly trainer: Trainer;
@@ -39,6 +40,8 @@ export class Run {
   private lastSave = Date.now();
   private lastEvalStep = -1;
   private settings: RunSettings;
+  /** Samples on demand the page cancelled (before or while they run). */
+  private readonly cancelled = new Set<number>();
 
   constructor(private readonly deps: RunDeps, settings: RunSettings, initial: 'paused' | 'running') {
     this.settings = { ...settings };
@@ -92,10 +95,24 @@ export class Run {
     else if (this.state === 'paused') this.setState('stopped', `stopped at step ${this.trainer.step}`);
   }
 
-  sample(s: SampleSettings): Promise<string> {
-    return this.exclusive(async () => (await this.trainer.sample(s.prompt, {
-      maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, seed: s.seed,
-    })).text);
+  /**
+   * Text from the current weights between two steps. With an `id` (a sample on demand) every token's text
+   * is sent as a 'sampling' event under it, and cancelSample(id) ends the sample at the next token.
+   */
+  sample(s: SampleSettings, id?: number): Promise<SampleResult> {
+    const progress = id === undefined ? () => undefined
+      : (text: string, tokens: number) => this.deps.emit({ type: 'sampling', id, text, tokens, maxTokens: s.maxTokens });
+    return this.exclusive(async () => {
+      try {
+        return await streamSample(this.trainer, s, progress, () => id !== undefined && this.cancelled.has(id));
+      } finally {
+        if (id !== undefined) this.cancelled.delete(id);
+      }
+    });
+  }
+
+  cancelSample(id: number): void {
+    this.cancelled.add(id);
   }
 
   checkpoint(): Promise<CheckpointFiles> {
@@ -189,7 +206,7 @@ export class Run {
     const every = this.settings.sample.everySteps;
     if (every > 0 && m.step % every === 0) {
       try {
-        const text = await this.sample(this.settings.sample);
+        const { text } = await this.sample(this.settings.sample);
         this.deps.emit({ type: 'sample', step: m.step, prompt: this.settings.sample.prompt, text, auto: true });
       } catch (e) {
         // A sample is a look at the model, not part of training: its failure is shown and the run goes on.

@@ -185,9 +185,11 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     async resume() { current().resume(); },
     async stop() { current().stop(); },
 
-    async sample(settings) {
-      return current().sample(settings);
+    async sample(settings, id) {
+      return current().sample(settings, id);
     },
+
+    async cancelSample(id) { run?.cancelSample(id); },
 
     async setSampling(settings) { run?.update({ sample: settings }); },
     async setAutosaveSeconds(seconds) { run?.update({ autosaveSeconds: seconds }); },

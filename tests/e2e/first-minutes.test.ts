@@ -115,4 +115,43 @@ describe('the first minutes on the page', () => {
     expect(await focused()).toBe('source-category');
     await screenshot(page, 'first-minutes-5-source-edited');
   });
+
+  it('samples within the limits it states, streams tokens as they come, can be stopped, and treats temperature 0 as greedy', async () => {
+    const page = s.page;
+    const problems = byTestId(page, 'sample-problems');
+    await byTestId(page, 'sample-max-tokens').fill('5000');
+    expect(await problems.innerText()).toMatch(/^Tokens must be a whole number from 1 to 1024: a sample holds the training worker until it ends\.$/);
+    expect(await byTestId(page, 'sample-max-tokens').getAttribute('aria-invalid')).toBe('true');
+    expect(await byTestId(page, 'sample-now').isDisabled()).toBe(true);
+    await page.locator('#run-panel .sample-box').screenshot({ path: artifact('first-minutes-6-sample-limit.png') });
+
+    // Temperature 0 is greedy (it used to become 0.8): the same text as greedy decoding.
+    await byTestId(page, 'sample-max-tokens').fill('12');
+    await byTestId(page, 'sample-temperature').fill('0');
+    expect(await problems.isHidden()).toBe(true);
+    await byTestId(page, 'sample-now').click();
+    await page.locator('[data-testid="sample-item"][data-tokens]').first().waitFor({ timeout: 120_000 });
+    const atZero = await byTestId(page, 'sample-item').first().locator('.sample-text').innerText();
+    await byTestId(page, 'sample-mode').selectOption('greedy');
+    await byTestId(page, 'sample-now').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="sample-item"][data-tokens]').length >= 2, null, { timeout: 120_000 });
+    expect(await byTestId(page, 'sample-item').first().locator('.sample-text').innerText()).toBe(atZero);
+
+    // The longest sample streams: tokens show while it runs, Stop ends it there and keeps what came.
+    await byTestId(page, 'sample-max-tokens').fill('1024');
+    await byTestId(page, 'sample-now').click();
+    const live = page.locator('[data-testid="sample-item"][data-live="true"]');
+    await page.waitForFunction(() => /sampling… ([3-9]|\d\d+) \/ 1024 tokens/.test(document.querySelector('[data-testid="sample-item"][data-live="true"] .sample-meta')?.textContent ?? ''), null, { timeout: 120_000 });
+    expect(await byTestId(page, 'sample-now').isDisabled()).toBe(true);
+    await live.locator('[data-testid="sample-cancel"]').click();
+    await live.waitFor({ state: 'detached', timeout: 60_000 });
+    const stopped = byTestId(page, 'sample-item').first();
+    expect(await stopped.locator('.sample-meta').innerText()).toMatch(/^step \d+ · stopped after \d+ of 1024 tokens$/);
+    expect(await byTestId(page, 'sample-now').isEnabled()).toBe(true);
+    // Whatever the model wrote stays inside its card and is shown without raw U+FFFD.
+    const box = await stopped.locator('.sample-text').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, text: el.textContent ?? '' }));
+    expect(box.scroll).toBeLessThanOrEqual(box.client);
+    expect(box.text).not.toContain('\uFFFD');
+    await page.locator('#run-panel .sample-box').screenshot({ path: artifact('first-minutes-7-sample-stopped.png') });
+  });
 });
