@@ -2,11 +2,13 @@
 import type { FuzzFamily } from '../family';
 import { hfFolderFamily } from './hf-folder';
 import { cliArgsFamily } from './cli-args';
+import { benchmarkFamily } from './benchmark';
 import { csvFamily } from './csv';
 import { gzipFamily } from './gzip';
 import { jsonlFamily } from './jsonl';
 import { parquetFamily } from './parquet';
 import { txtFamily } from './txt';
+import { tokenizerJsonFamily } from './tokenizer-json';
 
 export const families: FuzzFamily[] = [
   jsonlFamily,
@@ -14,6 +16,8 @@ export const families: FuzzFamily[] = [
   csvFamily,
   gzipFamily,
   parquetFamily,
+  benchmarkFamily,
   cliArgsFamily,
   hfFolderFamily,
+  tokenizerJsonFamily,
 ];
