@@ -5,6 +5,7 @@
 // Writing streams (header first, then each tensor as it is produced) because a model can be 4.4 GB; reading
 // goes through a random-access source and fetches one tensor at a time.
 import { readExactly, type ByteSource, type ChunkedFile } from './byte-source';
+import { tooDeepAt } from '../../data/json-depth';
 import { CheckpointError } from './errors';
 import { assertLittleEndianHost, bfloat16ToFloat32, float16ToFloat32 } from './float-formats';
 
@@ -135,6 +136,9 @@ export async function openSafetensors(source: ByteSource, fileName: string): Pro
     fail(`header is not valid JSON (${(e as Error).message})`);
   }
   if (!isRecord(header)) fail('header is not a JSON object');
+  // Messages below quote shapes and offsets; quoting a value nested thousands deep overflows the stack.
+  const deep = tooDeepAt(header, 8);
+  if (deep !== null) fail(`header nests too deep at ${deep} (a tensor entry is {dtype, shape, data_offsets})`);
   const json = header as Record<string, unknown>;
 
   const metadata: Record<string, string> = {};
@@ -152,7 +156,7 @@ export async function openSafetensors(source: ByteSource, fileName: string): Pro
     if (name === METADATA_KEY) continue;
     if (!isRecord(entry)) fail(`tensor ${name}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
       fail(`tensor ${name} has dtype ${JSON.stringify(dtype)}; Leveret reads F32, F16 and BF16`);
     }
     if (!Array.isArray(shape) || !shape.every(isCount)) fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of sizes`);

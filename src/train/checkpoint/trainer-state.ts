@@ -84,8 +84,9 @@ export function parseTrainerState(json: unknown, fileName = 'trainer_state.json'
   for (const f of ['step', 'tokensSeen'] as const) {
     if (!isCount(j[f])) fail(f, `must be a non-negative integer, got ${JSON.stringify(j[f])}`);
   }
+  // The trainer continues counting steps from here, so it is a step count like `step`.
   const position = j.schedulePosition;
-  if (typeof position !== 'number' || !(position >= 0)) fail('schedulePosition', `must be a non-negative number, got ${JSON.stringify(position)}`);
+  if (!isCount(position)) fail('schedulePosition', `must be a non-negative integer, got ${JSON.stringify(position)}`);
   for (const f of ['sampler', 'rng'] as const) if (!(f in j)) fail(f, 'is missing');
   let sampler: SamplerState | undefined;
   try {

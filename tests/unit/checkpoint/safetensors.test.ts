@@ -157,6 +157,12 @@ describe('safetensors reader refuses corrupt files', () => {
     ['a gap between tensors', two([0, 8], [12, 20], 20), `${F}: bytes 8 to 12 of the data belong to no tensor`],
     ['bytes after the last tensor', two([0, 8], [8, 16], 24), `${F}: bytes 16 to 24 of the data belong to no tensor`],
     ['non-string metadata', handMade({ __metadata__: { step: 3 } }, new Uint8Array(0)), `${F}: __metadata__.step is not a string`],
+    ['a dtype that names an Object method', handMade({ w: { dtype: 'toString', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(8)), `${F}: tensor w has dtype "toString"`],
+    ['a shape nested 20,000 deep', handMade(`{"w": {"dtype": "F32", "shape": ${'['.repeat(20_000)}${']'.repeat(20_000)}, "data_offsets": [0, 0]}}`, new Uint8Array(0)),
+      `${F}: header nests too deep at w.shape[0][0][0][0]`],
+    ['a data offset of 1e999', handMade('{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e999]}}', new Uint8Array(4)), `${F}: tensor w: data_offsets [0,null] is not a [begin, end] pair`],
+    ['a header length of 2^64 - 1', (() => { const b = good.slice(); new DataView(b.buffer).setBigUint64(0, 2n ** 64n - 1n, true); return b; })(),
+      `${F}: header length 18446744073709552000 runs past the end of the file`],
   ])('refuses %s', async (_, bytes, message) => {
     await expect(open(bytes)).rejects.toThrow(message);
   });
