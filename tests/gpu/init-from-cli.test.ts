@@ -1,0 +1,56 @@
+// `npm run train -- --init-from DIR` end to end on SwiftShader: a released-looking folder (sharded BF16 tied
+// Llama) and a text file prepared on the spot with the folder's tokenizer; the loss falls, and --save writes
+// a tied Llama folder with the same tokenizer that opens again as one.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as runTrain } from '../../src/cli/train';
+import { openCheckpointDir } from '../../src/train/checkpoint/dir.node';
+import { openHFFolder } from '../../src/train/checkpoint/hf-folder';
+import { parseF32Safetensors } from './plain-forward';
+import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixture';
+
+let dir: string, model: string, text: string;
+
+async function captured(argv: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const keep = (...a: unknown[]) => { lines.push(a.map(String).join(' ')); };
+  const spies = [vi.spyOn(console, 'log').mockImplementation(keep), vi.spyOn(console, 'error').mockImplementation(keep)];
+  try { return { code: await runTrain(argv), out: lines.join('\n') }; } finally { for (const s of spies) s.mockRestore(); }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'leveret-init-cli-'));
+  model = join(dir, 'SmolLM-tiny');
+  await writeFixture(model, releasedFolder());
+  text = join(dir, 'hares.txt');
+  writeFileSync(text, Array.from({ length: 80 }, (_, i) =>
+    `The hare ran in and out of the garden ${i} times, and then the hare ran on to the gate.`).join('\n\n'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run train --init-from', () => {
+  it('continues training a released folder and saves the same family, tied', async () => {
+    const save = join(dir, 'continued');
+    const r = await captured(['--init-from', model, '--data', text, '--steps', '8', '--batch', '2', '--seq-len', '32', '--accum', '1',
+      '--lr', '3e-3', '--warmup', '0', '--eval-interval', '0', '--swiftshader', '--save', save]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(new RegExp(`loading ${model}: 100% \\(.* of .*, 20/20 tensors\\)`));
+    const losses = [...r.out.matchAll(/step +\d+ +loss (\d+\.\d+)/g)].map((m) => Number(m[1]));
+    console.log(`--init-from losses: ${losses.join(' ')}`);
+    expect(losses).toHaveLength(8);
+    expect(losses[7]).toBeLessThan(losses[0] - 0.1);
+
+    const config = JSON.parse(readFileSync(join(save, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ architectures: ['LlamaForCausalLM'], model_type: 'llama', tie_word_embeddings: true, vocab_size: 272 });
+    expect(parseF32Safetensors(readFileSync(join(save, 'model.safetensors'))).has('lm_head.weight')).toBe(false);
+    const json = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
+    expect(json(join(save, 'tokenizer.json'))).toEqual(json(join(model, 'tokenizer.json')));
+    const opened = await openCheckpointDir(save);
+    try {
+      const again = await openHFFolder(opened.files, save);
+      expect(again.config).toMatchObject({ architecture: 'llama', tieWordEmbeddings: true });
+    } finally { await opened.close(); }
+  }, 600_000);
+});
