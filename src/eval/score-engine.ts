@@ -1,5 +1,5 @@
 // The Scorer on the WebGPU engine: requests sorted longest first, grouped into padded batches of a few
-// power-of-two lengths (src/eval/score-batches.ts), each batch one compute pass of a forward-only scoring
+// bucket lengths (src/eval/score-batches.ts), each batch one compute pass of a forward-only scoring
 // graph (src/engine/score-graph.ts) and one read-back of the per-position losses and greedy flags.
 //
 // Decisions:
@@ -53,7 +53,7 @@ export class EngineScorer implements Scorer {
     this.maxBindingBytes = engine.ctx.caps.limits.maxStorageBufferBindingSize;
   }
 
-  /** Rows per batch of padded length T (a power of two), from the scoring graph's memory plan. */
+  /** The most rows (a power of two) a batch of padded length T may have, from the scoring graph's memory plan. */
   rowsFor(T: number): number {
     let rows = this.rowsCache.get(T);
     if (rows !== undefined) return rows;

@@ -42,13 +42,15 @@ describe('scoreRow', () => {
 });
 
 describe('planBatches', () => {
-  it('buckets lengths into powers of two within [minSeqLen, contextLength]', () => {
-    expect([1, 16, 17, 33, 100, 128].map((n) => bucketLength(n, 16, 100))).toEqual([16, 16, 32, 64, 100, 100]);
+  it('buckets lengths into powers of two and their halfway points within [minSeqLen, contextLength]', () => {
+    expect([1, 16, 17, 24, 25, 33, 49, 65, 97, 128].map((n) => bucketLength(n, 16, 100)))
+      .toEqual([16, 16, 24, 24, 32, 48, 64, 96, 100, 100]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => bucketLength(n, 1, 64))).toEqual([1, 2, 3, 4, 6, 6, 8]);
   });
 
   it('runs every request once, longest first, full batches then one partial batch per bucket', () => {
     const lengths = [5, 40, 17, 3, 40, 33, 9, 16, 60, 20, 2];
-    const plan = planBatches(lengths, 64, 8, () => 2);
+    const plan = planBatches(lengths, 64, 8, () => 4);
     expect(plan.flatMap((b) => b.requests).sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
     const order = plan.flatMap((b) => b.requests.map((i) => lengths[i]));
     expect(order).toEqual([...order].sort((a, b) => b - a));
@@ -56,13 +58,15 @@ describe('planBatches', () => {
       expect(b.requests.length).toBeLessThanOrEqual(b.batchSize);
       for (const i of b.requests) expect(bucketLength(lengths[i], 8, 64)).toBe(b.seqLen);
     }
-    // 64: [60,40,40,33] -> 2 batches; 32: [20,17] -> 1; 16: [16,9] -> 1; 8: [5,3,2] -> 2 (the last of 1 row)
+    // 64: [60]; 48: [40,40]; 48 holds 33 too; 24: [20,17]; 16: [16]; 12: [9]; 8: [5,3,2]
     expect(plan.map((b) => `${b.batchSize}x${b.seqLen}:${b.requests.length}`)).toEqual(
-      ['2x64:2', '2x64:2', '2x32:2', '2x16:2', '2x8:2', '1x8:1']);
+      ['4x64:1', '4x48:3', '4x24:2', '4x16:1', '4x12:1', '4x8:3']);
   });
 
-  it('sizes a partial batch to the next power of two of its rows', () => {
-    const plan = planBatches(Array(11).fill(10), 16, 16, () => 8);
-    expect(plan.map((b) => [b.batchSize, b.requests.length])).toEqual([[8, 8], [4, 3]]);
+  it('rounds a partial batch up to a multiple of four rows', () => {
+    expect(planBatches(Array(21).fill(10), 16, 16, () => 8).map((b) => [b.batchSize, b.requests.length]))
+      .toEqual([[8, 8], [8, 8], [8, 5]]);
+    expect(planBatches(Array(11).fill(10), 16, 16, () => 16).map((b) => [b.batchSize, b.requests.length])).toEqual([[12, 11]]);
+    expect(planBatches(Array(3).fill(10), 16, 16, () => 2).map((b) => [b.batchSize, b.requests.length])).toEqual([[2, 2], [2, 1]]);
   });
 });
