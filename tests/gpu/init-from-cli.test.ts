@@ -1,6 +1,6 @@
 // `npm run train -- --init-from DIR` end to end on SwiftShader: a released-looking folder (sharded BF16 tied
 // Llama) and a text file prepared on the spot with the folder's tokenizer; the loss falls, and --save writes
-// a tied Llama folder with the same tokenizer that opens again as one.
+// a tied Llama folder with the same tokenizer that opens again as one and resumes.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,5 +52,13 @@ describe('npm run train --init-from', () => {
       const again = await openHFFolder(opened.files, save);
       expect(again.config).toMatchObject({ architecture: 'llama', tieWordEmbeddings: true });
     } finally { await opened.close(); }
+
+    // The saved run resumes as any other: same folder as the model, the checkpoint for weights, moments and step.
+    const more = await captured(['--init-from', model, '--resume', save, '--data', text, '--steps', '10', '--batch', '2', '--seq-len', '32',
+      '--accum', '1', '--lr', '3e-3', '--warmup', '0', '--eval-interval', '0', '--swiftshader']);
+    expect(more.code, more.out).toBe(0);
+    expect(more.out).toContain(`resumed ${save} at step 8`);
+    expect(more.out).not.toContain('loading ');
+    expect([...more.out.matchAll(/step +(\d+) +loss/g)].map((m) => Number(m[1]))).toEqual([9, 10]);
   }, 600_000);
 });
