@@ -1,7 +1,9 @@
 // `npm run bench`: prints every benchmark as a Markdown table (pasted into the README): training
-// throughput and kernels against tfjs-backend-webgpu on the same adapter, the data pipeline, the tokenizers.
+// throughput and kernels against tfjs-backend-webgpu on the same adapter, log-likelihood scoring (batched
+// against one request at a time), the data pipeline, the tokenizers.
 import { benchEngine, type EngineBenchCase } from '../../bench/engine';
 import { benchKernels } from '../../bench/kernels';
+import { benchScoring } from '../../bench/score';
 import { formatTable } from '../../bench/table';
 import { describeAdapter, openDevice } from '../engine/device';
 import { nodeGPU } from '../engine/node-gpu.node';
@@ -10,15 +12,15 @@ import { Args } from './args';
 import { useTfjsWebGPU } from './tfjs-webgpu.node';
 
 export const BENCH_USAGE = `usage: npm run bench [-- options]
-  --only LIST          comma-separated: engine, kernels, data, tokenizer (default all)
-  --presets LIST       presets for the engine and kernel tables (default micro, mini, small; tiny, micro when emulated)
+  --only LIST          comma-separated: engine, kernels, score, data, tokenizer (default all)
+  --presets LIST       presets for the engine, kernel and scoring tables (default micro, mini, small; tiny, micro when emulated)
   --swiftshader        run on SwiftShader (Chromium's CPU Vulkan) instead of a GPU`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) { console.log(BENCH_USAGE); return 0; }
   const a = new Args(argv, new Set(['swiftshader', 'quick']));
   const swiftshader = a.flag('swiftshader');
-  const only = a.string('only')?.split(',') ?? ['engine', 'kernels', 'data', 'tokenizer'];
+  const only = a.string('only')?.split(',') ?? ['engine', 'kernels', 'score', 'data', 'tokenizer'];
   const big = a.string('presets')?.split(',');
   a.checkAllUsed();
   const gpu = await nodeGPU({ swiftshader });
@@ -39,6 +41,10 @@ export async function run(argv: string[]): Promise<number> {
     for (const c of cases) {
       console.log(`${formatTable(await benchKernels(dev, c.name, c.config, c.batchSize * c.seqLen, c.batchSize, emulated ? 2 : 10))}\n`);
     }
+  }
+  if (only.includes('score')) {
+    const scoreCases = cases.map((c) => ({ name: c.name, config: c.config, requests: 64 }));
+    console.log(`${formatTable(await benchScoring(dev, scoreCases, adapter))}\n`);
   }
   if (only.includes('data')) for (const t of await (await import('../../bench/data')).run()) console.log(`${formatTable(t)}\n`);
   if (only.includes('tokenizer')) for (const t of await (await import('../../bench/tokenizer')).run()) console.log(`${formatTable(t)}\n`);
