@@ -6,41 +6,9 @@ import { estimateMemory, formatBytes, type AdapterLimits } from '../model/memory
 import { PRESET_NAMES, PRESETS, type PresetName } from '../model/presets';
 import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
 import { fill, formatCount, h, labelled, numberInput } from './dom';
+import { MODEL_FIELDS, TRAIN_FIELDS, type ModelField, type TrainField } from './config-fields';
+import { formChecks, inWords, suggestedWarmup } from './config-words';
 import { measured, overBudget, profileFor, runCost, type ComputeProfile } from './run-cost';
-
-/** The model's numeric fields: the ones this form shows (presets define exactly these). */
-type ModelField = { [K in keyof ModelConfig]-?: ModelConfig[K] extends number ? K : never }[keyof ModelConfig];
-type TrainField = keyof TrainConfig;
-
-const MODEL_FIELDS: { key: ModelField; label: string; hint: string }[] = [
-  { key: 'dim', label: 'width (dim)', hint: 'C: width of the residual stream' },
-  { key: 'nLayers', label: 'layers', hint: 'L: transformer blocks' },
-  { key: 'nHeads', label: 'heads', hint: 'H: query heads; dim / heads must be a multiple of 4' },
-  { key: 'nKvHeads', label: 'key/value heads', hint: 'KV: grouped-query attention when fewer than heads' },
-  { key: 'hiddenDim', label: 'MLP width', hint: 'F: SwiGLU intermediate width' },
-  { key: 'vocabSize', label: 'vocabulary', hint: 'V: at least the tokenizer\'s size' },
-  { key: 'contextLength', label: 'context length', hint: 'longest sequence the model sees' },
-  { key: 'normEps', label: 'RMSNorm epsilon', hint: '' },
-  { key: 'ropeTheta', label: 'RoPE theta', hint: '' },
-];
-
-const TRAIN_FIELDS: { key: TrainField; label: string; hint: string; advanced?: boolean }[] = [
-  { key: 'steps', label: 'steps', hint: 'optimizer steps (the cosine schedule\'s length)' },
-  { key: 'batchSize', label: 'batch', hint: 'sequences per micro-batch' },
-  { key: 'seqLen', label: 'sequence length', hint: 'tokens per sequence (≤ context length)' },
-  { key: 'accumSteps', label: 'accumulation', hint: 'micro-batches per optimizer step' },
-  { key: 'lr', label: 'learning rate', hint: 'peak, after warmup' },
-  { key: 'warmupSteps', label: 'warmup steps', hint: 'linear warmup, then cosine decay' },
-  { key: 'seed', label: 'seed', hint: 'initial weights and batch order' },
-  { key: 'evalInterval', label: 'validation interval', hint: 'steps between validation losses (0: never)' },
-  { key: 'evalBatches', label: 'validation batches', hint: '0: the whole validation split' },
-  { key: 'minLrRatio', label: 'final LR ratio', hint: 'the cosine ends at lr × this', advanced: true },
-  { key: 'weightDecay', label: 'weight decay', hint: 'AdamW (none on norm weights)', advanced: true },
-  { key: 'gradClip', label: 'gradient clip', hint: 'global norm', advanced: true },
-  { key: 'beta1', label: 'AdamW β1', hint: '', advanced: true },
-  { key: 'beta2', label: 'AdamW β2', hint: '', advanced: true },
-  { key: 'eps', label: 'AdamW ε', hint: '', advanced: true },
-];
 
 export type ConfigResult =
   | { ok: true; model: ModelConfig; train: TrainConfig; preset: string; /** Set when the run would take hours here: Train asks first. */ longRun: string | null }
@@ -58,6 +26,7 @@ export class ConfigPanel {
   private limits: AdapterLimits | null = DEFAULT_LIMITS;
   private limitsNote = 'WebGPU default limits (adapter not known yet)';
   private profile: ComputeProfile = profileFor(null);
+  private warmupFollows = true;
   private last: ConfigResult | null = null;
   private lastValid: Extract<ConfigResult, { ok: true }> | null = null;
 
@@ -71,7 +40,14 @@ export class ConfigPanel {
       return labelled(f.label, input, f.hint);
     });
     const trainField = (f: (typeof TRAIN_FIELDS)[number]) => {
-      const input = numberInput(HARE_TRAIN_DEFAULTS[f.key], { 'data-testid': `train-${f.key}`, oninput: () => this.edited(false) });
+      const input = numberInput(HARE_TRAIN_DEFAULTS[f.key], { 'data-testid': `train-${f.key}`, oninput: () => {
+        // The warmup follows the run's length (a tenth) until the person sets it.
+        if (f.key === 'warmupSteps') this.warmupFollows = false;
+        if (f.key === 'steps' && this.warmupFollows && Number.isInteger(Number(input.value)) && Number(input.value) > 0) {
+          (this.trainInputs.get('warmupSteps') as HTMLInputElement).value = String(suggestedWarmup(Number(input.value)));
+        }
+        this.edited(false);
+      } });
       this.trainInputs.set(f.key, input);
       return labelled(f.label, input, f.hint);
     };
@@ -116,6 +92,7 @@ export class ConfigPanel {
 
   /** Shows a run's configs (a restored checkpoint) in the fields. */
   show(model: ModelConfig, train: TrainConfig): void {
+    this.warmupFollows = false; // a restored run's warmup is part of it
     for (const [k, input] of this.modelInputs) input.value = String(model[k]);
     for (const [k, input] of this.trainInputs) input.value = String(train[k]);
     this.preset.value = PRESET_NAMES.find((p) => MODEL_FIELDS.every((f) => PRESETS[p][f.key] === model[f.key])) ?? 'custom';
@@ -166,13 +143,21 @@ export class ConfigPanel {
     let model: ModelConfig | null = null;
     let train: TrainConfig | null = null;
     let cost: ReturnType<typeof runCost> | null = null;
-    const named = (where: string, e: unknown) => {
-      problems.push(e instanceof ConfigError ? `${where} ${e.field}: ${e.message.slice(e.field.length + 2)}` : `${where}: ${(e as Error).message}`);
+    const invalid = new Set<string>();
+    const named = (e: unknown) => {
+      if (e instanceof ConfigError) { invalid.add(e.field); problems.push(inWords(e.field, e.message)); } else problems.push((e as Error).message);
     };
-    try { model = validateConfig(this.read(this.modelInputs) as unknown as ModelConfig); } catch (e) { named('model', e); }
-    try { train = validateTrainConfig(this.read(this.trainInputs) as unknown as TrainConfig); } catch (e) { named('training', e); }
+    const rawModel = this.read(this.modelInputs), rawTrain = this.read(this.trainInputs);
+    const early = formChecks(rawModel, rawTrain);
+    for (const p of early) invalid.add(p.startsWith('vocabulary') ? 'vocabSize' : 'warmupSteps');
+    try { model = validateConfig(rawModel as unknown as ModelConfig); } catch (e) { named(e); }
+    try { train = validateTrainConfig(rawTrain as unknown as TrainConfig); } catch (e) { named(e); }
     if (model && train) {
-      try { validateShape(train, model); } catch (e) { named('training', e); }
+      try { validateShape(train, model); } catch (e) { named(e); }
+    }
+    problems.push(...early);
+    for (const [k, input] of [...this.modelInputs, ...this.trainInputs] as [string, HTMLInputElement][]) {
+      input.setAttribute('aria-invalid', String(invalid.has(k)));
     }
     if (model && train && problems.length === 0) {
       const est = estimateMemory(model, train, this.limits ?? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER });

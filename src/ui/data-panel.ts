@@ -7,6 +7,7 @@ import type { PipelineReport } from '../data/report';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import type { ExportFile } from '../worker/data-api';
 import { download, errorText, fill, formatCount, h, labelled, numberInput } from './dom';
+import { MAX_BPE_VOCAB, MIN_VOCAB } from './config-words';
 import { reportView } from './report-view';
 import { RulesForm } from './rules-form';
 import { SourceList } from './source-list';
@@ -24,6 +25,13 @@ export interface ModelNeeds {
 const STAGES: Record<PipelineStage, [number, number]> = {
   benchmarks: [0, 0.05], clean: [0.05, 0.6], tokenizer: [0.6, 0.8], pack: [0.8, 1], done: [1, 1],
 };
+
+/** What the page hears from the data panel: Train depends on both. */
+export interface DataPanelEvents {
+  sourcesChanged(count: number): void;
+  /** The tokenizer settings cannot work (null once they can), in the form's words. */
+  tokenizerProblem(problem: string | null): void;
+}
 
 export interface Prepared {
   dataset: string;
@@ -50,12 +58,13 @@ export class DataPanel {
   /** Why Prepare cannot work yet (the page still loading), by cause; no sources is checked on every sync. */
   private readonly blockers = new Map<string, string>();
   private running: { name: string; promise: Promise<Prepared> } | null = null;
+  private constructed = false;
   private shown: string | null = null;
 
   constructor(root: HTMLElement, private readonly workers: Workers, private readonly needs: () => ModelNeeds,
-    private readonly sourcesChanged: (count: number) => void = () => undefined) {
+    private readonly events: DataPanelEvents = { sourcesChanged: () => undefined, tokenizerProblem: () => undefined }) {
     const changed = () => this.settingsChanged();
-    this.sources = new SourceList(() => { this.syncPrepare(); this.sourcesChanged(this.sources.list().length); changed(); });
+    this.sources = new SourceList(() => { this.syncPrepare(); this.events.sourcesChanged(this.sources.list().length); changed(); });
     this.benchmarks = new BenchmarkList(changed);
     this.rules = new RulesForm(changed);
 
@@ -101,6 +110,7 @@ export class DataPanel {
       this.progress, this.status, this.reportBox, this.exports);
     this.settingsChanged();
     this.syncPrepare();
+    this.constructed = true;
   }
 
   /** Keeps Prepare off, with the reason beside it, until the cause clears (null). */
@@ -149,10 +159,31 @@ export class DataPanel {
     this.bpeVocab.disabled = kind !== 'bpe';
     this.tokenizerFile.disabled = kind !== 'json';
     const vocab = this.needs().vocabSize;
-    this.tokenizerNote.textContent = kind === 'auto'
+    const problem = this.tokenizerProblem();
+    this.bpeVocab.setAttribute('aria-invalid', String(kind === 'bpe' && problem !== null));
+    this.tokenizerNote.classList.toggle('error', problem !== null);
+    this.tokenizerNote.textContent = problem ?? (kind === 'auto'
       ? (vocab === 32000 ? "Mistral's tokenizer, as the model's vocabulary is 32000." : `A byte-level BPE with ${vocab} tokens, the model's vocabulary.`)
-      : '';
+      : '');
+    this.setBlocked('tokenizer', problem);
+    if (this.constructed) this.events.tokenizerProblem(problem); // the page asks tokenizerProblem() once it is built
     void this.showExisting();
+  }
+
+  /** A BPE size the trainer would refuse, said here in the form's words with the fix (null: fine). */
+  tokenizerProblem(): string | null {
+    const kind = this.tokenizerKind.value;
+    if (kind === 'bpe') {
+      const v = this.bpeVocab.value.trim() === '' ? NaN : Number(this.bpeVocab.value);
+      if (!Number.isInteger(v) || v < MIN_VOCAB || v > MAX_BPE_VOCAB) {
+        return `BPE vocabulary size must be a whole number from ${MIN_VOCAB} (256 bytes and 3 special tokens) to ${MAX_BPE_VOCAB}.`;
+      }
+    }
+    const vocab = this.needs().vocabSize;
+    if (kind === 'auto' && vocab !== 32000 && vocab > MAX_BPE_VOCAB) {
+      return `The automatic tokenizer is a BPE at the model's vocabulary, ${vocab}, above the ${MAX_BPE_VOCAB} a BPE can have: set the vocabulary to at most ${MAX_BPE_VOCAB} (or 32000 for Mistral's), or choose a tokenizer.`;
+    }
+    return null;
   }
 
   async settings(): Promise<PrepareSettings> {

@@ -43,7 +43,14 @@ const config = new ConfigPanel($('config-panel'), configChanged);
 const data = new DataPanel($('data-panel'), workers, () => {
   const { model, train } = config.valid();
   return { vocabSize: model.vocabSize, seqLen: train.seqLen };
-}, (count) => sourcesCounted(count));
+}, {
+  sourcesChanged: (count) => sourcesCounted(count),
+  tokenizerProblem: (problem) => tokenizerBlocked(problem),
+});
+
+function tokenizerBlocked(problem: string | null): void {
+  runPanel.setBlocked('tokenizer', problem && `${problem} (Data panel, Tokenizer and validation split)`);
+}
 
 function sourcesCounted(count: number): void {
   runPanel.setBlocked('sources', count > 0 ? null : 'Add at least one source in the Data panel to train.');
@@ -125,6 +132,7 @@ const runPanel: RunPanel = new RunPanel($('run-panel'), {
 });
 runPanel.setConfigOk(config.result().ok);
 sourcesCounted(data.sources.list().length);
+tokenizerBlocked(data.tokenizerProblem());
 
 const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), {
   async exportZip() {

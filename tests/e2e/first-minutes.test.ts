@@ -3,7 +3,7 @@
 // by the test, so "still loading" lasts as long as the test needs to look at it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, openSession, screenshot, type Session } from './harness';
-import { byTestId, waitForStatus, waitForStep } from './page';
+import { byTestId, openDataSettings, setFields, waitForStatus, waitForStep } from './page';
 
 let s: Session;
 beforeAll(async () => { s = await openSession(); });
@@ -153,5 +153,38 @@ describe('the first minutes on the page', () => {
     expect(box.scroll).toBeLessThanOrEqual(box.client);
     expect(box.text).not.toContain('\uFFFD');
     await page.locator('#run-panel .sample-box').screenshot({ path: artifact('first-minutes-7-sample-stopped.png') });
+  });
+
+  it('checks the settings in the form, in the form\'s words, with the fix', async () => {
+    const page = s.page;
+    const refusal = byTestId(page, 'config-refusal');
+    // The warmup follows the run's length until it is set: a tenth, not the default 20 of a 30-step run.
+    await byTestId(page, 'train-steps').fill('30');
+    expect(await byTestId(page, 'train-warmupSteps').inputValue()).toBe('3');
+    await setFields(page, { 'train-steps': 200, 'train-warmupSteps': 500 });
+    expect(await refusal.innerText()).toMatch(/warmup steps: 500 is not fewer than the 200 steps of the run, .*use about 20/);
+    expect(await byTestId(page, 'train-warmupSteps').getAttribute('aria-invalid')).toBe('true');
+    await setFields(page, { 'train-warmupSteps': 20, 'model-vocabSize': 100, 'model-nHeads': 3 });
+    const text = await refusal.innerText();
+    expect(text).toMatch(/vocabulary: 100 is below 259, .*use 259 or more/);
+    expect(text).toMatch(/heads: must divide width \(dim\) \(64 is not a multiple of 3\)/);
+    expect(text).not.toMatch(/nHeads|vocabSize|\blr\b/);
+    expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
+    await page.locator('#config-panel').screenshot({ path: artifact('first-minutes-8-form-refusal.png') });
+    await setFields(page, { 'model-vocabSize': 512, 'model-nHeads': 4 });
+    expect(await refusal.isHidden()).toBe(true);
+
+    // A BPE size the trainer would refuse is refused beside its field, and both Prepare and Train say why.
+    await openDataSettings(page);
+    await byTestId(page, 'tokenizer-kind').selectOption('bpe');
+    await byTestId(page, 'bpe-vocab').fill('100');
+    expect(await byTestId(page, 'tokenizer-note').innerText()).toMatch(/^BPE vocabulary size must be a whole number from 259 .* to 65536\.$/);
+    expect(await byTestId(page, 'prepare-button').isDisabled()).toBe(true);
+    expect(await byTestId(page, 'prepare-blocked-reason').innerText()).toMatch(/BPE vocabulary size/);
+    expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
+    expect(await byTestId(page, 'train-blocked-reason').innerText()).toMatch(/BPE vocabulary size .*Data panel/);
+    await byTestId(page, 'bpe-vocab').fill('512');
+    expect(await byTestId(page, 'prepare-button').isEnabled()).toBe(true);
+    expect(await byTestId(page, 'train-button').isEnabled()).toBe(true);
   });
 });

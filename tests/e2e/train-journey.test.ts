@@ -57,7 +57,7 @@ describe('the page, from opening to a resumed run', () => {
     await byTestId(page, 'preset-select').selectOption('tiny');
     expect(await byTestId(page, 'memory-estimate').innerText()).toBe(estimate);
     await setFields(page, { 'train-seqLen': 4096 });
-    expect(await byTestId(page, 'config-refusal').innerText()).toMatch(/seqLen: 4096 is longer than the model's contextLength 128/);
+    expect(await byTestId(page, 'config-refusal').innerText()).toMatch(/sequence length: 4096 is longer than the model's context length 128/);
     expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
     await setFields(page, { 'train-seqLen': 128, 'train-batchSize': 100_000 });
     expect(await byTestId(page, 'config-refusal').innerText()).toMatch(/does not fit this adapter: activation .* binds at most/);
