@@ -1,7 +1,8 @@
 // `npm run eval -- --checkpoint DIR --data FILE`: prints `loss: X`, the mean next-token cross-entropy over
 // the file's documents (JSONL/CSV/Parquet records, or blank-line blocks of a text file), each encoded as
 // BOS followed by its tokens and truncated to the model's context length, averaged over every predicted
-// token, with no packing across documents.
+// token, with no packing across documents. DIR is a Leveret checkpoint or any Hugging Face Llama/Mistral
+// folder (config.json, tokenizer.json, single or sharded safetensors in F32, F16 or BF16).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDevice, describeAdapter } from '../engine/device';
@@ -11,13 +12,11 @@ import { readRecords } from '../data/read/records';
 import { nodeSourceFile } from '../data/source-file.node';
 import { detectFormat } from '../data/source';
 import { paramSpecs } from '../model/params';
-import { readCheckpoint } from '../train/checkpoint/checkpoint-read';
 import { openCheckpointDir, type OpenedDir } from '../train/checkpoint/dir.node';
-import type { LoadedCheckpoint } from '../train/checkpoint/checkpoint-read';
+import { openModelFiles, type ModelFiles } from '../train/checkpoint/open-model';
 import type { Tokenizer } from '../data/tokenizer';
 import type { SourceFile } from '../data/source';
 import { documentLoss } from '../train/eval-documents';
-import { fingerprintOfJSON } from '../train/trainer';
 import { Args, ArgError, InputError } from './args';
 import { loadTokenizerFile } from './dataset.node';
 
@@ -31,7 +30,7 @@ interface EvalRun {
   batch: number;
   swiftshader: boolean;
   opened: OpenedDir;
-  ck: LoadedCheckpoint;
+  ck: ModelFiles;
   tokenizer: Tokenizer;
 }
 
@@ -50,7 +49,7 @@ export async function validateEvalRun(argv: readonly string[]): Promise<EvalRun>
   const named = (e: unknown) => (e instanceof InputError ? e : new InputError(`--checkpoint ${dir}: ${(e as Error).message}`));
   const opened = await openCheckpointDir(dir).catch((e) => { throw named(e); });
   try {
-    const ck = await readCheckpoint(opened.files, { fingerprint: fingerprintOfJSON });
+    const ck = await openModelFiles(opened.files, dir);
     const tokenizer = loadTokenizerFile(ck.tokenizerJSON, join(dir, 'tokenizer.json'));
     return { dir, data, file, field, batch, swiftshader, opened, ck, tokenizer };
   } catch (e) {
@@ -83,9 +82,8 @@ async function evaluate({ data, file, field, batch, swiftshader, ck, tokenizer }
   console.error(`adapter: ${describeAdapter(dev.caps)}`);
   const T = config.contextLength;
   const engine = await Engine.createForward(dev, config, { batchSize: batch, seqLen: T });
-  const params = new Map<string, Float32Array>();
-  for (const s of paramSpecs(config)) params.set(s.name, await ck.readParam(s.name));
-  engine.setParams(params);
+  // One tensor at a time onto the GPU: a released folder may be larger than this process should hold.
+  for (const s of paramSpecs(config)) engine.store.write(s.name, await ck.readParam(s.name));
   const problems: string[] = [];
   async function* docs(): AsyncGenerator<number[]> {
     const fmt = detectFormat(data, field);

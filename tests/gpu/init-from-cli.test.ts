@@ -5,30 +5,50 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as runEval } from '../../src/cli/eval';
 import { run as runTrain } from '../../src/cli/train';
 import { openCheckpointDir } from '../../src/train/checkpoint/dir.node';
 import { openHFFolder } from '../../src/train/checkpoint/hf-folder';
-import { parseF32Safetensors } from './plain-forward';
+import { bytesSource } from '../../src/train/checkpoint/byte-source';
+import { parseF32Safetensors, plainConfig, plainLogits, plainLosses } from './plain-forward';
 import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixture';
 
 let dir: string, model: string, text: string;
+const fixture = releasedFolder();
+const paragraphs = Array.from({ length: 80 }, (_, i) => `The hare ran in and out of the garden ${i} times, and then the hare ran on to the gate.`);
 
-async function captured(argv: string[]): Promise<{ code: number; out: string }> {
+async function captured(argv: string[], run = runTrain): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
   const keep = (...a: unknown[]) => { lines.push(a.map(String).join(' ')); };
   const spies = [vi.spyOn(console, 'log').mockImplementation(keep), vi.spyOn(console, 'error').mockImplementation(keep)];
-  try { return { code: await runTrain(argv), out: lines.join('\n') }; } finally { for (const s of spies) s.mockRestore(); }
+  try { return { code: await run(argv), out: lines.join('\n') }; } finally { for (const s of spies) s.mockRestore(); }
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leveret-init-cli-'));
   model = join(dir, 'SmolLM-tiny');
-  await writeFixture(model, releasedFolder());
+  await writeFixture(model, fixture);
   text = join(dir, 'hares.txt');
-  writeFileSync(text, Array.from({ length: 80 }, (_, i) =>
-    `The hare ran in and out of the garden ${i} times, and then the hare ran on to the gate.`).join('\n\n'));
+  writeFileSync(text, paragraphs.join('\n\n'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run eval on a released folder', () => {
+  it('gives the loss a plain-JS forward of the folder\'s weights gives, document by document', async () => {
+    const r = await captured(['--checkpoint', model, '--data', text, '--batch', '4', '--swiftshader'], runEval);
+    expect(r.code, r.out).toBe(0);
+    const got = Number(/loss: (\d+\.\d+)/.exec(r.out)![1]);
+    const folder = await openHFFolder(new Map([...fixture.files].map(([n, b]) => [n, bytesSource(b)])), 'fixture');
+    const pc = plainConfig(fixture.config);
+    let sum = 0, count = 0;
+    for (const p of paragraphs) {
+      const ids = [folder.bosId, ...folder.tokenizer.encode(p)].slice(0, folder.config.contextLength); // eval truncates to the context
+      for (const l of plainLosses(plainLogits(pc, (n) => fixture.weights.get(n)!, ids), ids)) { sum += l; count++; }
+    }
+    console.log(`eval on the released folder: ${got} (plain JS ${(sum / count).toFixed(6)} over ${count} tokens)`);
+    expect(Math.abs(got - sum / count)).toBeLessThan(1e-5);
+  }, 600_000);
+});
 
 describe('npm run train --init-from', () => {
   it('continues training a released folder and saves the same family, tied', async () => {
