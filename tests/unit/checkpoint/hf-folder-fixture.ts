@@ -16,6 +16,8 @@ export interface FixtureOptions {
   readonly config?: Record<string, unknown>;
   /** A tied model that writes its head anyway (some releases do). */
   readonly storeTiedHead?: boolean;
+  /** byte-level (SmolLM, default) or sentencepiece (Llama 2 / TinyLlama: <s> = 1, </s> = 2). */
+  readonly tokenizer?: 'byte-level' | 'sentencepiece';
 }
 
 export interface Fixture {
@@ -36,8 +38,8 @@ export function releasedConfig(o: FixtureOptions = {}): Record<string, unknown> 
     model_type: llama ? 'llama' : 'mistral',
     attention_bias: llama ? false : undefined,
     attention_dropout: 0.0,
-    bos_token_id: 0,
-    eos_token_id: 0,
+    bos_token_id: o.tokenizer === 'sentencepiece' ? 1 : 0,
+    eos_token_id: o.tokenizer === 'sentencepiece' ? 2 : 0,
     hidden_act: 'silu',
     hidden_size: SHAPE.hidden,
     initializer_range: 0.02,
@@ -83,6 +85,33 @@ export function byteLevelTokenizerJSON(): Record<string, unknown> {
     model: {
       type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
       fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: MERGES.map(([a, b]) => `${a} ${b}`),
+    },
+  };
+}
+
+/** A SentencePiece-style BPE tokenizer.json as Llama 2 and TinyLlama ship it: <unk> <s> </s>, 256 byte-fallback
+ *  tokens, the metaspace and a few letters and merges; 272 tokens, the embedding's size. */
+export function sentencePieceTokenizerJSON(): Record<string, unknown> {
+  const vocab: Record<string, number> = { '<unk>': 0, '<s>': 1, '</s>': 2 };
+  for (let b = 0; b < 256; b++) vocab[`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`] = 3 + b;
+  const pieces = ['\u2581', 'e', 'h', 't', 'a', 'r', 'n', '\u2581t', 'he', '\u2581the', 'an', 'er', '\u2581a'];
+  for (const p of pieces) vocab[p] = Object.keys(vocab).length;
+  return {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: ['<unk>', '<s>', '</s>'].map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '\u2581' }, { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' }] },
+    pre_tokenizer: null,
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<s>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
+    },
+    decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '\u2581' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] },
+    model: {
+      type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null,
+      fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab,
+      merges: ['\u2581 t', 'h e', '\u2581t he', 'a n', 'e r', '\u2581 a'],
     },
   };
 }
@@ -193,7 +222,7 @@ export function releasedFolder(o: FixtureOptions = {}): Fixture {
   const text = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2));
   files.set('config.json', text(config));
   files.set('generation_config.json', text({ bos_token_id: 0, eos_token_id: 0, transformers_version: '4.42.3' }));
-  files.set('tokenizer.json', text(byteLevelTokenizerJSON()));
+  files.set('tokenizer.json', text(o.tokenizer === 'sentencepiece' ? sentencePieceTokenizerJSON() : byteLevelTokenizerJSON()));
   files.set('tokenizer_config.json', text({ bos_token: '<|endoftext|>', eos_token: '<|endoftext|>', model_max_length: SHAPE.context }));
   if (nShards === 1) {
     files.set('model.safetensors', safetensorsBytes(stored));

@@ -131,6 +131,16 @@ describe('opening a released-looking folder', () => {
     for (const [name, v] of got) expect(sameBits(v, f.weights.get(name)!), name).toBe(true);
   });
 
+  it('takes a SentencePiece-style tokenizer.json (Llama 2, TinyLlama) with byte fallback', async () => {
+    const folder = await open(releasedFolder({ tokenizer: 'sentencepiece', tied: false }));
+    expect([folder.tokenizer.vocabSize, folder.tokenizer.bosId, folder.tokenizer.eosId]).toEqual([272, 1, 2]);
+    expect(folder.warnings).toEqual([]);
+    const ids = folder.tokenizer.encode('the hare!');
+    expect(ids[0]).toBe(268); // ▁the, after the merges ▁ t -> ▁t, h e -> he, ▁t he -> ▁the
+    expect(ids.at(-1)).toBe(3 + 0x21); // '!' is not a piece: byte fallback <0x21>
+    expect(folder.tokenizer.decode(ids)).toBe('the hare!');
+  });
+
   it('ignores a tied model\'s stored copy of the head, with a warning', async () => {
     const folder = await open(releasedFolder({ storeTiedHead: true }));
     expect(paramSpecs(folder.config).some((s) => s.name === 'lm_head.weight')).toBe(false);
@@ -153,8 +163,8 @@ describe('opening a released-looking folder', () => {
       'is missing 1 tensor(s) config.json needs: lm_head.weight (if this model ties its head'],
     ['a shape that differs from config.json', (f: Fixture) => edit(f, 'config.json', (j) => { j.intermediate_size = 40; }),
       'model-00001-of-00002.safetensors: model.layers.0.mlp.gate_proj.weight has shape [48, 32], config.json needs [40, 32]'],
-    ['a layer count the weights do not have', (f: Fixture) => edit(f, 'config.json', (j) => { j.num_hidden_layers = 1e9; }),
-      'config.json: num_hidden_layers is 1000000000, the weights (model.safetensors.index.json) hold 2 layers'],
+    ['a layer count the weights do not have', (f: Fixture) => edit(f, 'config.json', (j) => { j.num_hidden_layers = 3; }),
+      'config.json: num_hidden_layers is 3, the weights (model.safetensors.index.json) hold 2 layers'],
     ['a tokenizer larger than vocab_size', (f: Fixture) => edit(f, 'config.json', (j) => { j.vocab_size = 260; }),
       'tokenizer.json: defines 267 tokens, more than config.json\'s vocab_size 260'],
     ['a tokenizer.json that is not one', (f: Fixture) => edit(f, 'tokenizer.json', (j) => { delete j.model; }), 'tokenizer.json:'],
