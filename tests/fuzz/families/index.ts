@@ -9,6 +9,9 @@ import { jsonlFamily } from './jsonl';
 import { parquetFamily } from './parquet';
 import { txtFamily } from './txt';
 import { tokenizerJsonFamily } from './tokenizer-json';
+import { safetensorsFamily } from './safetensors';
+import { hfConfigFamily } from './hf-config';
+import { trainerStateFamily } from './trainer-state';
 
 export const families: FuzzFamily[] = [
   jsonlFamily,
@@ -20,4 +23,7 @@ export const families: FuzzFamily[] = [
   cliArgsFamily,
   hfFolderFamily,
   tokenizerJsonFamily,
+  safetensorsFamily,
+  hfConfigFamily,
+  trainerStateFamily,
 ];
