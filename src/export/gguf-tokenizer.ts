@@ -7,8 +7,8 @@
 //     converted from a SentencePiece model the merge list holds every pair whose concatenation is a token,
 //     ranked by that token, which is what makes the two procedures agree.)
 //   "gpt2" (llama.cpp's BPE tokenizer): byte-level vocabularies with their merges as "left right" strings.
-//     The pre-tokenizer is named, not stored: "gpt2" is GPT-2's regex. Leveret's trainer uses GPT-2's regex
-//     with one digit per piece (pretokenize.ts); that gives the same tokens under "gpt2" for ASCII digits,
+//     The pre-tokenizer is named, not stored: llama.cpp's "gpt-2" is GPT-2's regex. Leveret's trainer uses GPT-2's regex
+//     with one digit per piece (pretokenize.ts); that gives the same tokens under "gpt-2" for ASCII digits,
 //     because the trainer never sees two digits in one piece and so learns no merge that joins a digit to
 //     anything but the space before it. (A learned merge across the UTF-8 bytes of two non-ASCII digits is
 //     the one case where the two could differ.)
@@ -116,7 +116,7 @@ function bpeEntries(spec: BpeSpec, json: TokenizerJSON, tokens: string[], types:
   for (let k = 0; k < merges.length; k++) merges[k] = `${spec.idToToken[spec.merges[2 * k]]} ${spec.idToToken[spec.merges[2 * k + 1]]}`;
   return [
     ['tokenizer.ggml.model', str('gpt2')],
-    ['tokenizer.ggml.pre', str('gpt2')],
+    ['tokenizer.ggml.pre', str('gpt-2')],
     ['tokenizer.ggml.tokens', { type: 'string[]', value: tokens }],
     ['tokenizer.ggml.token_type', { type: 'i32[]', value: types }],
     ['tokenizer.ggml.merges', { type: 'string[]', value: merges }],

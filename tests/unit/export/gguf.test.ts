@@ -82,7 +82,7 @@ describe('GGUF export', () => {
     expect(m['llama.attention.layer_norm_rms_epsilon']).toBeCloseTo(1e-5, 10);
     expect(m['llama.rope.freq_base']).toBe(10000);
     expect(m['tokenizer.ggml.model']).toBe('gpt2');
-    expect(m['tokenizer.ggml.pre']).toBe('gpt2');
+    expect(m['tokenizer.ggml.pre']).toBe('gpt-2'); // llama.cpp's name for GPT-2's regex
     const tokens = m['tokenizer.ggml.tokens'] as string[];
     expect(tokens.length).toBe(c.vocabSize);
     expect(tokens.slice(0, 3)).toEqual(['<unk>', '<s>', '</s>']);
