@@ -32,9 +32,10 @@ interface CentralEntry {
 
 const VERIFY_PIECE = 16 << 20; // bytes read at a time while checking a stored entry's CRC
 const MAX_COMMENT = 0xffff;
-// Compressed bytes fed to the inflater at a time: deflate expands at most ~1032x, so one piece can overshoot
-// the declared size by at most ~8 MB before the reader notices and stops.
-const INFLATE_PIECE = 8 << 10;
+// Deflate expands at most ~1032x. Compressed bytes are fed to the inflater in pieces that cannot expand past
+// what is still due plus 1 MiB, so a bomb that records a small size costs about 1 MiB of work.
+const MAX_EXPANSION = 1032;
+const MIN_PIECE = 1 << 10;
 // A checkpoint has seven files and a model folder a few dozen; a directory this big is damage.
 const MAX_CENTRAL_BYTES = 16 << 20;
 
@@ -222,10 +223,13 @@ function inflateBounded(compressed: Uint8Array, size: number, fail: (message: st
     written += chunk.length;
   });
   try {
-    for (let at = 0; at < compressed.length || at === 0; at += INFLATE_PIECE) {
-      const end = Math.min(compressed.length, at + INFLATE_PIECE);
-      inflater.push(compressed.subarray(at, end), end === compressed.length);
-      if (overflow) break;
+    // At least one push, the last one marked final, even for an empty entry.
+    for (let at = 0, last = false; !last && !overflow; ) {
+      const piece = Math.max(MIN_PIECE, Math.floor((size - written) / MAX_EXPANSION));
+      const end = Math.min(compressed.length, at + piece);
+      last = end === compressed.length;
+      inflater.push(compressed.subarray(at, end), last);
+      at = end;
     }
   } catch (err) {
     fail(`cannot be inflated (${(err as Error).message})`);

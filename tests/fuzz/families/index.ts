@@ -12,6 +12,7 @@ import { tokenizerJsonFamily } from './tokenizer-json';
 import { safetensorsFamily } from './safetensors';
 import { hfConfigFamily } from './hf-config';
 import { trainerStateFamily } from './trainer-state';
+import { checkpointZipFamily } from './checkpoint-zip';
 
 export const families: FuzzFamily[] = [
   jsonlFamily,
@@ -26,4 +27,5 @@ export const families: FuzzFamily[] = [
   safetensorsFamily,
   hfConfigFamily,
   trainerStateFamily,
+  checkpointZipFamily,
 ];
