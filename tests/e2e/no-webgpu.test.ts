@@ -23,7 +23,8 @@ describe('a browser without WebGPU', () => {
     const page = s.page;
     await removeAllSources(page);
     await uploadSources(page, [mobyJsonl()]);
-    await setFields(page, { ...SMALL_RUN, 'train-steps': 3, 'train-evalInterval': 3, 'sample-every': 0, 'autosave-interval': 0 });
+    // A warmup of 1 in a 3-step run: the form refuses one as long as the run (the learning rate would never peak).
+    await setFields(page, { ...SMALL_RUN, 'train-warmupSteps': 1, 'train-steps': 3, 'train-evalInterval': 3, 'sample-every': 0, 'autosave-interval': 0 });
     await openDataSettings(page);
     await setFields(page, { 'val-fraction': 0.2 });
     await prepare(page);
