@@ -5,6 +5,7 @@ import add from '../../shaders/add.wgsl?raw';
 import adamw from '../../shaders/adamw.wgsl?raw';
 import attention from '../../shaders/attention.wgsl?raw';
 import attentionBackward from '../../shaders/attention_backward.wgsl?raw';
+import attentionDecode from '../../shaders/attention_decode.wgsl?raw';
 import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import embedding from '../../shaders/embedding.wgsl?raw';
 import gradNorm from '../../shaders/grad_norm.wgsl?raw';
@@ -18,7 +19,7 @@ import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 
 export const SHADERS = {
-  add, adamw, attention, attentionBackward, crossEntropy, embedding, gradNorm, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
+  add, adamw, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;
