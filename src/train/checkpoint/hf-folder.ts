@@ -38,7 +38,8 @@ const listNames = (names: readonly string[]): string =>
 
 async function readJSON(files: ReadonlyMap<string, ByteSource>, name: string, folder: string): Promise<unknown> {
   const source = files.get(name);
-  if (!source) throw new CheckpointError(folder, `has no ${name}`);
+  // Named by the missing file, not the folder: callers prefix the folder (`--init-from DIR: ...`).
+  if (!source) throw new CheckpointError(name, `is missing from ${folder} (a model folder holds ${CONFIG_FILE}, ${TOKENIZER_FILE} and its weights)`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(source)));

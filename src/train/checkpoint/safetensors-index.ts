@@ -66,7 +66,7 @@ export async function openWeightFiles(files: ReadonlyMap<string, ByteSource>, fo
   const index = files.get(INDEX_FILE);
   if (index) return openSharded(files, index);
   const single = files.get(SINGLE_FILE);
-  if (!single) throw new CheckpointError(folder, `has neither ${SINGLE_FILE} nor ${INDEX_FILE}: no weights to read`);
+  if (!single) throw new CheckpointError(SINGLE_FILE, `is missing from ${folder}, and so is ${INDEX_FILE}: no weights to read`);
   const reader = await openSafetensors(single, SINGLE_FILE);
   return fromReaders([SINGLE_FILE], [reader]);
 }

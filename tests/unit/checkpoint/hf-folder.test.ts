@@ -148,9 +148,9 @@ describe('opening a released-looking folder', () => {
   });
 
   it.each([
-    ['no config.json', (f: Fixture) => { f.files.delete('config.json'); return f; }, 'SmolLM-tiny: has no config.json'],
-    ['no tokenizer.json', (f: Fixture) => { f.files.delete('tokenizer.json'); return f; }, 'SmolLM-tiny: has no tokenizer.json'],
-    ['no weights', (f: Fixture) => { f.files.delete('model.safetensors.index.json'); return f; }, 'SmolLM-tiny: has neither model.safetensors nor model.safetensors.index.json'],
+    ['no config.json', (f: Fixture) => { f.files.delete('config.json'); return f; }, 'config.json: is missing from SmolLM-tiny'],
+    ['no tokenizer.json', (f: Fixture) => { f.files.delete('tokenizer.json'); return f; }, 'tokenizer.json: is missing from SmolLM-tiny'],
+    ['no weights', (f: Fixture) => { f.files.delete('model.safetensors.index.json'); return f; }, 'model.safetensors: is missing from SmolLM-tiny, and so is model.safetensors.index.json'],
     ['a shard missing from the folder', (f: Fixture) => { f.files.delete('model-00002-of-00002.safetensors'); return f; },
       'model.safetensors.index.json: names shard(s) the folder does not have: model-00002-of-00002.safetensors'],
     ['a tensor the index puts in the other shard', (f: Fixture) => edit(f, 'model.safetensors.index.json', (j) => {

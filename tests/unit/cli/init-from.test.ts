@@ -58,7 +58,7 @@ describe('--init-from', () => {
       'config.json: rope_scaling: is set'],
     ['a missing shard', (d: string) => unlinkSync(join(d, 'model-00002-of-00002.safetensors')),
       'model.safetensors.index.json: names shard(s) the folder does not have: model-00002-of-00002.safetensors'],
-    ['a folder with no weights', (d: string) => unlinkSync(join(d, 'model.safetensors.index.json')), 'has neither model.safetensors nor'],
+    ['a folder with no weights', (d: string) => unlinkSync(join(d, 'model.safetensors.index.json')), 'model.safetensors: is missing from'],
   ])('refuses %s, naming the folder and the file', async (name, breakIt, message) => {
     const d = join(dir, name.replace(/ /g, '-'));
     await writeFixture(d, releasedFolder());
