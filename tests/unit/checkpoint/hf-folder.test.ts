@@ -121,6 +121,24 @@ describe('opening a released-looking folder', () => {
     expect(folder.paramBytes).toBe([...f.weights.values()].reduce((a, w) => a + 2 * w.length, 0));
   });
 
+  it('never reads a shard whole: headers first, then each tensor once, one at a time', async () => {
+    const f = releasedFolder();
+    const reads: { file: string; length: number }[] = [];
+    const watched = new Map([...f.files].map(([name, b]): [string, ByteSource] => {
+      const src = bytesSource(b);
+      return [name, { size: src.size, read: (offset, length) => { reads.push({ file: name, length }); return src.read(offset, length); } }];
+    }));
+    const folder = await openHFFolder(watched, 'SmolLM-tiny');
+    const openingShardBytes = reads.filter((r) => r.file.endsWith('.safetensors')).reduce((a, r) => a + r.length, 0);
+    const headers = [...f.files].filter(([n]) => n.endsWith('.safetensors')).reduce((a, [, b]) => a + 8 + Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)), 0);
+    expect(openingShardBytes).toBe(headers); // opening reads the headers and nothing else
+    reads.length = 0;
+    await loadWeights(folder, () => {});
+    const largest = Math.max(...[...folder.weights.tensors.values()].map((t) => t.end - t.begin));
+    expect(Math.max(...reads.map((r) => r.length))).toBe(largest);
+    expect(reads.reduce((a, r) => a + r.length, 0)).toBe(folder.paramBytes);
+  });
+
   it.each(['F16', 'F32'] as const)('reads a single-file %s untied Mistral', async (dtype) => {
     const f = releasedFolder({ dtype, shards: 1, tied: false, modelType: 'mistral' });
     const folder = await open(f);
