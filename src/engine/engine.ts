@@ -8,6 +8,7 @@ import { ModelGraph } from './graph';
 import { encodeDispatches, KernelContext, type Dispatch, type KernelChoices } from './kernel-context';
 import type { AttentionTiles } from './kernels/attention';
 import { embeddingSegments } from './kernels/embedding';
+import { Generator, type GeneratorOptions } from './generator';
 import { AdamW, HARE_OPTIMIZER, type OptimizerConfig } from './optimizer';
 import { ParamStore } from './param-store';
 
@@ -125,6 +126,14 @@ export class Engine {
   }
 
   get device(): GPUDevice { return this.ctx.device; }
+
+  /**
+   * A KV-cache generator on these weights, planned once for `maxLen` positions (at most the context): see
+   * generator.ts. The caller destroys it; it must not outlive the engine.
+   */
+  createGenerator(opts: GeneratorOptions): Promise<Generator> {
+    return Generator.create(this, opts);
+  }
 
   /** Uploads every parameter from a map of HF names to row-major data. */
   setParams(params: ReadonlyMap<string, Float32Array>): void {

@@ -2,6 +2,7 @@
 // (the fallback where WebGPU is missing, and the baseline the benchmarks compare against).
 import type { Batch, StepResult } from '../engine/engine';
 import type { ModelConfig } from '../model/config';
+import type { TokenGenerator } from './sampling';
 
 export interface Moments {
   readonly m: ReadonlyMap<string, Float32Array>;
@@ -19,6 +20,8 @@ export interface TrainBackend {
   forwardLosses(b: Batch): Promise<Float32Array>;
   /** Next-token logits after `tokens` (at most the training length): for sampling. */
   nextLogits(tokens: readonly number[]): Promise<Float32Array>;
+  /** A KV-cache generator on the current weights, where the backend has one (planned on first use). */
+  generator?(): Promise<TokenGenerator>;
   getParams(): Promise<Map<string, Float32Array>>;
   setParams(p: ReadonlyMap<string, Float32Array>): Promise<void>;
   getMoments(): Promise<Moments>;

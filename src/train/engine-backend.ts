@@ -1,13 +1,16 @@
-// The trainer's backend on our WebGPU engine: a training graph for (B, T) and a one-row forward graph for
-// sampling, sharing the parameters.
+// The trainer's backend on our WebGPU engine: a training graph for (B, T), a one-row forward graph for
+// sampling past the context, and a KV-cache generator over the model's context, all sharing the parameters.
 import { describeAdapter, type EngineDevice } from '../engine/device';
 import { Engine, type Batch, type EngineOptions, type StepResult } from '../engine/engine';
+import type { Generator } from '../engine/generator';
 import type { ModelConfig } from '../model/config';
 import type { Moments, TrainBackend } from './backend';
 import type { TrainConfig } from './config';
 
 export class EngineBackend implements TrainBackend {
   readonly name: string;
+
+  private gen: Promise<Generator> | null = null;
 
   private constructor(readonly engine: Engine, dev: EngineDevice) {
     this.name = `leveret webgpu (${describeAdapter(dev.caps)})`;
@@ -44,6 +47,12 @@ export class EngineBackend implements TrainBackend {
     return this.engine.logitsAt({ inputs, targets }, ctx.length - 1, g);
   }
 
+  /** Planned on first use for the model's whole context; each generation prefills from the current weights. */
+  generator(): Promise<Generator> {
+    this.gen ??= this.engine.createGenerator({ maxLen: this.engine.config.contextLength });
+    return this.gen;
+  }
+
   getParams(): Promise<Map<string, Float32Array>> { return this.engine.getParams(); }
 
   async setParams(p: ReadonlyMap<string, Float32Array>): Promise<void> { this.engine.setParams(p); }
@@ -66,5 +75,9 @@ export class EngineBackend implements TrainBackend {
     }
   }
 
-  destroy(): void { this.engine.destroy(); }
+  destroy(): void {
+    // A generator still being planned is freed when it arrives (the engine's buffers go now either way).
+    void this.gen?.then((g) => g.destroy(), () => undefined);
+    this.engine.destroy();
+  }
 }

@@ -1,4 +1,8 @@
-// Text from the model: greedy, or temperature with top-k, one token at a time from the backend's logits.
+// Text from the model: greedy, or temperature with top-k, one token at a time. The choice of a token
+// (pickToken) and the loop around it (decodeLoop) are shared by every generator: the engine's KV-cache
+// Generator (src/engine/generator.ts) and ForwardGenerator below, a full forward per token over the backend's
+// nextLogits (the tfjs fallback, and sequences longer than a generator's planned length). Both draw from the
+// same seeded xoshiro128, so a sample is reproducible and equal across the two for the same logits.
 import { Xoshiro128 } from '../data/rng';
 import type { Tokenizer } from '../data/tokenizer/tokenizer';
 import type { TrainBackend } from './backend';
@@ -14,6 +18,25 @@ export interface SampleOptions {
 
 export const DEFAULT_SAMPLE: SampleOptions = { maxTokens: 64, temperature: 0.8, topK: 40, seed: 1 };
 
+/**
+ * The k most likely token ids, most likely first, equal logits in id order: exactly what a stable sort of all
+ * ids by descending logit followed by slice(0, k) gives, without sorting V ids (a 32000-entry comparator sort
+ * per token cost milliseconds). Logits are assumed finite.
+ */
+export function topKIds(logits: Float32Array, k: number): number[] {
+  const sorted = Float32Array.from(logits).sort();            // ascending, native numeric sort
+  const threshold = sorted[sorted.length - k];                // the k-th largest value
+  let above = 0;
+  for (let i = sorted.length - k + 1; i < sorted.length; i++) if (sorted[i] > threshold) above++;
+  let ties = k - above;                                       // ids equal to the threshold that make the cut
+  const ids: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    if (logits[i] > threshold) ids.push(i);
+    else if (logits[i] === threshold && ties > 0) { ids.push(i); ties--; }
+  }
+  return ids.sort((a, b) => logits[b] - logits[a] || a - b);
+}
+
 /** Chooses the next token from logits (V). */
 export function pickToken(logits: Float32Array, o: Pick<SampleOptions, 'temperature' | 'topK'>, rng: Xoshiro128): number {
   if (o.temperature <= 0) {
@@ -21,8 +44,7 @@ export function pickToken(logits: Float32Array, o: Pick<SampleOptions, 'temperat
     for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
     return best;
   }
-  let ids = Array.from(logits.keys());
-  if (o.topK > 0 && o.topK < ids.length) ids = ids.sort((a, b) => logits[b] - logits[a]).slice(0, o.topK);
+  const ids = o.topK > 0 && o.topK < logits.length ? topKIds(logits, o.topK) : Array.from(logits.keys());
   let max = -Infinity;
   for (const i of ids) max = Math.max(max, logits[i]);
   const weights = ids.map((i) => Math.exp((logits[i] - max) / o.temperature));
@@ -32,17 +54,79 @@ export function pickToken(logits: Float32Array, o: Pick<SampleOptions, 'temperat
   return ids[ids.length - 1];
 }
 
+export interface GenerateOptions {
+  readonly maxNewTokens: number;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly seed: number;
+  /** Tokens that end the generation when chosen (not included): EOS, a chat turn's end. */
+  readonly stopIds?: readonly number[];
+  /** Read before each forward: once aborted, the generation ends there, keeping the tokens so far. */
+  readonly signal?: { readonly aborted: boolean };
+}
+
+export interface GenerateResult {
+  /** The new tokens, without the prompt or the stop token. */
+  readonly ids: number[];
+  readonly reason: 'length' | 'stop' | 'cancelled';
+}
+
+/** Called after each new token with it and every new token so far. */
+export type OnToken = (id: number, ids: readonly number[]) => void;
+
+/** Something that continues a prompt token by token. */
+export interface TokenGenerator {
+  /** Longest prompt + new tokens it accepts (Infinity: it slides a window over the model's context). */
+  readonly maxLen: number;
+  generate(promptIds: readonly number[], o: GenerateOptions, onToken?: OnToken): Promise<GenerateResult>;
+}
+
+/** The loop every generator runs: `first()` gives the logits after the prompt, `next(id)` after one more token. */
+export async function decodeLoop(o: GenerateOptions, onToken: OnToken | undefined,
+  first: () => Promise<Float32Array>, next: (id: number) => Promise<Float32Array>): Promise<GenerateResult> {
+  const rng = new Xoshiro128(o.seed);
+  const stop = new Set(o.stopIds ?? []);
+  const ids: number[] = [];
+  if (o.maxNewTokens <= 0) return { ids, reason: 'length' };
+  if (o.signal?.aborted) return { ids, reason: 'cancelled' };
+  let logits = await first();
+  for (;;) {
+    const id = pickToken(logits, o, rng);
+    if (stop.has(id)) return { ids, reason: 'stop' };
+    ids.push(id);
+    onToken?.(id, ids);
+    if (ids.length >= o.maxNewTokens) return { ids, reason: 'length' };
+    if (o.signal?.aborted) return { ids, reason: 'cancelled' };
+    logits = await next(id);
+  }
+}
+
+/** A full forward per token over `logitsAfter` (which sees the whole sequence so far and may slide a window). */
+export class ForwardGenerator implements TokenGenerator {
+  readonly maxLen = Infinity;
+
+  constructor(private readonly logitsAfter: (ids: readonly number[]) => Promise<Float32Array>) {}
+
+  generate(promptIds: readonly number[], o: GenerateOptions, onToken?: OnToken): Promise<GenerateResult> {
+    const seq = [...promptIds];
+    return decodeLoop(o, onToken, () => this.logitsAfter(seq), (id) => { seq.push(id); return this.logitsAfter(seq); });
+  }
+}
+
+/**
+ * The backend's KV-cache generator when the prompt and `maxNewTokens` fit it, else a full forward per token
+ * (which slides over the backend's context, as sampling always has).
+ */
+export async function generatorFor(backend: TrainBackend, promptLength: number, maxNewTokens: number): Promise<TokenGenerator> {
+  const g = await backend.generator?.();
+  return g && promptLength + maxNewTokens <= g.maxLen ? g : new ForwardGenerator((ids) => backend.nextLogits(ids));
+}
+
 /** Continues `prompt` by up to maxTokens tokens, stopping at EOS. */
 export async function generate(backend: TrainBackend, tokenizer: Tokenizer, prompt: string, o: SampleOptions = DEFAULT_SAMPLE):
   Promise<{ text: string; ids: number[] }> {
-  const rng = new Xoshiro128(o.seed);
-  const ids = [tokenizer.bosId, ...tokenizer.encode(prompt)];
-  const generated: number[] = [];
-  for (let i = 0; i < o.maxTokens; i++) {
-    const next = pickToken(await backend.nextLogits(ids), o, rng);
-    if (next === tokenizer.eosId) break;
-    ids.push(next);
-    generated.push(next);
-  }
-  return { text: tokenizer.decode(generated), ids: generated };
+  const promptIds = [tokenizer.bosId, ...tokenizer.encode(prompt)];
+  const g = await generatorFor(backend, promptIds.length, o.maxTokens);
+  const r = await g.generate(promptIds, { ...o, maxNewTokens: o.maxTokens, stopIds: [tokenizer.eosId] });
+  return { text: tokenizer.decode(r.ids), ids: r.ids };
 }

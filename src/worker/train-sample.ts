@@ -1,9 +1,9 @@
 // Text from the current weights, streamed: each token's text goes to the page as it comes, and a cancel
 // between two tokens ends the sample there (what came so far is kept). The decoding is train/sampling's
-// pickToken with the same seeded generator, so a streamed sample equals `generate`'s for the same settings.
-import { Xoshiro128 } from '../data/rng';
+// decodeLoop with the same seeded generator, through the backend's KV cache when the sample fits it (one
+// position per token), else a full forward per token; a streamed sample equals `generate`'s either way.
 import type { Trainer } from '../train/trainer';
-import { pickToken } from '../train/sampling';
+import { generatorFor } from '../train/sampling';
 import { MAX_SAMPLE_TOKENS, type SampleSettings } from './train-api';
 
 export interface SampleResult {
@@ -28,16 +28,10 @@ export async function streamSample(trainer: Trainer, s: SampleSettings, progress
   cancelled: () => boolean): Promise<SampleResult> {
   checkSampleSettings(s);
   const tok = trainer.tokenizer;
-  const rng = new Xoshiro128(s.seed);
-  const ids = [tok.bosId, ...tok.encode(s.prompt)];
-  const generated: number[] = [];
-  while (generated.length < s.maxTokens) {
-    if (cancelled()) return { text: tok.decode(generated), tokens: generated.length, cancelled: true };
-    const next = pickToken(await trainer.backend.nextLogits(ids), s, rng);
-    if (next === tok.eosId) break;
-    ids.push(next);
-    generated.push(next);
-    progress(tok.decode(generated), generated.length);
-  }
-  return { text: tok.decode(generated), tokens: generated.length, cancelled: false };
+  const promptIds = [tok.bosId, ...tok.encode(s.prompt)];
+  const gen = await generatorFor(trainer.backend, promptIds.length, s.maxTokens);
+  const signal = { get aborted() { return cancelled(); } };
+  const r = await gen.generate(promptIds, { ...s, maxNewTokens: s.maxTokens, stopIds: [tok.eosId], signal },
+    (_, ids) => progress(tok.decode([...ids]), ids.length));
+  return { text: tok.decode(r.ids), tokens: r.ids.length, cancelled: r.reason === 'cancelled' };
 }
