@@ -5,7 +5,7 @@
 import type { ModelConfig } from '../model/config';
 import { estimateMemory, type AdapterLimits, type GraphShape, type MemoryEstimate, type TensorEntry } from '../model/memory';
 import { allocateTable, type TensorTable } from './buffers';
-import type { Dispatch, KernelContext } from './kernel-context';
+import { KernelContext, type Dispatch } from './kernel-context';
 import type { AttentionTiles } from './kernels/attention';
 import { crossEntropyScore } from './kernels/loss';
 import { ModelGraph } from './graph';
@@ -36,8 +36,16 @@ export class ScoreGraph {
   readonly list: Dispatch[] = [];
   readonly activationBytes: number;
 
-  constructor(ctx: KernelContext, config: ModelConfig, store: ParamStore, readonly shape: GraphShape, opts: ScoreGraphOptions) {
+  private readonly ctx: KernelContext;
+
+  /**
+   * `engineCtx` lends the device and kernel choices; the graph keeps its uniforms in a context of its own
+   * (pipelines stay shared through the device's cache), so destroying a graph frees everything it made and
+   * a scorer that replaces graphs does not accumulate uniform blocks.
+   */
+  constructor(engineCtx: KernelContext, config: ModelConfig, store: ParamStore, readonly shape: GraphShape, opts: ScoreGraphOptions) {
     const N = shape.batchSize * shape.seqLen, V = config.vocabSize;
+    const ctx = this.ctx = new KernelContext(engineCtx.device, engineCtx.caps, engineCtx.choices);
     this.model = new ModelGraph(ctx, config, store, shape, { ...opts, mode: 'forward' });
     this.outputs = allocateTable(ctx.device, `score ${shape.batchSize}x${shape.seqLen}`, scoreOutputTable(shape),
       { maxBindingBytes: opts.maxBindingBytes });
@@ -57,5 +65,6 @@ export class ScoreGraph {
   destroy(): void {
     this.model.destroy();
     for (const b of this.outputs.buffers) b.destroy();
+    this.ctx.destroy();
   }
 }

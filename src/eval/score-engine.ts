@@ -53,6 +53,9 @@ export class EngineScorer implements Scorer {
     this.maxBindingBytes = engine.ctx.caps.limits.maxStorageBufferBindingSize;
   }
 
+  /** Shapes ("BxT") of the graphs kept now, least recently used first. */
+  get liveGraphs(): string[] { return [...this.graphs.keys()]; }
+
   /** The most rows (a power of two) a batch of padded length T may have, from the scoring graph's memory plan. */
   rowsFor(T: number): number {
     let rows = this.rowsCache.get(T);
@@ -118,10 +121,16 @@ export class EngineScorer implements Scorer {
     const device = this.engine.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const graph = new ScoreGraph(this.engine.ctx, this.engine.config, this.engine.store, { batchSize: b.batchSize, seqLen: b.seqLen },
-      { maxBindingBytes: this.maxBindingBytes, logitsChunkRows: this.opts.logitsChunkRows });
-    const err = (await device.popErrorScope()) ?? (await device.popErrorScope());
-    if (err) { graph.destroy(); throw new Error(`WebGPU refused the scoring graph ${key}: ${err.message}`); }
+    let graph: ScoreGraph | null = null;
+    try {
+      graph = new ScoreGraph(this.engine.ctx, this.engine.config, this.engine.store, { batchSize: b.batchSize, seqLen: b.seqLen },
+        { maxBindingBytes: this.maxBindingBytes, logitsChunkRows: this.opts.logitsChunkRows });
+    } finally {
+      const validation = await device.popErrorScope();   // both scopes popped, whichever failed
+      const oom = await device.popErrorScope();
+      const err = validation ?? oom;
+      if (err) { graph?.destroy(); throw new Error(`WebGPU refused the scoring graph ${key}: ${err.message}`); }
+    }
     this.graphs.set(key, graph);
     return graph;
   }

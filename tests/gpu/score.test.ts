@@ -115,6 +115,15 @@ describe('engine scorer vs reference scorer', () => {
     scorer.destroy();
   });
 
+  it('graphs are kept within the budget: with room for one, each new shape replaces the last', async () => {
+    const some = [0, 3, 18, 19, 20, greedyIndex];
+    const { results, scorer } = await scoreWith({ minSeqLen: 8, activationBudgetBytes: 1 }, some.map((i) => requests[i]));
+    expectMatches(results, some.map((i) => want[i]), 'budget of one graph');
+    expect(new Set(scorer.plan(some.map((i) => requests[i])).map((b) => `${b.batchSize}x${b.seqLen}`)).size).toBeGreaterThan(1);
+    expect(scorer.liveGraphs.length).toBe(1);
+    scorer.destroy();
+  });
+
   it('GPU kernel layouts (workgroup per row, tiled matmul)', async () => {
     const some = [0, 3, 18, 19, 20, greedyIndex, greedyIndex + 1];
     const { results, scorer } = await scoreWith({ minSeqLen: 8, kernels: { reduce: 'workgroup', matmul: 'tiled' } }, some.map((i) => requests[i]));
