@@ -29,6 +29,12 @@ export class Args {
     return v ? v[v.length - 1] : undefined;
   }
 
+  /** Every value of an option that may be given more than once (`--task a=x --task b=y`), in order. */
+  strings(name: string): string[] {
+    this.used.add(name);
+    return [...(this.values.get(name) ?? [])];
+  }
+
   required(name: string): string {
     const v = this.string(name);
     if (v === undefined) throw new ArgError(`--${name} is required`);

@@ -19,8 +19,10 @@ import type { SourceFile } from '../data/source';
 import { documentLoss } from '../train/eval-documents';
 import { Args, ArgError, InputError } from './args';
 import { loadTokenizerFile } from './dataset.node';
+import { runTasks, TASKS_USAGE } from './eval-tasks';
 
-export const EVAL_USAGE = `usage: npm run eval -- --checkpoint DIR --data FILE [--field text] [--batch 4] [--swiftshader]`;
+export const EVAL_USAGE = `usage: npm run eval -- --checkpoint DIR --data FILE [--field text] [--batch 4] [--swiftshader]
+   or: npm run eval -- --checkpoint DIR --task NAME=FILE ... (benchmarks, below)`;
 
 interface EvalRun {
   dir: string;
@@ -59,7 +61,10 @@ export async function validateEvalRun(argv: readonly string[]): Promise<EvalRun>
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) { console.log(EVAL_USAGE); return 0; }
+  // With --task it scores benchmarks (eval-tasks.ts); without, it is the loss over --data.
+  const tasks = argv.some((a) => a === '--task' || a.startsWith('--task='));
+  if (argv.includes('--help')) { console.log(tasks ? TASKS_USAGE : `${EVAL_USAGE}\n\n${TASKS_USAGE}`); return 0; }
+  if (tasks) return runTasks(argv);
   let checked: EvalRun;
   try {
     checked = await validateEvalRun(argv);

@@ -5,6 +5,7 @@ import { cliArgsFamily } from './cli-args';
 import { benchmarkFamily } from './benchmark';
 import { csvFamily } from './csv';
 import { gzipFamily } from './gzip';
+import { evalTaskFileFamily } from './eval-task-file';
 import { jsonlFamily } from './jsonl';
 import { parquetFamily } from './parquet';
 import { txtFamily } from './txt';
@@ -16,6 +17,7 @@ import { checkpointZipFamily } from './checkpoint-zip';
 
 export const families: FuzzFamily[] = [
   jsonlFamily,
+  evalTaskFileFamily,
   txtFamily,
   csvFamily,
   gzipFamily,
