@@ -123,7 +123,7 @@ describe('GGUF export', () => {
     const { folder, params } = await modelFolder(c, tok);
     const { bytes, parsed } = await exportAndParse(folder, 'f16');
     expect(parsed.tensorInfos.map((t) => t.name)).not.toContain('output.weight');
-    expect(parsed.metadata['general.file_type']).toBe(1);
+    expect((parsed.metadata as Record<string, unknown>)['general.file_type']).toBe(1);
     const info = (n: string) => parsed.tensorInfos.find((t) => t.name === n)!;
     expect(info('token_embd.weight').dtype).toBe(1);
     expect(info('output_norm.weight').dtype).toBe(0);
