@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   eval: () => import('./eval'),
   check: () => import('./check'),
   compare: () => import('./compare'),
+  sample: () => import('./sample'),
   export: () => import('./export'),
 };
 
