@@ -107,8 +107,11 @@ async function train(): Promise<void> {
   } catch (e) {
     // Whatever failed (the device, the worker, the plan), the page goes back to where Train works again;
     // the fields keep the person's settings.
-    runPanel.setState('failed', `Training did not start: ${errorText(e)}`, 0);
-    runPanel.showMessage(`Training did not start: ${errorText(e)}. Your settings are kept: try a smaller preset or batch, then Train.`);
+    const why = errorText(e);
+    const memory = /memory|device|stopped answering/i.test(why);
+    runPanel.setState('failed', 'Training failed to start (the reason is below).', 0);
+    runPanel.showMessage(`Training did not start: ${why}. Your settings are kept` +
+      (memory ? ': try a smaller preset, batch or sequence length, then Train.' : '.'));
   }
 }
 

@@ -119,6 +119,8 @@ export class RunPanel {
     this.samples.clear();
     this.message.hidden = true;
     this.backend.textContent = backend;
+    // Nothing from the previous run stays on show (a restored history refills the losses below).
+    for (const el of [this.lr, this.speed, this.valLoss, this.eta]) el.textContent = '–';
     this.sync();
     const perStep = tokensPerStep(train);
     for (const p of history) {

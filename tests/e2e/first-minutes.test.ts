@@ -187,4 +187,31 @@ describe('the first minutes on the page', () => {
     expect(await byTestId(page, 'prepare-button').isEnabled()).toBe(true);
     expect(await byTestId(page, 'train-button').isEnabled()).toBe(true);
   });
+
+  it('a start that fails in the worker returns the page to idle with a plain message and the settings kept', async () => {
+    const page = s.page;
+    // Break the prepared dataset under the page's feet: its tokenizer.json no longer parses, so the training
+    // worker's start fails after the page has handed it over (as a device failing while the model builds does).
+    const dataset = (await byTestId(page, 'prepare-status').innerText()).match(/ds-[0-9a-f]{16}/)?.[0];
+    expect(dataset).toBeDefined();
+    await page.evaluate(async (name) => {
+      const root = await navigator.storage.getDirectory();
+      const folder = await (await root.getDirectoryHandle('datasets')).getDirectoryHandle(name as string);
+      const w = await (await folder.getFileHandle('tokenizer.json')).createWritable();
+      await w.write('{ this is not json');
+      await w.close();
+    }, dataset);
+    await setFields(page, { 'train-steps': 40 });
+    await byTestId(page, 'train-button').click();
+    await byTestId(page, 'confirm-yes').click(); // the stopped run from before could continue
+    await page.waitForFunction(() => /Training did not start/.test(document.querySelector('[data-testid="run-message"]')?.textContent ?? ''), null, { timeout: 120_000 });
+    expect(await byTestId(page, 'run-status').innerText()).toBe('Training failed to start (the reason is below).');
+    expect(await byTestId(page, 'run-message').innerText()).toMatch(/^Training did not start: .*JSON.*\. Your settings are kept\.$/);
+    expect(await byTestId(page, 'tokens-per-second').innerText()).toBe('–'); // nothing left from the run before
+    for (const b of ['pause-button', 'resume-button', 'stop-button']) expect(await byTestId(page, b).isDisabled(), b).toBe(true);
+    expect(await byTestId(page, 'train-button').isEnabled()).toBe(true);
+    expect(await byTestId(page, 'train-steps').inputValue()).toBe('40');
+    expect(await byTestId(page, 'train-warmupSteps').inputValue()).toBe('20');
+    await page.locator('#run-panel').screenshot({ path: artifact('first-minutes-9-start-failed.png') });
+  });
 });
