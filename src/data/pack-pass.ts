@@ -1,9 +1,11 @@
 // Pass 2: cleaned.jsonl, record by record, through the tokenizer into packed token shards. A record goes to
 // validation when a hash of (seed, source, record index) falls under the validation fraction, so the split
-// is fixed by the seed and the data alone.
+// is fixed by the seed and the data alone. Texts are encoded in chunks (pool/chunk-work.ts: in-process or in
+// the worker pool) and packed here in file order, so the shards do not depend on who encoded them.
 import { CLEANED_FILE, cleanedText } from './cleaned-record';
+import type { ChunkEncoding } from './pool/chunk-work';
+import { OrderedQueue } from './pool/ordered-queue';
 import { byteLines } from './read/lines';
-import type { Tokenizer } from './tokenizer/tokenizer';
 import { dtypeFor, type ManifestSource } from './pack/manifest';
 import { SourcePacker } from './pack/packer';
 import { hashUnit } from './rng';
@@ -57,29 +59,49 @@ export interface PackSourceInfo {
   textKey: string;
 }
 
-export async function packPass(store: DataStore, tok: Tokenizer, sources: readonly PackSourceInfo[], packLength: number,
-                               seed: number, valFraction: number, shardBytes: number, maxLineBytes: number,
+export async function packPass(store: DataStore, vocabSize: number, encoding: ChunkEncoding, sources: readonly PackSourceInfo[],
+                               packLength: number, seed: number, valFraction: number, shardBytes: number, maxLineBytes: number,
                                onRecord: (bytesApprox: number) => void, signal?: AbortSignal): Promise<PackPassResult> {
-  const dtype = dtypeFor(tok.vocabSize);
+  const dtype = dtypeFor(vocabSize);
   const perShard = Math.max(1, Math.floor(shardBytes / (packLength * (dtype === 'uint16' ? 2 : 4))));
   const prefixes = shardPrefixes(sources.map((s) => s.name));
   const packers = sources.map((_, i) => new SourcePacker(store, prefixes[i], packLength, dtype, perShard));
   const records = new Array<number>(sources.length).fill(0);
   const entries = readCleaned(store, sources.map((s) => s.name), sources.map((s) => s.textKey), seed, valFraction, maxLineBytes);
   const pause = yielder();
+  const queue = new OrderedQueue<[CleanedEntry[], { ids: Uint32Array; ends: Uint32Array }]>(encoding.inFlight);
+  let batch: CleanedEntry[] = [];
+  let batchChars = 0;
+  // Ids arrive checked against the vocabulary and followed by EOS (encodeAll in pool/worker-handler.ts).
+  const apply = async () => {
+    const [items, { ids, ends }] = await queue.take();
+    let start = 0;
+    for (let i = 0; i < items.length; i++) {
+      const e = items[i];
+      await packers[e.source].add(ids.subarray(start, ends[i]), e.val);
+      start = ends[i];
+      records[e.source]++;
+      onRecord(e.text.length);
+    }
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    if (queue.full) await apply();
+    const items = batch;
+    queue.push(encoding.encode(items.map((e) => e.text)).then((r) => [items, r]));
+    batch = [];
+    batchChars = 0;
+  };
   try {
     for await (const e of entries) {
       await pause();
       signal?.throwIfAborted();
-      const ids = tok.encode(e.text);
-      ids.push(tok.eosId);
-      for (const id of ids) {
-        if (!(id >= 0 && id < tok.vocabSize)) throw new Error(`tokenizer ${tok.name} produced id ${id} outside its vocabulary of ${tok.vocabSize}`);
-      }
-      await packers[e.source].add(ids, e.val);
-      records[e.source]++;
-      onRecord(e.text.length);
+      batch.push(e);
+      batchChars += e.text.length;
+      if (batch.length >= encoding.chunkRecords || batchChars >= encoding.chunkChars) await flush();
     }
+    await flush();
+    while (queue.length > 0) { signal?.throwIfAborted(); await apply(); }
   } catch (err) {
     for (const p of packers) await p.abandon().catch(() => {});
     throw err;

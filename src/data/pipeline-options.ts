@@ -3,6 +3,7 @@ import type { RuleOverrides } from './rules/defaults';
 import type { SourceFile, SourceFormat, SourceSpec } from './source';
 import type { DataStore } from './store';
 import type { ResolveTokenizer, TokenizerChoice } from './tokenizer-choice';
+import type { CreateWorkerPool } from './pool/pool';
 
 export interface BenchmarkSpec {
   files: SourceFile[];
@@ -34,6 +35,9 @@ export interface PipelineOptions {
   valFraction?: number;
   /** Largest token shard, in bytes; default 64 MiB. */
   shardBytes?: number;
+  /** Workers for the per-record work (cleaning, signatures, n-gram lookups, tokenizing); 0, the default, does it
+   *  all in this thread. The output is the same byte for byte whatever the number. Needs deps.createPool. */
+  workers?: number;
   onProgress?: (p: PipelineProgress) => void;
   signal?: AbortSignal;
 }
@@ -41,7 +45,12 @@ export interface PipelineOptions {
 export interface PipelineDeps {
   store: DataStore;
   resolveTokenizer: ResolveTokenizer;
+  /** Starts the workers when options.workers > 0 (pool/pool.node.ts in Node, pool/pool.web.ts in the page). */
+  createPool?: CreateWorkerPool;
 }
+
+/** More workers than this only costs memory (each holds a copy of the benchmark index). */
+export const MAX_WORKERS = 64;
 
 export const PIPELINE_DEFAULTS = { seed: 1, seqLen: 256, valFraction: 0.01, shardBytes: 64 * 1024 * 1024 } as const;
 
@@ -61,4 +70,6 @@ export function checkOptions(o: PipelineOptions): void {
   if (!(Number.isInteger(seqLen) && seqLen >= 1)) fail('seqLen must be a positive integer');
   const val = o.valFraction ?? PIPELINE_DEFAULTS.valFraction;
   if (!(val >= 0 && val <= 0.5)) fail('valFraction must be in [0, 0.5]');
+  const workers = o.workers ?? 0;
+  if (!(Number.isInteger(workers) && workers >= 0 && workers <= MAX_WORKERS)) fail(`workers must be an integer in 0..${MAX_WORKERS}`);
 }

@@ -3,7 +3,9 @@
 //   sources -> read -> clean -> dedup -> length cap -> decontaminate -> cleaned.jsonl      (pass 1)
 //   tokenizer (a BPE is trained on cleaned.jsonl) -> tokenize -> pack -> token shards      (pass 2)
 //   dataset.json, tokenizer.json, report.json
-// Everything is streamed; memory holds the dedup and benchmark indexes, one record, and write buffers.
+// Everything is streamed; memory holds the dedup and benchmark indexes, one record (or, with workers, a few
+// chunks of records per worker), and write buffers. Workers (options.workers) do the per-record work of both
+// passes; every decision stays in this thread, in input order (clean-pass.ts, pack-pass.ts).
 import { buildBenchmarkIndex } from './benchmarks';
 import { CLEANED_FILE, cleanedTextKey } from './cleaned-record';
 import { CleanPass } from './clean-pass';
@@ -11,17 +13,33 @@ import { sizesNeeded } from './decontam/decontaminate';
 import type { BenchmarkIndex } from './decontam/ngram-index';
 import { MANIFEST_FILE, TOKENIZER_FILE, dtypeFor, type DatasetManifest } from './pack/manifest';
 import { packPass, readCleaned } from './pack-pass';
+import { localAnalysis, localEncoding, poolAnalysis, poolEncoding } from './pool/chunk-work';
+import type { TokenizerRecipe } from './pool/messages';
+import type { WorkerPool } from './pool/pool';
 import { ProblemTally } from './problem-tally';
 import { checkOptions, PIPELINE_DEFAULTS, type PipelineDeps, type PipelineOptions, type PipelineProgress } from './pipeline-options';
 import type { InputProblem, ProblemKind } from './read/problems';
 import { addCounts, emptyCounts, type PipelineReport, type SourceReport } from './report';
 import { resolveRules } from './rules/defaults';
 import { baseName, detectFormat, lengthClassOf } from './source';
+import type { Tokenizer, TokenizerJSON } from './tokenizer/tokenizer';
+import type { TokenizerChoice } from './tokenizer-choice';
 
 export const REPORT_FILE = 'report.json';
 
 export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<PipelineReport> {
   checkOptions(opts);
+  const workers = opts.workers ?? 0;
+  if (workers > 0 && !deps.createPool) throw new Error('invalid pipeline options: workers needs a worker pool (deps.createPool)');
+  const pool = workers > 0 ? await deps.createPool!(workers) : null;
+  try {
+    return await run(opts, deps, pool);
+  } finally {
+    pool?.close();
+  }
+}
+
+async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool | null): Promise<PipelineReport> {
   const rules = resolveRules(opts.rules);
   const seed = opts.seed ?? PIPELINE_DEFAULTS.seed;
   const seqLen = opts.seqLen ?? PIPELINE_DEFAULTS.seqLen;
@@ -60,7 +78,8 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   let readBytes = 0;
   const perSourceBytes: number[] = [];
   const sourceProblems: Partial<Record<ProblemKind, number>>[] = [];
-  const pass = new CleanPass(opts.sources, rules, index, cleanedSink, problems);
+  const analysis = pool ? await poolAnalysis(pool, rules, index) : localAnalysis(rules, index);
+  const pass = new CleanPass(opts.sources, rules, index, cleanedSink, problems, analysis);
   // Bytes and problems are attributed to the source the pass is reading.
   let current = -1;
   let cleaned;
@@ -91,12 +110,14 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const tok = await deps.resolveTokenizer(opts.tokenizer, trainingTexts,
     (f) => progress({ stage: 'tokenizer', fraction: f, message: `training tokenizer: ${(f * 100).toFixed(0)}%` }));
   if (tok.eosId < 0 || tok.eosId >= tok.vocabSize) throw new Error(`tokenizer ${tok.name} has no EOS token to separate records`);
-  await writeText(store, TOKENIZER_FILE, JSON.stringify(tok.toJSON()));
+  const tokJson = tok.toJSON();
+  await writeText(store, TOKENIZER_FILE, JSON.stringify(tokJson));
+  const encoding = (pool && await poolEncoding(pool, tokenizerRecipe(opts.tokenizer, tok, tokJson))) || localEncoding(tok);
 
   // Pass 2.
   const cleanedChars = tallies.reduce((n, t) => n + t.rules.get('decontam')!.after.chars, 0);
   let packedChars = 0;
-  const packed = await packPass(store, tok, opts.sources.map((s, i) => ({ name: s.name, category: s.category, weight: s.weight, textKey: textKeys[i] })),
+  const packed = await packPass(store, tok.vocabSize, encoding, opts.sources.map((s, i) => ({ name: s.name, category: s.category, weight: s.weight, textKey: textKeys[i] })),
     packLength, seed, valFraction, shardBytes, maxLineBytes, (chars) => {
       packedChars += chars;
       progress({ stage: 'pack', fraction: cleanedChars ? packedChars / cleanedChars : 1, message: 'tokenizing and packing' });
@@ -149,6 +170,12 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   await writeText(store, REPORT_FILE, JSON.stringify(report, null, 2));
   opts.onProgress?.({ stage: 'done', fraction: 1, message: `${totals.trainSequences} training sequences of ${packLength} tokens` });
   return report;
+}
+
+/** How a worker rebuilds the tokenizer: Mistral's from its module (no 2 MB tokenizer.json to parse), any other
+ *  from its tokenizer.json (a BPE just trained, a loaded file). */
+function tokenizerRecipe(choice: TokenizerChoice, tok: Tokenizer, json: TokenizerJSON): TokenizerRecipe {
+  return choice.kind === 'mistral' && tok.name === 'mistral' ? { kind: 'mistral' } : { kind: 'json', json };
 }
 
 async function writeText(store: PipelineDeps['store'], name: string, text: string): Promise<void> {

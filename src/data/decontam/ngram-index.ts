@@ -78,11 +78,26 @@ export interface NgramOverlap {
   perBenchmark: Map<number, number>;
 }
 
-export class BenchmarkIndex {
-  constructor(private readonly tables: Map<number, SizeTable>, readonly refs: readonly BenchmarkSampleRef[]) {}
+/** An index's tables as plain typed arrays, for a worker (structured clone); the sample refs stay behind. */
+export interface BenchmarkParts {
+  tables: [number, SizeTable][];
+  sampleCount: number;
+}
 
-  get sampleCount(): number {
-    return this.refs.length;
+export class BenchmarkIndex {
+  readonly sampleCount: number;
+
+  /** `sampleCount` is given when `refs` is left empty (a worker's copy: it reports sample ids, the pipeline names them). */
+  constructor(private readonly tables: Map<number, SizeTable>, readonly refs: readonly BenchmarkSampleRef[], sampleCount = refs.length) {
+    this.sampleCount = sampleCount;
+  }
+
+  static fromParts(p: BenchmarkParts): BenchmarkIndex {
+    return new BenchmarkIndex(new Map(p.tables), [], p.sampleCount);
+  }
+
+  parts(): BenchmarkParts {
+    return { tables: [...this.tables], sampleCount: this.sampleCount };
   }
 
   /** Indexed (n-gram, sample) pairs over all sizes: the memory measure. */
