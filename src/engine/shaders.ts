@@ -9,6 +9,7 @@ import attentionDecode from '../../shaders/attention_decode.wgsl?raw';
 import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import embedding from '../../shaders/embedding.wgsl?raw';
 import gradNorm from '../../shaders/grad_norm.wgsl?raw';
+import lora from '../../shaders/lora.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import matmulVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import rmsnorm from '../../shaders/rmsnorm.wgsl?raw';
@@ -19,7 +20,7 @@ import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 
 export const SHADERS = {
-  add, adamw, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
+  add, adamw, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, lora, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;
