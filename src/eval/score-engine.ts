@@ -9,15 +9,15 @@
 //   when it fits the adapter at all, since the longest request has to run somewhere.
 // - Graphs are created on first use and kept for later batches and calls; when a new one would take the live
 //   graphs past the budget, the least recently used are destroyed first (after the GPU is done with them).
-// - Padding rows feed token 0 and predict nothing (target -1); within a row only the continuation's positions
-//   have targets, so the scoring kernel skips every other row of logits.
+// - Padding rows feed token 0; only the continuation's positions are gathered for the head and scored
+//   (src/engine/score-graph.ts), so padding and context positions cost no logits.
 // - Two read-back buffers alternate: batch k+1 is submitted before batch k's results are mapped, so the GPU
 //   does not wait on the host between batches.
 // - Results come back in the caller's order; onProgress(done, total) after each batch's results are in.
 import type { EngineDevice } from '../engine/device';
 import { Engine, type EngineOptions } from '../engine/engine';
 import { encodeDispatches } from '../engine/kernel-context';
-import { ScoreGraph, scoreMemory } from '../engine/score-graph';
+import { headRows, ScoreGraph, scoreMemory } from '../engine/score-graph';
 import type { ModelConfig } from '../model/config';
 import { planBatches, type ScoreBatch } from './score-batches';
 import { scoreRow, type ScoreRow } from './score-rows';
@@ -91,7 +91,7 @@ export class EngineScorer implements Scorer {
       const read = this.submit(graph, batch, rows, k % 2);
       if (inFlight) await inFlight;
       inFlight = read.then((out) => {
-        this.collect(out, graph, batch, rows, results);
+        this.collect(out, batch, rows, results);
         done += batch.requests.length;
         this.batchesRun++;
         onProgress?.(done, requests.length);
@@ -147,47 +147,59 @@ export class EngineScorer implements Scorer {
     return buf;
   }
 
-  /** Uploads the batch's rows, replays the graph, copies losses and greedy flags out; resolves to them. */
+  /**
+   * Uploads the batch's rows and its scored positions (compact, row after row, with their targets), replays
+   * the graph, copies the compact losses and greedy flags out; resolves to them.
+   */
   private submit(g: ScoreGraph, b: ScoreBatch, rows: readonly ScoreRow[], slot: number): Promise<{ losses: Float32Array; greedy: Uint32Array }> {
     const T = b.seqLen, N = g.nTokens;
-    const inputs = new Int32Array(N);            // padding feeds token 0 ...
-    const targets = new Int32Array(N).fill(-1);  // ... and predicts nothing
+    const inputs = new Int32Array(N);   // padding rows feed token 0 and are never gathered
+    let m = 0;
+    for (const ri of b.requests) m += rows[ri].inputs.length - rows[ri].scoreFrom;
+    const M = headRows(m, N);
+    const positions = new Int32Array(M);            // head rows past m gather position 0 ...
+    const targets = new Int32Array(M).fill(-1);     // ... and predict nothing
+    let j = 0;
     b.requests.forEach((ri, r) => {
       const row = rows[ri];
       inputs.set(row.inputs, r * T);
-      targets.set(row.targets.subarray(row.scoreFrom), r * T + row.scoreFrom);
+      for (let p = row.scoreFrom; p < row.inputs.length; p++, j++) { positions[j] = r * T + p; targets[j] = row.targets[p]; }
     });
     const q = this.engine.device.queue, acts = g.model.acts;
-    const inV = acts.get('inputs'), tgV = acts.get('targets'), lossV = acts.get('losses'), greedyV = g.outputs.get('greedy');
+    const inV = acts.get('inputs'), tgV = acts.get('targets'), posV = g.outputs.get('positions');
+    const lossV = acts.get('losses'), greedyV = g.outputs.get('greedy');
     q.writeBuffer(inV.buffer, inV.offset, inputs);
+    q.writeBuffer(posV.buffer, posV.offset, positions);
     q.writeBuffer(tgV.buffer, tgV.offset, targets);
-    const staging = this.stagingFor(slot, 2 * N * 4);
+    const bytes = m * 4;
+    const staging = this.stagingFor(slot, 2 * bytes);
     const enc = this.engine.device.createCommandEncoder({ label: `score ${b.batchSize}x${T}` });
-    const pass = enc.beginComputePass({ label: `score ${b.batchSize}x${T}` });
-    encodeDispatches(pass, g.list);
+    const pass = enc.beginComputePass({ label: `score ${b.batchSize}x${T}, ${M} scored rows` });
+    encodeDispatches(pass, g.dispatches(M));
     pass.end();
-    enc.copyBufferToBuffer(lossV.buffer, lossV.offset, staging, 0, N * 4);
-    enc.copyBufferToBuffer(greedyV.buffer, greedyV.offset, staging, N * 4, N * 4);
+    enc.copyBufferToBuffer(lossV.buffer, lossV.offset, staging, 0, bytes);
+    enc.copyBufferToBuffer(greedyV.buffer, greedyV.offset, staging, bytes, bytes);
     q.submit([enc.finish()]);
-    return staging.mapAsync(GPUMapMode.READ, 0, 2 * N * 4).then(() => {
-      const bytes = staging.getMappedRange(0, 2 * N * 4).slice(0);
+    return staging.mapAsync(GPUMapMode.READ, 0, 2 * bytes).then(() => {
+      const data = staging.getMappedRange(0, 2 * bytes).slice(0);
       staging.unmap();
-      return { losses: new Float32Array(bytes, 0, N), greedy: new Uint32Array(bytes, N * 4, N) };
+      return { losses: new Float32Array(data, 0, m), greedy: new Uint32Array(data, bytes, m) };
     });
   }
 
-  private collect(out: { losses: Float32Array; greedy: Uint32Array }, g: ScoreGraph, b: ScoreBatch,
-    rows: readonly ScoreRow[], results: LoglikResult[]): void {
-    const T = g.shape.seqLen;
-    b.requests.forEach((ri, r) => {
+  /** Sums each request's compact range of losses (in the order submit laid them out). */
+  private collect(out: { losses: Float32Array; greedy: Uint32Array }, b: ScoreBatch, rows: readonly ScoreRow[],
+    results: LoglikResult[]): void {
+    let j = 0;
+    for (const ri of b.requests) {
       const row = rows[ri];
       let loglik = 0, isGreedy = true;   // summed in double precision
-      for (let p = row.scoreFrom; p < row.inputs.length; p++) {
-        loglik -= out.losses[r * T + p];
-        if (out.greedy[r * T + p] !== 1) isGreedy = false;
+      for (let p = row.scoreFrom; p < row.inputs.length; p++, j++) {
+        loglik -= out.losses[j];
+        if (out.greedy[j] !== 1) isGreedy = false;
       }
       results[ri] = { loglik, isGreedy };
-    });
+    }
   }
 
   destroy(): void {

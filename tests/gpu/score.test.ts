@@ -106,7 +106,7 @@ describe('engine scorer vs reference scorer', () => {
   it('small batches, logits in chunks, a shuffled order: the same results in the caller\'s order', async () => {
     const order = requests.map((_, i) => i).reverse();
     order.push(order.shift()!);
-    const { results, scorer, progress } = await scoreWith({ minSeqLen: 8, maxBatchRows: 4, logitsChunkRows: 20 }, order.map((i) => requests[i]));
+    const { results, scorer, progress } = await scoreWith({ minSeqLen: 8, maxBatchRows: 4, logitsChunkRows: 5 }, order.map((i) => requests[i]));
     expectMatches(results, order.map((i) => want[i]), 'chunked');
     expect(scorer.batchesRun).toBeGreaterThanOrEqual(Math.ceil(requests.length / 4));   // 4 rows at most a batch
     expect(progress.length).toBe(scorer.batchesRun);
@@ -121,6 +121,19 @@ describe('engine scorer vs reference scorer', () => {
     expectMatches(results, some.map((i) => want[i]), 'budget of one graph');
     expect(new Set(scorer.plan(some.map((i) => requests[i])).map((b) => `${b.batchSize}x${b.seqLen}`)).size).toBeGreaterThan(1);
     expect(scorer.liveGraphs.length).toBe(1);
+    scorer.destroy();
+  });
+
+  it('tied embeddings: the head reads the embedding matrix', async () => {
+    const tied = validateConfig({ ...config, tieWordEmbeddings: true });
+    const w = new Map([...weights].filter(([name]) => name !== 'lm_head.weight'));
+    const some = [0, 18, 20, greedyIndex].map((i) => requests[i]);
+    const ref = new ReferenceScorer(tied, w);
+    const wantTied = await ref.score(some);
+    ref.dispose();
+    const scorer = await openEngineScorer(dev, tied, w, { minSeqLen: 8 });
+    expectMatches(await scorer.score(some), wantTied, 'tied');
+    expect(wantTied[0].loglik).not.toBeCloseTo(want[0].loglik, 2);   // the head really changed
     scorer.destroy();
   });
 
