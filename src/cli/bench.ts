@@ -1,7 +1,9 @@
 // `npm run bench`: prints every benchmark as a Markdown table (pasted into the README): training
 // throughput and kernels against tfjs-backend-webgpu on the same adapter, log-likelihood scoring (batched
-// against one request at a time), the data pipeline, the tokenizers.
+// against one request at a time), generation (KV cache against a full forward per token), the data pipeline,
+// the tokenizers.
 import { benchEngine, type EngineBenchCase } from '../../bench/engine';
+import { benchGeneration, benchSamplingCosts } from '../../bench/generate';
 import { benchKernels } from '../../bench/kernels';
 import { benchScoring } from '../../bench/score';
 import { formatTable } from '../../bench/table';
@@ -12,7 +14,7 @@ import { Args } from './args';
 import { useTfjsWebGPU } from './tfjs-webgpu.node';
 
 export const BENCH_USAGE = `usage: npm run bench [-- options]
-  --only LIST          comma-separated: engine, kernels, score, data, tokenizer (default all)
+  --only LIST          comma-separated: engine, kernels, score, generate, data, tokenizer (default all)
   --presets LIST       presets for the engine, kernel and scoring tables (default micro, mini, small; tiny, micro when emulated)
   --swiftshader        run on SwiftShader (Chromium's CPU Vulkan) instead of a GPU`;
 
@@ -20,9 +22,11 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) { console.log(BENCH_USAGE); return 0; }
   const a = new Args(argv, new Set(['swiftshader', 'quick']));
   const swiftshader = a.flag('swiftshader');
-  const only = a.string('only')?.split(',') ?? ['engine', 'kernels', 'score', 'data', 'tokenizer'];
+  const only = a.string('only')?.split(',') ?? ['engine', 'kernels', 'score', 'generate', 'data', 'tokenizer'];
   const big = a.string('presets')?.split(',');
   a.checkAllUsed();
+  // The data and tokenizer tables need no adapter: asked for alone, they run on a machine without a GPU.
+  if (only.every((t) => CPU_TABLES.includes(t))) { await cpuTables(only); return 0; }
   const gpu = await nodeGPU({ swiftshader });
   const dev = await openDevice(gpu);
   const adapter = describeAdapter(dev.caps);
@@ -46,7 +50,19 @@ export async function run(argv: string[]): Promise<number> {
     const scoreCases = cases.map((c) => ({ name: c.name, config: c.config, requests: 64 }));
     console.log(`${formatTable(await benchScoring(dev, scoreCases, adapter, emulated ? 2 : 3))}\n`);
   }
+  if (only.includes('generate')) {
+    const genCases = cases.map((c) => ({ name: c.name, config: c.config, maxLen: Math.min(c.config.contextLength, emulated ? 64 : 512),
+      promptLength: emulated ? 16 : 64, newTokens: emulated ? 16 : 64 }));
+    console.log(`${formatTable(await benchGeneration(dev, genCases, adapter))}\n`);
+    console.log(`${formatTable(await benchSamplingCosts(dev, 32000, emulated ? 20 : 100))}\n`);
+  }
+  await cpuTables(only);
+  return 0;
+}
+
+const CPU_TABLES = ['data', 'tokenizer'];
+
+async function cpuTables(only: readonly string[]): Promise<void> {
   if (only.includes('data')) for (const t of await (await import('../../bench/data')).run()) console.log(`${formatTable(t)}\n`);
   if (only.includes('tokenizer')) for (const t of await (await import('../../bench/tokenizer')).run()) console.log(`${formatTable(t)}\n`);
-  return 0;
 }
