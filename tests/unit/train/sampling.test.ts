@@ -2,7 +2,8 @@
 // of the whole vocabulary would (ties in id order), and the loop's stop, length and cancel rules.
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '../../../src/data/rng';
-import { ForwardGenerator, pickToken, topKIds } from '../../../src/train/sampling';
+import type { TrainBackend } from '../../../src/train/backend';
+import { ForwardGenerator, generatorFor, pickToken, topKIds, type TokenGenerator } from '../../../src/train/sampling';
 
 /** What pickToken did before topKIds: sort every id by descending logit (stable), keep the first k. */
 const sortedTopK = (z: Float32Array, k: number): number[] => Array.from(z.keys()).sort((a, b) => z[b] - z[a]).slice(0, k);
@@ -57,5 +58,18 @@ describe('decoding loop', () => {
     expect(r).toEqual({ ids: [1, 2], reason: 'cancelled' });
     expect(heard).toEqual([1, 2]);
     expect(await gen.generate([0], { ...greedy, maxNewTokens: 9, signal: abort.signal })).toEqual({ ids: [], reason: 'cancelled' });
+  });
+});
+
+describe('which generator samples', () => {
+  const kv: TokenGenerator = { maxLen: 16, generate: async () => ({ ids: [], reason: 'length' }) };
+  const backend = (withCache: boolean) => ({
+    nextLogits: async () => new Float32Array(4), ...(withCache ? { generator: async () => kv } : {}),
+  }) as unknown as TrainBackend;
+
+  it("is the backend's KV cache when the sample fits it, else a full forward per token", async () => {
+    expect(await generatorFor(backend(true), 6, 10)).toBe(kv);
+    expect(await generatorFor(backend(true), 6, 11)).toBeInstanceOf(ForwardGenerator);
+    expect(await generatorFor(backend(false), 1, 1)).toBeInstanceOf(ForwardGenerator);
   });
 });
