@@ -36,7 +36,7 @@ describe('a side field nested 5,000 deep (item 4)', () => {
   it('goes through the whole pipeline, as a source and as a benchmark file, with a report written', async () => {
     const { store, report } = await runInMemory({
       sources: [{ name: 'web', category: 'web', weight: 1, files: [memFile('deep.jsonl', lines)] }],
-      benchmarks: [{ name: 'bench', files: [memFile('bench-deep.jsonl', lines)] }],
+      benchmarks: [{ files: [memFile('bench-deep.jsonl', lines)] }],
       seqLen: 16,
     });
     const written = JSON.parse(await store.readText('report.json'));
