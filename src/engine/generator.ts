@@ -73,7 +73,9 @@ export class Generator implements TokenGenerator {
     try {
       g = new Generator(engine, opts);
     } finally {
-      const err = (await device.popErrorScope()) ?? (await device.popErrorScope());
+      const validation = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      const err = validation ?? oom;
       if (err) { g?.destroy(); throw new Error(`WebGPU refused the generator's plan: ${err.message}`); }
     }
     return g;
