@@ -15,6 +15,7 @@ import type { LineStats } from './read/lines';
 import type { ProblemSink } from './read/problems';
 import type { RawRecord } from './read/record';
 import { readRecords } from './read/records';
+import type { RecordReader } from './tasks/task-source';
 import { type AnalyzedChunk, type RecordAnalysis, type Sized } from './record-analysis';
 import { excerpt, type Measured, SourceTally, type DecontamPair, type RuleName } from './report';
 import type { RuleOptions } from './rules/defaults';
@@ -69,7 +70,9 @@ export class CleanPass {
 
   constructor(private readonly sources: readonly SourceSpec[], private readonly rules: RuleOptions,
               private readonly benchmarks: BenchmarkIndex | null, private readonly out: WritableSink,
-              private readonly problems: ProblemSink, private readonly analysis: ChunkAnalysis) {
+              private readonly problems: ProblemSink, private readonly analysis: ChunkAnalysis,
+              /** Reads a file of source i; task sources render their rows here (tasks/task-source.ts). */
+              private readonly reader: RecordReader = (_si, file, format, opts, problems) => readRecords(file, format, opts, problems)) {
     this.near = new NearDupIndex(rules.nearDedup);
   }
 
@@ -103,7 +106,7 @@ export class CleanPass {
       for (const file of source.files) {
         const format = source.format ?? detectFormat(file.name);
         const textKey = cleanedTextKey(format);
-        const records = readRecords(file, format, { maxRecordBytes: this.rules.read.maxRecordBytes, onBytes, stats }, this.problems);
+        const records = this.reader(si, file, format, { maxRecordBytes: this.rules.read.maxRecordBytes, onBytes, stats }, this.problems);
         for await (const raw of records) {
           await pause();
           signal?.throwIfAborted();

@@ -4,6 +4,7 @@ import type { SourceFile, SourceFormat, SourceSpec } from './source';
 import type { DataStore } from './store';
 import type { ResolveTokenizer, TokenizerChoice } from './tokenizer-choice';
 import type { CreateWorkerPool } from './pool/pool';
+import { checkDiversity, type DiversityOptions } from './diversity/cluster-pass';
 
 export interface BenchmarkSpec {
   files: SourceFile[];
@@ -35,6 +36,9 @@ export interface PipelineOptions {
   valFraction?: number;
   /** Largest token shard, in bytes; default 64 MiB. */
   shardBytes?: number;
+  /** Topic clusters per source (report, `_cluster` in cleaned.jsonl) and an optional per-cluster cap or
+   *  flattening; off when absent. */
+  diversity?: DiversityOptions;
   /** Workers for the per-record work (cleaning, signatures, n-gram lookups, tokenizing); 0, the default, does it
    *  all in this thread. The output is the same byte for byte whatever the number. Needs deps.createPool. */
   workers?: number;
@@ -70,6 +74,7 @@ export function checkOptions(o: PipelineOptions): void {
   if (!(Number.isInteger(seqLen) && seqLen >= 1)) fail('seqLen must be a positive integer');
   const val = o.valFraction ?? PIPELINE_DEFAULTS.valFraction;
   if (!(val >= 0 && val <= 0.5)) fail('valFraction must be in [0, 0.5]');
+  if (o.diversity) checkDiversity(o.diversity);
   const workers = o.workers ?? 0;
   if (!(Number.isInteger(workers) && workers >= 0 && workers <= MAX_WORKERS)) fail(`workers must be an integer in 0..${MAX_WORKERS}`);
 }

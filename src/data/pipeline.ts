@@ -21,7 +21,9 @@ import { checkOptions, PIPELINE_DEFAULTS, type PipelineDeps, type PipelineOption
 import type { InputProblem, ProblemKind } from './read/problems';
 import { addCounts, emptyCounts, type PipelineReport, type SourceReport } from './report';
 import { resolveRules } from './rules/defaults';
-import { baseName, detectFormat, lengthClassOf } from './source';
+import { baseName, detectFormat, lengthClassOf, partOf } from './source';
+import { clusterPass, UNCLUSTERED_FILE, type DiversityReport } from './diversity/cluster-pass';
+import { taskReader, withTaskFormats } from './tasks/task-source';
 import type { Tokenizer, TokenizerJSON } from './tokenizer/tokenizer';
 import type { TokenizerChoice } from './tokenizer-choice';
 
@@ -40,6 +42,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
 }
 
 async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool | null): Promise<PipelineReport> {
+  opts = { ...opts, sources: withTaskFormats(opts.sources) }; // task sources read every field, text in _text
   const rules = resolveRules(opts.rules);
   const seed = opts.seed ?? PIPELINE_DEFAULTS.seed;
   const seqLen = opts.seqLen ?? PIPELINE_DEFAULTS.seqLen;
@@ -72,14 +75,16 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
   }
 
   // Pass 1.
-  const cleanedSink = await store.writer(CLEANED_FILE);
+  // With topic clusters on, pass 1 writes to a side file and the cluster pass writes cleaned.jsonl.
+  const cleanedSink = await store.writer(opts.diversity ? UNCLUSTERED_FILE : CLEANED_FILE);
   const allFiles = opts.sources.flatMap((s) => s.files);
   const total = sumSizes(allFiles);
   let readBytes = 0;
   const perSourceBytes: number[] = [];
   const sourceProblems: Partial<Record<ProblemKind, number>>[] = [];
   const analysis = pool ? await poolAnalysis(pool, rules, index) : localAnalysis(rules, index);
-  const pass = new CleanPass(opts.sources, rules, index, cleanedSink, problems, analysis);
+  const tasks = taskReader(opts.sources, seed);
+  const pass = new CleanPass(opts.sources, rules, index, cleanedSink, problems, analysis, tasks.read);
   // Bytes and problems are attributed to the source the pass is reading.
   let current = -1;
   let cleaned;
@@ -98,6 +103,18 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
     await cleanedSink.close(); // also on failure or cancel: an open OPFS file stays locked
   }
   const { tallies, decontamPairs, decontamRemoved } = cleaned;
+  const taskReports = tasks.reports();
+
+  // Topic clusters per source, and a per-cluster cap or flattening (diversity/cluster-pass.ts).
+  let diversity: DiversityReport | null = null;
+  if (opts.diversity) {
+    progress({ stage: 'clean', fraction: 1, message: `clustering topics (${opts.diversity.clusters} per source)` });
+    diversity = await clusterPass({
+      store, options: opts.diversity, seed, bytesPerToken: rules.length.bytesPerToken, exampleChars: rules.report.exampleChars,
+      sources: opts.sources.map((s) => ({ name: s.name, textKey: cleanedTextKey(s.format ?? detectFormat(s.files[0].name)) })),
+      maxLineBytes: rules.read.maxRecordBytes * 6 + 1024, signal: opts.signal,
+    });
+  }
 
   // Tokenizer: a BPE trains on the cleaned training records (validation records excluded).
   progress({ stage: 'tokenizer', fraction: 0, message: `preparing tokenizer (${opts.tokenizer.kind})` });
@@ -134,7 +151,7 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
   const sourceReports: SourceReport[] = opts.sources.map((s, i) => {
     const ruleReports = tallies[i].list();
     return {
-      name: s.name, category: s.category, weight: s.weight, lengthClass: lengthClassOf(s),
+      name: s.name, category: s.category, weight: s.weight, lengthClass: lengthClassOf(s), part: partOf(s), task: taskReports[i],
       files: s.files.map((f) => baseName(f.name)), bytes: perSourceBytes[i] ?? 0,
       read: { ...ruleReports[0].before }, problems: sourceProblems[i] ?? {}, rules: ruleReports,
       keptDocuments: tallies[i].keptDocuments, kept: { ...ruleReports[ruleReports.length - 1].after },
@@ -143,11 +160,11 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
   const weightSum = opts.sources.reduce((n, s) => n + s.weight, 0);
   const totals = { read: emptyCounts(), keptDocuments: 0, kept: emptyCounts(), tokens: 0, trainSequences: 0, valSequences: 0 };
   for (const s of sourceReports) { addCounts(totals.read, s.read); totals.keptDocuments += s.keptDocuments; addCounts(totals.kept, s.kept); }
-  const mixture = packed.sources.map((p) => {
+  const mixture = packed.sources.map((p, i) => {
     const trainSequences = p.train.reduce((n, r) => n + r.sequences, 0);
     const valSequences = p.val.reduce((n, r) => n + r.sequences, 0);
     totals.tokens += p.tokens; totals.trainSequences += trainSequences; totals.valSequences += valSequences;
-    return { source: p.name, category: p.category, weight: p.weight, share: p.weight / weightSum, records: p.records,
+    return { source: p.name, category: p.category, part: partOf(opts.sources[i]), weight: p.weight, share: p.weight / weightSum, records: p.records,
       tokens: p.tokens, trainSequences, valSequences, droppedTokens: p.droppedTokens };
   });
   const report: PipelineReport = {
@@ -165,6 +182,7 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
       pairs: decontamPairs,
     },
     mixture,
+    diversity,
     totals,
   };
   await writeText(store, REPORT_FILE, JSON.stringify(report, null, 2));

@@ -5,7 +5,10 @@
 import type { ProblemsReport } from './problem-tally';
 import type { ProblemKind } from './read/problems';
 import type { RuleOptions } from './rules/defaults';
+import type { DiversityReport } from './diversity/cluster-pass';
 import type { LengthClass } from './source';
+import type { DataPart } from './tasks/layouts';
+import type { TaskReport } from './tasks/renderer';
 import { utf8Length } from './rules/length';
 
 /** Every rule, in the order a record meets them. */
@@ -44,6 +47,10 @@ export interface SourceReport {
   category: string;
   weight: number;
   lengthClass: LengthClass;
+  /** The recipe part: D1 cleaned open data, D2 synthetic, D3 task data rendered as text. */
+  part: DataPart;
+  /** A task source's layout, fields, templates and how often each was used; null for other sources. */
+  task: TaskReport | null;
   files: string[];
   /** Bytes read from the files (compressed size for gzip). */
   bytes: number;
@@ -73,6 +80,7 @@ export interface DecontamPair {
 export interface MixtureRow {
   source: string;
   category: string;
+  part: DataPart;
   weight: number;
   /** Weight normalised over all sources: the expected share of training tokens. */
   share: number;
@@ -102,6 +110,8 @@ export interface PipelineReport {
     pairs: DecontamPair[];
   };
   mixture: MixtureRow[];
+  /** Topic clusters per source and what a per-cluster cap or flattening kept (diversity/); null when off. */
+  diversity: DiversityReport | null;
   /** Over all sources; read.docs and keptDocuments count documents, kept.docs pieces (as in SourceReport). */
   totals: { read: Counts; keptDocuments: number; kept: Counts; tokens: number; trainSequences: number; valSequences: number };
 }

@@ -1,5 +1,6 @@
 // What a source is: named files of one format, a category and a mixture weight. Files are anything with a
 // name and a byte stream, so a browser File and a Node file wrapper (source-file.node.ts) both fit.
+import type { DataPart, TaskSpec } from './tasks/layouts';
 
 /** One input file. A browser `File` satisfies this interface as it is. */
 export interface SourceFile {
@@ -32,6 +33,15 @@ export interface SourceSpec {
   format?: SourceFormat;
   /** Which length cap applies; by default 'short' for the categories in SHORT_CATEGORIES, else 'long'. */
   lengthClass?: LengthClass;
+  /** A task dataset (D3): each row rendered into text through one of its layout's templates (tasks/). */
+  task?: TaskSpec;
+  /** The recipe part the source belongs to; by default D3 for a task source, else D1 (partOf). */
+  part?: DataPart;
+}
+
+/** D3 for task sources, D1 otherwise, unless the source says (D2 is for synthetic text). */
+export function partOf(spec: Pick<SourceSpec, 'task' | 'part'>): DataPart {
+  return spec.part ?? (spec.task ? 'D3' : 'D1');
 }
 
 /** Categories whose samples are short task data in HARE's sense, capped at the short length. */
