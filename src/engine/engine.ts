@@ -2,6 +2,7 @@
 // config and a batch shape. A training step uploads tokens, replays the recorded kernels, and reads back the
 // loss and gradient norm; it creates no GPU object but its command encoders.
 import { validateConfig, validateShape, type ModelConfig, type TrainShape } from '../model/config';
+import { loraSpecs, validateLora, type LoraConfig } from '../model/lora';
 import { estimateMemory, formatBytes } from '../model/memory';
 import type { EngineDevice } from './device';
 import { ModelGraph } from './graph';
@@ -24,6 +25,8 @@ export interface EngineOptions {
   readonly kernels?: Partial<KernelChoices>;
   /** Extra forward-only shapes to plan up front (evaluation, sampling), sharing the parameters. */
   readonly forwardShapes?: readonly { batchSize: number; seqLen: number }[];
+  /** Train (or run) a LoRA adapter on the frozen base: the base gets no gradients and no AdamW moments. */
+  readonly lora?: LoraConfig;
 }
 
 /** One micro-batch: N = B*T input tokens and the N next tokens to predict (-1: not predicted). */
@@ -58,6 +61,9 @@ export function batchFromRows(rows: Int32Array, batchSize: number, seqLen: numbe
 export class Engine {
   readonly ctx: KernelContext;
   readonly store: ParamStore;
+  /** The LoRA adapter's tensors (PEFT names), trained in place of the base; null without LoRA. */
+  readonly adapter: ParamStore | null;
+  readonly lora: LoraConfig | null;
   readonly graph: ModelGraph;
   readonly optimizer: AdamW | null;
   readonly forwardGraphs: ModelGraph[] = [];
@@ -73,19 +79,28 @@ export class Engine {
     this.shape = validateShape(shape, config);
     const limits = dev.caps.limits;
     const maxBindingBytes = Math.min(opts.maxBindingBytes ?? limits.maxStorageBufferBindingSize, limits.maxStorageBufferBindingSize);
+    this.lora = opts.lora ? validateLora(opts.lora) : null;
+    const lora = this.lora ?? undefined;
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
-      { mode: training ? 'train' : 'forward' });
+      { mode: training ? 'train' : 'forward', lora });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
-    this.store = new ParamStore(this.ctx, this.config, training, Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes));
-    const common = { maxBindingBytes, logitsChunkRows: opts.logitsChunkRows, attentionTiles: opts.attentionTiles };
+    const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
+    this.store = new ParamStore(this.ctx, this.config, training && !lora, pieceBytes);
+    this.adapter = lora ? new ParamStore(this.ctx, this.config, training, maxBindingBytes,
+      loraSpecs(this.config, lora).map((s) => ({ name: s.name, shape: s.shape, kind: 'linear' as const, decay: true })), 'lora ') : null;
+    const trained = this.adapter ?? this.store;
+    const common = {
+      maxBindingBytes, logitsChunkRows: opts.logitsChunkRows, attentionTiles: opts.attentionTiles,
+      ...(lora ? { lora: { config: lora, store: this.adapter! } } : {}),
+    };
     this.graph = new ModelGraph(this.ctx, this.config, this.store, shape,
       { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps });
     for (const s of opts.forwardShapes ?? []) {
       this.forwardGraphs.push(new ModelGraph(this.ctx, this.config, this.store, s, { ...common, mode: 'forward' }));
     }
-    this.optimizer = training ? new AdamW(this.ctx, this.store, opts.optimizer ?? HARE_OPTIMIZER) : null;
-    if (training) { this.store.clear('exp_avg'); this.store.clear('exp_avg_sq'); }
+    this.optimizer = training ? new AdamW(this.ctx, trained, opts.optimizer ?? HARE_OPTIMIZER) : null;
+    if (training) { trained.clear('exp_avg'); trained.clear('exp_avg_sq'); }
     const N = shape.batchSize * shape.seqLen;
     const maxN = Math.max(N * shape.accumSteps, ...this.forwardGraphs.map((g) => g.nTokens), 1);
     // Readbacks: a step's losses and optimizer stats, or one row of logits (V) when sampling.
@@ -132,6 +147,8 @@ export class Engine {
    * generator.ts. The caller destroys it; it must not outlive the engine.
    */
   createGenerator(opts: GeneratorOptions): Promise<Generator> {
+    // The decode graphs run the base alone; an adapter is sampled through the full forward (or merged first).
+    if (this.adapter) return Promise.reject(new Error('the KV-cache generator does not run LoRA adapters; merge the adapter first'));
     return Generator.create(this, opts);
   }
 
@@ -195,7 +212,7 @@ export class Engine {
     for (let i = 0; i < accumSteps; i++) {
       this.upload(g, micro[i], true);
       const enc = this.device.createCommandEncoder({ label: `micro-batch ${i}` });
-      if (i === 0) for (const buf of this.store.table('grads').buffers) enc.clearBuffer(buf);
+      if (i === 0) for (const buf of (this.adapter ?? this.store).table('grads').buffers) enc.clearBuffer(buf);
       const pass = enc.beginComputePass({ label: 'forward-backward' });
       encodeDispatches(pass, g.forward);
       encodeDispatches(pass, g.head);
@@ -265,8 +282,10 @@ export class Engine {
   }
 
   describeMemory(): string {
-    const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits, { mode: this.training ? 'train' : 'forward' });
-    return `${(e.parameters / 1e6).toFixed(2)}M parameters; ${formatBytes(e.bytes.total)} on the GPU ` +
+    const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits,
+      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined });
+    const trainable = this.lora ? ` (${(e.trainable / 1e6).toFixed(2)}M in the LoRA adapter, trained)` : '';
+    return `${(e.parameters / 1e6).toFixed(2)}M parameters${trainable}; ${formatBytes(e.bytes.total)} on the GPU ` +
       `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +
       `AdamW ${formatBytes(e.bytes.adamMoments)}, activations ${formatBytes(e.bytes.activations)})`;
   }
@@ -276,6 +295,7 @@ export class Engine {
     for (const g of this.forwardGraphs) g.destroy();
     this.optimizer?.destroy();
     this.store.destroy();
+    this.adapter?.destroy();
     this.staging.destroy();
     this.ctx.destroy();
   }

@@ -1,15 +1,19 @@
 // The model as a fixed list of kernel launches for one batch shape: the forward reads top to bottom as the
 // Mistral block, the backward below it is the same list reversed. Built once; a step replays it.
+// With a LoRA adapter, each targeted projection adds s (x A^T) B^T to its output, and the backward is the
+// same list with the base's weight gradients left out (the base is frozen) and the adapter's put in.
 import { headDim, type ModelConfig } from '../model/config';
-import { activationTable, logitsChunkRows, type GraphMode, type GraphShape } from '../model/memory';
+import { activationTable, logitsChunkRows, loraActivation, type GraphMode, type GraphShape } from '../model/memory';
 import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
-import type { Dispatch, KernelContext } from './kernel-context';
+import type { Dispatch, KernelContext, TensorView } from './kernel-context';
 import { attentionBackward, attentionForward, attentionTiles, type AttentionShape, type AttentionTiles } from './kernels/attention';
 import { add, rope, ropeTables, swigluBackward, swigluForward } from './kernels/elementwise';
 import { embeddingBackward, embeddingForward } from './kernels/embedding';
 import { crossEntropy } from './kernels/loss';
 import { rmsnormBackwardInput, rmsnormBackwardWeight, rmsnormForward } from './kernels/norm';
+import { loraBackward, loraForward, type LoraShape } from './kernels/lora';
+import { loraNames, loraScale, targetShape, type LoraConfig, type LoraTarget } from '../model/lora';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from './linear';
 import type { ParamStore } from './param-store';
 
@@ -20,6 +24,8 @@ export interface GraphOptions {
   readonly logitsChunkRows?: number;
   readonly attentionTiles?: AttentionTiles;
   readonly maxBindingBytes: number;
+  /** A LoRA adapter on the frozen base: its settings and its store (trained when the graph trains). */
+  readonly lora?: { readonly config: LoraConfig; readonly store: ParamStore };
 }
 
 export class ModelGraph {
@@ -40,12 +46,15 @@ export class ModelGraph {
     const c = config, B = shape.batchSize, T = shape.seqLen, N = B * T;
     const C = c.dim, F = c.hiddenDim, D = headDim(c), H = c.nHeads, KV = c.nKvHeads, V = c.vocabSize;
     const train = opts.mode === 'train';
-    if (train && !store.training) throw new Error('a training graph needs a training ParamStore');
+    const lora = opts.lora;
+    const frozen = lora !== undefined;   // the base gets no weight gradients
+    if (train && !(lora ? lora.store.training : store.training)) throw new Error('a training graph needs a training ParamStore');
     this.nTokens = N;
     this.chunkRows = logitsChunkRows(c, N, opts.maxBindingBytes, opts.logitsChunkRows);
     const lim = ctx.caps.limits;
-    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows),
+    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config),
       { maxBindingBytes: opts.maxBindingBytes });
+    const adapted = new Set<LoraTarget>(lora?.config.targets ?? []);
     const a = (name: string) => this.acts.get(name);
     const rt = ropeTables(T, D, c.ropeTheta);
     ctx.device.queue.writeBuffer(a('rope.cos').buffer, a('rope.cos').offset, rt.cos);
@@ -62,6 +71,21 @@ export class ModelGraph {
     const downShape = { rows: N, in: F, out: C };
     const ropeQ = { nTokens: N, seqLen: T, nHeads: H, headDim: D };
     const ropeK = { nTokens: N, seqLen: T, nHeads: KV, headDim: D };
+    // LoRA on target t of layer l: nothing when t is not adapted.
+    const loraShape = (t: LoraTarget): LoraShape =>
+      ({ rows: N, ...targetShape(c, t), rank: lora!.config.rank, scale: loraScale(lora!.config) });
+    const loraU = (t: LoraTarget, l: number) => a(train ? loraActivation(t, l) : 'lora.u');
+    const loraF = (l: number, t: LoraTarget, y: TensorView, x: TensorView): Dispatch[] => {
+      if (!adapted.has(t)) return [];
+      const n = loraNames(l, t), A = lora!.store.view(n.A), Bw = lora!.store.view(n.B);
+      return loraForward(ctx, `L${l}.${t}`, y, loraU(t, l), x, A, Bw, loraShape(t));
+    };
+    const loraB = (l: number, t: LoraTarget, dx: TensorView, dy: TensorView, x: TensorView): Dispatch[] => {
+      if (!adapted.has(t)) return [];
+      const n = loraNames(l, t), st = lora!.store;
+      return loraBackward(ctx, `L${l}.${t}.dx`, st.view(n.A, 'grads'), st.view(n.B, 'grads'), dx, a('d.lora.u'), dy, x,
+        loraU(t, l), st.view(n.A), st.view(n.B), loraShape(t));
+    };
 
     // ---------------- forward ----------------
     const f = this.forward;
@@ -72,19 +96,19 @@ export class ModelGraph {
       const o = a(`att.${l}`), xmid = a(`xmid.${l}`), xn2 = a(`xn2.${l}`);
       const gate = a(`gate.${l}`), up = a(`up.${l}`), act = a(`act.${l}`), proj = a('proj');
       f.push(rmsnormForward(ctx, `${L}.attn_norm`, xn1, a(`rstd1.${l}`), x, P(n.attnNorm), N, C, c.normEps));
-      f.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape));
-      f.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape));
-      f.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape));
+      f.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1));
+      f.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1));
+      f.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1));
       f.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1));
       f.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1));
       f.push(attentionForward(ctx, `${L}.attention`, o, a(`lse.${l}`), q, k, v, att, tiles));
-      f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape));
+      f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o));
       f.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, N * C));
       f.push(rmsnormForward(ctx, `${L}.mlp_norm`, xn2, a(`rstd2.${l}`), xmid, P(n.mlpNorm), N, C, c.normEps));
-      f.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape));
-      f.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape));
+      f.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2));
+      f.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2));
       f.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, N * F));
-      f.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape));
+      f.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act));
       f.push(add(ctx, `${L}.mlp_residual`, a(`x.${l + 1}`), xmid, proj, N * C));
     }
     const xL = a(`x.${c.nLayers}`), xf = a('xf');
@@ -106,7 +130,7 @@ export class ModelGraph {
       this.headLoss.push(...logits, loss);
       if (train) {
         this.head.push(...linearBackwardInput(ctx, `lm_head.dx[${r0}]`, a('d.xn'), a('logits'), W(head), s, false));
-        this.head.push(...linearBackwardWeight(ctx, `lm_head.dw[${r0}]`, store.piecesOf(head, 'grads'), a('logits'), xf, s));
+        if (!frozen) this.head.push(...linearBackwardWeight(ctx, `lm_head.dw[${r0}]`, store.piecesOf(head, 'grads'), a('logits'), xf, s));
       }
     }
     if (!train) return;
@@ -114,9 +138,11 @@ export class ModelGraph {
     // ---------------- backward: the forward in reverse ----------------
     const b = this.backward;
     const G = (name: string) => store.piecesOf(name, 'grads');
+    // The base's weight gradients: left out when it is frozen.
+    const bw = (make: () => Dispatch | Dispatch[]) => { if (!frozen) b.push(...[make()].flat()); };
     const dx = a('d.x'), dxn = a('d.xn');
     b.push(rmsnormBackwardInput(ctx, 'final_norm.dx', dx, dxn, xL, a('rstdf'), P(FINAL_NORM), N, C, false));
-    b.push(rmsnormBackwardWeight(ctx, 'final_norm.dw', store.view(FINAL_NORM, 'grads'), dxn, xL, a('rstdf'), N, C));
+    bw(() => rmsnormBackwardWeight(ctx, 'final_norm.dw', store.view(FINAL_NORM, 'grads'), dxn, xL, a('rstdf'), N, C));
     for (let l = c.nLayers - 1; l >= 0; l--) {
       const n = layerParamNames(l), L = `L${l}`;
       const x = a(`x.${l}`), xn1 = a(`xn1.${l}`), q = a(`q.${l}`), k = a(`k.${l}`), v = a(`v.${l}`);
@@ -125,31 +151,33 @@ export class ModelGraph {
       const dAct = a('d.act'), dGate = a('d.gate'), dUp = a('d.up');
       const dq = a('d.q'), dk = a('d.k'), dv = a('d.v'), dAtt = a('d.att');
       // MLP: x[l+1] = xmid + down(silu(gate(xn2)) * up(xn2)); dx already holds d x[l+1] = d xmid's residual part
-      b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false));
-      b.push(...linearBackwardWeight(ctx, `${L}.down_proj.dw`, G(n.down), dx, act, downShape));
+      // Each adapter's dx adds into its projection's, after the base has written it.
+      b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false), ...loraB(l, 'down_proj', dAct, dx, act));
+      bw(() => linearBackwardWeight(ctx, `${L}.down_proj.dw`, G(n.down), dx, act, downShape));
       b.push(swigluBackward(ctx, `${L}.swiglu.dx`, dGate, dUp, dAct, gate, up, N * F));
-      b.push(...linearBackwardInput(ctx, `${L}.gate_proj.dx`, dxn, dGate, W(n.gate), upShape, false));
-      b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true));
-      b.push(...linearBackwardWeight(ctx, `${L}.gate_proj.dw`, G(n.gate), dGate, xn2, upShape));
-      b.push(...linearBackwardWeight(ctx, `${L}.up_proj.dw`, G(n.up), dUp, xn2, upShape));
+      b.push(...linearBackwardInput(ctx, `${L}.gate_proj.dx`, dxn, dGate, W(n.gate), upShape, false), ...loraB(l, 'gate_proj', dxn, dGate, xn2));
+      b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true), ...loraB(l, 'up_proj', dxn, dUp, xn2));
+      bw(() => linearBackwardWeight(ctx, `${L}.gate_proj.dw`, G(n.gate), dGate, xn2, upShape));
+      bw(() => linearBackwardWeight(ctx, `${L}.up_proj.dw`, G(n.up), dUp, xn2, upShape));
       b.push(rmsnormBackwardInput(ctx, `${L}.mlp_norm.dx`, dx, dxn, xmid, a(`rstd2.${l}`), P(n.mlpNorm), N, C, true));
-      b.push(rmsnormBackwardWeight(ctx, `${L}.mlp_norm.dw`, store.view(n.mlpNorm, 'grads'), dxn, xmid, a(`rstd2.${l}`), N, C));
+      bw(() => rmsnormBackwardWeight(ctx, `${L}.mlp_norm.dw`, store.view(n.mlpNorm, 'grads'), dxn, xmid, a(`rstd2.${l}`), N, C));
       // attention: xmid = x + o_proj(attention(rope(q(xn1)), rope(k(xn1)), v(xn1)))
-      b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false));
-      b.push(...linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
+      b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false), ...loraB(l, 'o_proj', dAtt, dx, o));
+      bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
       b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a(`lse.${l}`), att, tiles));
       b.push(rope(ctx, `${L}.rope_q.dx`, dq, a('rope.cos'), a('rope.sin'), ropeQ, -1));
       b.push(rope(ctx, `${L}.rope_k.dx`, dk, a('rope.cos'), a('rope.sin'), ropeK, -1));
-      b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false));
-      b.push(...linearBackwardInput(ctx, `${L}.k_proj.dx`, dxn, dk, W(n.k), kvShape, true));
-      b.push(...linearBackwardInput(ctx, `${L}.v_proj.dx`, dxn, dv, W(n.v), kvShape, true));
-      b.push(...linearBackwardWeight(ctx, `${L}.q_proj.dw`, G(n.q), dq, xn1, qShape));
-      b.push(...linearBackwardWeight(ctx, `${L}.k_proj.dw`, G(n.k), dk, xn1, kvShape));
-      b.push(...linearBackwardWeight(ctx, `${L}.v_proj.dw`, G(n.v), dv, xn1, kvShape));
-      b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, dx, dxn, x, a(`rstd1.${l}`), P(n.attnNorm), N, C, true));
-      b.push(rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, store.view(n.attnNorm, 'grads'), dxn, x, a(`rstd1.${l}`), N, C));
+      b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false), ...loraB(l, 'q_proj', dxn, dq, xn1));
+      b.push(...linearBackwardInput(ctx, `${L}.k_proj.dx`, dxn, dk, W(n.k), kvShape, true), ...loraB(l, 'k_proj', dxn, dk, xn1));
+      b.push(...linearBackwardInput(ctx, `${L}.v_proj.dx`, dxn, dv, W(n.v), kvShape, true), ...loraB(l, 'v_proj', dxn, dv, xn1));
+      bw(() => linearBackwardWeight(ctx, `${L}.q_proj.dw`, G(n.q), dq, xn1, qShape));
+      bw(() => linearBackwardWeight(ctx, `${L}.k_proj.dw`, G(n.k), dk, xn1, kvShape));
+      bw(() => linearBackwardWeight(ctx, `${L}.v_proj.dw`, G(n.v), dv, xn1, kvShape));
+      // Frozen, the gradient below layer 0's norm would only feed the embedding's: not computed.
+      if (!frozen || l > 0) b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, dx, dxn, x, a(`rstd1.${l}`), P(n.attnNorm), N, C, true));
+      bw(() => rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, store.view(n.attnNorm, 'grads'), dxn, x, a(`rstd1.${l}`), N, C));
     }
-    b.push(...embeddingBackward(ctx, 'embed.dx', G(EMBED), dx, a('segments'), N, C));
+    bw(() => embeddingBackward(ctx, 'embed.dx', G(EMBED), dx, a('segments'), N, C));
   }
 
   destroy(): void {

@@ -1,7 +1,8 @@
 // The model's parameters on the GPU (and, when training, their gradients and AdamW moments), laid out from
-// the table of parameter pieces: the same names and [out, in] layouts as Hugging Face's Mistral.
+// the table of parameter pieces: the same names and [out, in] layouts as Hugging Face's Mistral. A LoRA
+// engine has two stores: the frozen base (parameters only) and the adapter (specs of its own, trained).
 import type { ModelConfig } from '../model/config';
-import { paramPieces, type ParamPiece } from '../model/memory';
+import { specPieces, type ParamPiece } from '../model/memory';
 import { paramSpecs, numel, type ParamSpec } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { KernelContext, TensorView } from './kernel-context';
@@ -15,13 +16,14 @@ export class ParamStore {
   private readonly tables = new Map<ParamTableName, TensorTable>();
   private readonly bySpec = new Map<string, ParamSpec>();
 
-  constructor(readonly ctx: KernelContext, readonly config: ModelConfig, readonly training: boolean, maxBindingBytes: number) {
-    this.specs = paramSpecs(config);
+  constructor(readonly ctx: KernelContext, readonly config: ModelConfig, readonly training: boolean, maxBindingBytes: number,
+    specs: readonly ParamSpec[] = paramSpecs(config), label = '') {
+    this.specs = specs;
     for (const s of this.specs) this.bySpec.set(s.name, s);
-    this.pieces = paramPieces(config, maxBindingBytes);
+    this.pieces = specPieces(specs, maxBindingBytes);
     const opts = { maxBindingBytes };
     const names: ParamTableName[] = training ? ['params', 'grads', 'exp_avg', 'exp_avg_sq'] : ['params'];
-    for (const t of names) this.tables.set(t, allocateTable(ctx.device, t, this.pieces, opts));
+    for (const t of names) this.tables.set(t, allocateTable(ctx.device, `${label}${t}`, this.pieces, opts));
   }
 
   table(t: ParamTableName): TensorTable {

@@ -2,6 +2,7 @@
 // and the estimate the page and CLI show before anything starts. The engine allocates exactly these
 // tables, so the estimate is the plan, not a guess.
 import { headDim, type ModelConfig, type TrainShape } from './config';
+import { countLoraParams, loraSpecs, type LoraConfig } from './lora';
 import { numel, paramSpecs } from './params';
 
 export interface TensorEntry {
@@ -23,8 +24,9 @@ export function logitsChunkRows(c: ModelConfig, n: number, maxBindingBytes: numb
   return Math.max(1, Math.min(n, Math.floor(budget / (c.vocabSize * 4))));
 }
 
-/** Activations saved by the forward for the backward, per layer, plus the head, inputs and scratch. */
-export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, chunkRows: number): TensorEntry[] {
+/** Activations saved by the forward for the backward, per layer, plus the head, inputs and scratch; with a
+ *  LoRA adapter, each target's u = x A^T (N, r) (saved per layer when training, one scratch otherwise). */
+export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, chunkRows: number, lora?: LoraConfig): TensorEntry[] {
   const B = s.batchSize, T = s.seqLen, N = B * T, C = c.dim, F = c.hiddenDim;
   const HD = c.nHeads * headDim(c), KVD = c.nKvHeads * headDim(c), H = c.nHeads;
   const t: TensorEntry[] = [
@@ -60,6 +62,15 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
       { name: 'd.gate', numel: N * F }, { name: 'd.up', numel: N * F }, { name: 'd.act', numel: N * F },
     );
   }
+  if (lora) {
+    const r = lora.rank;
+    if (mode === 'train') {
+      for (let l = 0; l < c.nLayers; l++) for (const target of lora.targets) t.push({ name: loraActivation(target, l), numel: N * r });
+      t.push({ name: 'd.lora.u', numel: N * r });   // du = s dy B, scratch shared by every target
+    } else {
+      t.push({ name: 'lora.u', numel: N * r });     // consumed right after it is written
+    }
+  }
   return t;
 }
 
@@ -71,13 +82,21 @@ export interface ParamPiece {
   readonly numel: number;
 }
 
+/** The saved u = x A^T of one LoRA target in one layer (training graphs). */
+export const loraActivation = (target: string, layer: number): string => `lora.u.${target}.${layer}`;
+
 /**
  * Parameters as the engine stores them: a tensor larger than one storage binding is split along its first
  * dimension (rows: vocabulary entries, output features) into pieces that each fit.
  */
 export function paramPieces(c: ModelConfig, maxBindingBytes: number): ParamPiece[] {
+  return specPieces(paramSpecs(c), maxBindingBytes);
+}
+
+/** paramPieces for any list of named row-major tensors (the model's, or a LoRA adapter's). */
+export function specPieces(specs: readonly { name: string; shape: readonly number[] }[], maxBindingBytes: number): ParamPiece[] {
   const out: ParamPiece[] = [];
-  for (const p of paramSpecs(c)) {
+  for (const p of specs) {
     const rows = p.shape[0];
     const rowElems = numel(p.shape) / rows;
     const maxRows = Math.floor(maxBindingBytes / (rowElems * 4));
@@ -100,7 +119,9 @@ export interface AdapterLimits {
 }
 
 export interface MemoryEstimate {
-  readonly parameters: number;     // count
+  readonly parameters: number;     // count (base and adapter)
+  /** Parameters that get gradients and AdamW moments: all of them, or the adapter's alone with LoRA. */
+  readonly trainable: number;
   readonly bytes: {
     readonly parameters: number;
     readonly gradients: number;
@@ -123,17 +144,24 @@ export const formatBytes = (b: number): string =>
  */
 export function estimateMemory(
   c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits,
-  opts: { mode?: GraphMode; budgetBytes?: number } = {},
+  opts: { mode?: GraphMode; budgetBytes?: number; lora?: LoraConfig } = {},
 ): MemoryEstimate {
   const mode = opts.mode ?? 'train';
   const maxBinding = limits.maxStorageBufferBindingSize;
   const problems: string[] = [];
-  const nParams = paramSpecs(c).reduce((a, p) => a + numel(p.shape), 0);
+  const nBase = paramSpecs(c).reduce((a, p) => a + numel(p.shape), 0);
+  // With LoRA the base is frozen: only the adapter has gradients and moments.
+  const nAdapter = opts.lora ? countLoraParams(c, opts.lora) : 0;
+  const nParams = nBase + nAdapter;
+  const trainable = opts.lora ? nAdapter : nBase;
   const pBytes = nParams * 4;
   let pieces: ParamPiece[] = [];
-  try { pieces = paramPieces(c, maxBinding); } catch (e) { problems.push((e as Error).message); }
+  try {
+    pieces = paramPieces(c, maxBinding);
+    if (opts.lora) pieces.push(...specPieces(loraSpecs(c, opts.lora), maxBinding));
+  } catch (e) { problems.push((e as Error).message); }
   const N = s.batchSize * s.seqLen;
-  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding));
+  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora);
   const actBytes = acts.reduce((a, t) => a + t.numel * 4, 0);
   let largest = { name: '', bytes: 0 };
   for (const t of [...acts, ...pieces]) if (t.numel * 4 > largest.bytes) largest = { name: t.name, bytes: t.numel * 4 };
@@ -148,14 +176,15 @@ export function estimateMemory(
       break;
     }
   }
-  const grads = mode === 'train' ? pBytes : 0;
-  const adam = mode === 'train' ? 2 * pBytes : 0;
+  const grads = mode === 'train' ? trainable * 4 : 0;
+  const adam = mode === 'train' ? 2 * trainable * 4 : 0;
   const total = pBytes + grads + adam + actBytes;
   if (opts.budgetBytes !== undefined && total > opts.budgetBytes) {
     problems.push(`needs ${formatBytes(total)} of GPU memory, more than the ${formatBytes(opts.budgetBytes)} available`);
   }
   return {
     parameters: nParams,
+    trainable,
     bytes: { parameters: pBytes, gradients: grads, adamMoments: adam, activations: actBytes, total },
     largestBinding: largest,
     problems,

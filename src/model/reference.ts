@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { headDim, type ModelConfig } from './config';
 import { EMBED, FINAL_NORM, headWeight, layerParamNames, paramSpecs } from './params';
+import { loraNames, loraScale, loraSpecs, type LoraConfig, type LoraTarget } from './lora';
 import { ropeTables } from '../engine/kernels/elementwise';
 
 export type TensorMap = Record<string, tf.Tensor>;
@@ -40,8 +41,15 @@ function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, nHeads: numbe
 
 const linear = (x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D => tf.matMul(x, w as tf.Tensor2D, false, true);
 
-/** Logits (B*T, V) for input tokens (B, T). */
-export function referenceLogits(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D): tf.Tensor2D {
+/** Logits (B*T, V) for input tokens (B, T); with `lora`, p also holds the adapter's tensors by PEFT name and
+ *  each targeted projection adds s (x A^T) B^T, written out as PEFT's LoRA Linear does. */
+export function referenceLogits(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D, lora?: LoraConfig): tf.Tensor2D {
+  const proj = (l: number, t: LoraTarget, x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D => {
+    const y = linear(x, w);
+    if (!lora || !lora.targets.includes(t)) return y;
+    const n = loraNames(l, t);
+    return tf.add(y, tf.mul(linear(linear(x, p[n.A]), p[n.B]), loraScale(lora)));
+  };
   const [B, T] = inputs.shape;
   const N = B * T, D = headDim(c), H = c.nHeads, KV = c.nKvHeads;
   const rt = ropeTables(T, D, c.ropeTheta);
@@ -51,23 +59,23 @@ export function referenceLogits(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2
   for (let l = 0; l < c.nLayers; l++) {
     const n = layerParamNames(l);
     const xn = rmsnorm(x, p[n.attnNorm], c.normEps);
-    const q = applyRope(linear(xn, p[n.q]).reshape([B, T, H, D]), cos, sin);
-    const k = applyRope(linear(xn, p[n.k]).reshape([B, T, KV, D]), cos, sin);
-    const v = linear(xn, p[n.v]).reshape([B, T, KV, D]) as tf.Tensor4D;
+    const q = applyRope(proj(l, 'q_proj', xn, p[n.q]).reshape([B, T, H, D]), cos, sin);
+    const k = applyRope(proj(l, 'k_proj', xn, p[n.k]).reshape([B, T, KV, D]), cos, sin);
+    const v = proj(l, 'v_proj', xn, p[n.v]).reshape([B, T, KV, D]) as tf.Tensor4D;
     const att = attention(q, k, v, H, KV).reshape([N, H * D]) as tf.Tensor2D;
-    x = tf.add(x, linear(att, p[n.o]));
+    x = tf.add(x, proj(l, 'o_proj', att, p[n.o]));
     const xn2 = rmsnorm(x, p[n.mlpNorm], c.normEps);
-    const g = linear(xn2, p[n.gate]);
-    const act = tf.mul(tf.mul(g, tf.sigmoid(g)), linear(xn2, p[n.up])) as tf.Tensor2D;
-    x = tf.add(x, linear(act, p[n.down]));
+    const g = proj(l, 'gate_proj', xn2, p[n.gate]);
+    const act = tf.mul(tf.mul(g, tf.sigmoid(g)), proj(l, 'up_proj', xn2, p[n.up])) as tf.Tensor2D;
+    x = tf.add(x, proj(l, 'down_proj', act, p[n.down]));
   }
   // Tied: the same variable feeds the gather above and this product, so autograd sums both gradients.
   return linear(rmsnorm(x, p[FINAL_NORM], c.normEps), p[headWeight(c)]);
 }
 
 /** Mean next-token cross-entropy over positions whose target is not -1. */
-export function referenceLoss(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  const logits = referenceLogits(c, p, inputs);
+export function referenceLoss(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D, targets: tf.Tensor1D, lora?: LoraConfig): tf.Scalar {
+  const logits = referenceLogits(c, p, inputs, lora);
   const logp = tf.logSoftmax(logits, -1);
   const onehot = tf.oneHot(targets, c.vocabSize);          // a -1 target gives a row of zeros
   const perToken = tf.neg(tf.sum(tf.mul(onehot, logp), -1));
@@ -85,18 +93,31 @@ export interface ReferenceOptimizer {
 
 /**
  * The reference model as a trainer: tf.Variables for every parameter, AdamW written out as PyTorch's
- * torch.optim.AdamW defines it, and global-norm clipping as clip_grad_norm_ does.
+ * torch.optim.AdamW defines it, and global-norm clipping as clip_grad_norm_ does. With a LoRA adapter the
+ * base is held as constants and only the adapter's tensors are variables (PEFT's default).
  */
 export class ReferenceTrainer {
   readonly vars: Record<string, tf.Variable> = {};
+  private readonly frozen: Record<string, tf.Tensor> = {};
   private readonly m: Record<string, tf.Variable> = {};
   private readonly v: Record<string, tf.Variable> = {};
   private readonly decay: Record<string, boolean> = {};
   step = 0;
 
-  constructor(readonly config: ModelConfig, init: ReadonlyMap<string, Float32Array>, readonly opt: ReferenceOptimizer) {
-    for (const s of paramSpecs(config)) {
-      const data = init.get(s.name);
+  constructor(readonly config: ModelConfig, init: ReadonlyMap<string, Float32Array>, readonly opt: ReferenceOptimizer,
+    readonly lora?: { readonly config: LoraConfig; readonly init: ReadonlyMap<string, Float32Array> }) {
+    const trained = lora
+      ? loraSpecs(config, lora.config).map((s) => ({ name: s.name, shape: s.shape, decay: true }))
+      : paramSpecs(config);
+    if (lora) {
+      for (const s of paramSpecs(config)) {
+        const data = init.get(s.name);
+        if (!data) throw new Error(`missing parameter ${s.name}`);
+        this.frozen[s.name] = tf.tensor(data, [...s.shape]);
+      }
+    }
+    for (const s of trained) {
+      const data = (lora ? lora.init : init).get(s.name);
       if (!data) throw new Error(`missing parameter ${s.name}`);
       this.vars[s.name] = tf.variable(tf.tensor(data, [...s.shape]), true);
       this.m[s.name] = tf.variable(tf.zeros([...s.shape]), false);
@@ -115,8 +136,8 @@ export class ReferenceTrainer {
     for (const b of micro) {
       const inputs = tf.tensor2d(b.inputs, [batch, seqLen], 'int32');
       const targets = tf.tensor1d(b.targets, 'int32');
-      const lossOf = (...ts: tf.Tensor[]) =>
-        referenceLoss(this.config, Object.fromEntries(names.map((n, i) => [n, ts[i]])), inputs, targets);
+      const lossOf = (...ts: tf.Tensor[]) => referenceLoss(this.config,
+        { ...this.frozen, ...Object.fromEntries(names.map((n, i) => [n, ts[i]])) }, inputs, targets, this.lora?.config);
       const { value, grads: list } = tf.valueAndGrads(lossOf)(names.map((n) => this.vars[n]));
       inputs.dispose();
       targets.dispose();
@@ -200,5 +221,6 @@ export class ReferenceTrainer {
 
   dispose(): void {
     for (const n of Object.keys(this.vars)) { this.vars[n].dispose(); this.m[n].dispose(); this.v[n].dispose(); }
+    for (const t of Object.values(this.frozen)) t.dispose();
   }
 }
