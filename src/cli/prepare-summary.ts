@@ -30,6 +30,9 @@ export function summarize(report: PipelineReport): string {
       m.source, String(m.weight), `${(m.share * 100).toFixed(1)}%`, n(m.records), n(m.tokens), n(m.trainSequences), n(m.valSequences),
     ])),
   ];
+  // Left out of the mixture (shares renormalised over the rest), and sources that read nothing at all.
+  for (const m of report.mixture) if (m.dropped) parts.push(`  ${m.source}: ${m.dropped}`);
+  for (const s of report.sources) if (s.error) parts.push('', `Error: ${s.error}`);
   const problems = Object.entries(report.problems.counts);
   if (problems.length > 0) {
     parts.push('', `Input problems: ${problems.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`);

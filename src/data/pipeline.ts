@@ -13,6 +13,8 @@ import { sizesNeeded } from './decontam/decontaminate';
 import type { BenchmarkIndex } from './decontam/ngram-index';
 import { MANIFEST_FILE, TOKENIZER_FILE, dtypeFor, type DatasetManifest } from './pack/manifest';
 import { packPass, readCleaned } from './pack-pass';
+import { emptySourceError } from './empty-source';
+import { sharesInPlay } from './mixture-shares';
 import { localAnalysis, localEncoding, poolAnalysis, poolEncoding } from './pool/chunk-work';
 import type { TokenizerRecipe } from './pool/messages';
 import type { WorkerPool } from './pool/pool';
@@ -147,24 +149,30 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
   };
   await writeText(store, MANIFEST_FILE, JSON.stringify(manifest, null, 2));
 
-  // Report.
+  // Report. A source that read no document is an error named in its row (the page will not train on it).
+  const problemsReport = problemTally.report();
+  const errors: (string | undefined)[] = [];
+  for (const [i, s] of opts.sources.entries()) {
+    if (tallies[i].list()[0].before.docs === 0) errors[i] = await emptySourceError(s, problemsReport, rules.read.maxRecordBytes);
+  }
   const sourceReports: SourceReport[] = opts.sources.map((s, i) => {
     const ruleReports = tallies[i].list();
-    return {
+    return { ...(errors[i] ? { error: errors[i] } : {}),
       name: s.name, category: s.category, weight: s.weight, lengthClass: lengthClassOf(s), part: partOf(s), task: taskReports[i],
       files: s.files.map((f) => baseName(f.name)), bytes: perSourceBytes[i] ?? 0,
       read: { ...ruleReports[0].before }, problems: sourceProblems[i] ?? {}, rules: ruleReports,
       keptDocuments: tallies[i].keptDocuments, kept: { ...ruleReports[ruleReports.length - 1].after },
     };
   });
-  const weightSum = opts.sources.reduce((n, s) => n + s.weight, 0);
   const totals = { read: emptyCounts(), keptDocuments: 0, kept: emptyCounts(), tokens: 0, trainSequences: 0, valSequences: 0 };
   for (const s of sourceReports) { addCounts(totals.read, s.read); totals.keptDocuments += s.keptDocuments; addCounts(totals.kept, s.kept); }
+  const trainSequencesOf = packed.sources.map((p) => p.train.reduce((n, r) => n + r.sequences, 0));
+  const shares = sharesInPlay(packed.sources.map((p, i) => ({ weight: p.weight, tokens: p.tokens, trainSequences: trainSequencesOf[i] })), packLength);
   const mixture = packed.sources.map((p, i) => {
-    const trainSequences = p.train.reduce((n, r) => n + r.sequences, 0);
+    const trainSequences = trainSequencesOf[i];
     const valSequences = p.val.reduce((n, r) => n + r.sequences, 0);
     totals.tokens += p.tokens; totals.trainSequences += trainSequences; totals.valSequences += valSequences;
-    return { source: p.name, category: p.category, part: partOf(opts.sources[i]), weight: p.weight, share: p.weight / weightSum, records: p.records,
+    return { source: p.name, category: p.category, part: partOf(opts.sources[i]), weight: p.weight, share: shares[i].share, ...(shares[i].dropped ? { dropped: shares[i].dropped } : {}), records: p.records,
       tokens: p.tokens, trainSequences, valSequences, droppedTokens: p.droppedTokens };
   });
   const report: PipelineReport = {
@@ -172,7 +180,7 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
     tokenizer: { name: tok.name, vocabSize: tok.vocabSize },
     dataset: { packLength, seqLen, dtype: manifest.dtype, valFraction },
     sources: sourceReports,
-    problems: problemTally.report(),
+    problems: problemsReport,
     decontamination: {
       benchmarkFiles: benchmarkFiles.map((f) => baseName(f.name)),
       benchmarkSamples: index?.sampleCount ?? 0,

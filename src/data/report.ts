@@ -63,6 +63,9 @@ export interface SourceReport {
   /** Pieces written to cleaned.jsonl: the length rule splits a long document into pieces, so a document
    *  counts here once per piece kept, and kept.docs can exceed read.docs. */
   kept: Counts;
+  /** Set when the source read no document at all (wrong text field, unreadable files): names the files, why,
+   *  and the text columns that do exist. The page refuses to train on a dataset with such a source. */
+  error?: string;
 }
 
 export interface DecontamPair {
@@ -82,8 +85,10 @@ export interface MixtureRow {
   category: string;
   part: DataPart;
   weight: number;
-  /** Weight normalised over all sources: the expected share of training tokens. */
+  /** Weight normalised over the sources in play (mixture-shares.ts): the expected share of training tokens. */
   share: number;
+  /** Why the source is left out of the mixture (no training sequence), absent when it is in play. */
+  dropped?: string;
   records: number;
   tokens: number;
   trainSequences: number;
