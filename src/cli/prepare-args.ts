@@ -1,13 +1,25 @@
 // Command-line arguments of `npm run data`, parsed into pipeline options (files not yet opened).
 import { DEFAULT_RULES, resolveRules, type RuleOverrides } from '../data/rules/defaults';
 import { detectFormat, type SourceFormat, type TextSplit } from '../data/source';
+import type { DiversityOptions } from '../data/diversity/cluster-pass';
+import type { TaskSpec } from '../data/tasks/layouts';
+import { parseTaskPart } from './task-spec-arg';
 
-export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD] ... --out DIR [options]
+export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD|:LAYOUT] ... --out DIR [options]
 
   --source SPEC          a source: its files (comma-separated), category, mixture weight, and for JSONL/CSV/
                          Parquet the text field (default "text"), for plain text how to split it
                          (file | blank-line | line, default blank-line). Prefix NAME= to name it
                          (default: the first file's name). Formats follow the extension, .gz allowed.
+                         A task dataset (D3): LAYOUT instead of FIELD, one of mc | qa | cloze | summary | nli |
+                         classification, each row rendered as text by one of the layout's templates (chosen by
+                         the seed). Fields are recognised (ARC, MMLU, SQuAD, CNN/DM, SNLI, AG News...) and can be
+                         named: LAYOUT,ROLE=FIELD,... and labels=NAME|NAME|... for numeric labels (index 0 first).
+  --templates FILE       JSON of layout -> [Jinja templates] replacing the default templates of task sources
+  --clusters K           topic clusters per source (k-means over hashed n-grams): sizes in the report,
+                         _cluster in cleaned.jsonl
+  --cluster-cap F        no cluster above F (0..1] of its source's tokens (down-sampling; needs --clusters)
+  --cluster-flatten A    cluster shares flattened to tokens^A, A in [0, 1] (0: all equal; needs --clusters)
   --benchmark FILE[:FIELDS]  benchmark file for decontamination; FIELDS comma-separated (default: every string field)
   --out DIR              output folder: dataset.json, tokenizer.json, token shards, cleaned.jsonl, report.json
   --tokenizer T          mistral (default) | bpe:VOCAB (trained on the cleaned text) | path/to/tokenizer.json
@@ -31,6 +43,7 @@ export interface SourceArg {
   weight: number;
   paths: string[];
   format?: SourceFormat;
+  task?: TaskSpec;
 }
 
 export interface PrepareArgs {
@@ -42,6 +55,8 @@ export interface PrepareArgs {
   seed: number;
   valFraction: number;
   rules: RuleOverrides;
+  templates?: string;
+  diversity?: DiversityOptions;
 }
 
 const SPLITS: readonly TextSplit[] = ['file', 'blank-line', 'line'];
@@ -61,6 +76,7 @@ export function parseSourceSpec(spec: string): SourceArg {
   const parts = rest.split(':');
   let field: string | undefined;
   if (parts.length >= 4 && isNumber(parts[parts.length - 2]) && !isNumber(parts[parts.length - 1])) field = parts.pop();
+  const task = field === undefined ? null : parseTaskPart(field, (m) => { throw new UsageError(`--source ${spec}: ${m}`); });
   if (parts.length < 3 || !isNumber(parts[parts.length - 1])) {
     throw new UsageError(`--source ${spec}: expected FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD]`);
   }
@@ -69,6 +85,10 @@ export function parseSourceSpec(spec: string): SourceArg {
   const paths = parts.join(':').split(',').filter(Boolean);
   if (paths.length === 0 || !category) throw new UsageError(`--source ${spec}: missing files or category`);
   if (weight < 0) throw new UsageError(`--source ${spec}: weight must be ≥ 0`);
+  if (task) {
+    if (detectFormat(paths[0]).kind === 'text') throw new UsageError(`--source ${spec}: a task layout needs JSONL, CSV or Parquet rows, not plain text`);
+    return { name: name ?? baseStem(paths[0]), category, weight, paths, task };
+  }
   const detected = detectFormat(paths[0], field);
   let format: SourceFormat | undefined;
   if (detected.kind === 'text') {
@@ -121,6 +141,10 @@ export function parsePrepareArgs(argv: readonly string[]): PrepareArgs {
         break;
       }
       case '--out': out.out = value(); break;
+      case '--templates': out.templates = value(); break;
+      case '--clusters': out.diversity = { ...out.diversity, clusters: num(a, value(), (n) => Number.isInteger(n) && n >= 1 && n <= 256) }; break;
+      case '--cluster-cap': out.diversity = { clusters: 0, ...out.diversity, cap: num(a, value(), (n) => n > 0 && n <= 1) }; break;
+      case '--cluster-flatten': out.diversity = { clusters: 0, ...out.diversity, flatten: num(a, value(), (n) => n >= 0 && n <= 1) }; break;
       case '--tokenizer': {
         const v = value();
         const bpe = /^bpe:(\d+)$/.exec(v);
@@ -155,6 +179,8 @@ export function parsePrepareArgs(argv: readonly string[]): PrepareArgs {
   }
   if (out.sources.length === 0) throw new UsageError('at least one --source is needed');
   if (!out.out) throw new UsageError('--out DIR is needed');
+  if (out.diversity && out.diversity.clusters === 0) throw new UsageError('--cluster-cap and --cluster-flatten need --clusters K');
+  if (out.templates && !out.sources.some((s) => s.task)) throw new UsageError('--templates applies to task sources (FILE:CATEGORY:WEIGHT:LAYOUT), and there is none');
   try { resolveRules(rules); } catch (e) { throw new UsageError(`the rule options do not fit together: ${(e as Error).message}`); }
   const names = new Map<string, number>();
   for (const s of out.sources) {

@@ -1,6 +1,21 @@
 // The table `npm run data` prints at the end: per source, what was read, what each rule took, what was kept.
+import type { DiversityReport } from '../data/diversity/cluster-pass';
 import type { PipelineReport } from '../data/report';
 import { describeDocumentCounts } from '../data/report-counts';
+
+/** Cluster sizes per source, before and after a cap or flattening, with top words and one example. */
+function clusterLines(d: DiversityReport): string[] {
+  const out = [`Topic clusters (${d.clusters} per source; ${d.method}):`];
+  for (const s of d.sources) {
+    out.push(`  ${s.source}: ${n(s.docs)} pieces in ${s.clusters.length} clusters (fitted on ${n(s.sampled)}), ${n(s.keptDocs)} kept`);
+    for (const c of s.clusters) {
+      const kept = d.cap !== null || d.flatten !== null ? ` -> ${(c.keptShare * 100).toFixed(1)}% (${n(c.keptDocs)} kept)` : '';
+      const example = c.examples[0] ? `  e.g. "${c.examples[0].slice(0, 70).replace(/\s+/g, ' ')}"` : '';
+      out.push(`    #${c.cluster} ${n(c.docs)} pieces, ${(c.share * 100).toFixed(1)}% of tokens${kept}; ${c.terms.join(' ')}${example}`);
+    }
+  }
+  return out;
+}
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -26,13 +41,20 @@ export function summarize(report: PipelineReport): string {
     table(['source', 'category', 'docs read', ...rules, 'docs kept', 'pieces kept', 'chars kept'], sourceRows),
     '',
     `Mixture (${report.tokenizer.name}, vocabulary ${n(report.tokenizer.vocabSize)}, sequences of ${report.dataset.packLength} tokens):`,
-    table(['source', 'weight', 'share', 'pieces', 'tokens', 'train seqs', 'val seqs'], report.mixture.map((m) => [
-      m.source, String(m.weight), `${(m.share * 100).toFixed(1)}%`, n(m.records), n(m.tokens), n(m.trainSequences), n(m.valSequences),
+    table(['source', 'part', 'weight', 'share', 'pieces', 'tokens', 'train seqs', 'val seqs'], report.mixture.map((m) => [
+      m.source, m.part ?? 'D1', String(m.weight), `${(m.share * 100).toFixed(1)}%`, n(m.records), n(m.tokens), n(m.trainSequences), n(m.valSequences),
     ])),
   ];
   // Left out of the mixture (shares renormalised over the rest), and sources that read nothing at all.
   for (const m of report.mixture) if (m.dropped) parts.push(`  ${m.source}: ${m.dropped}`);
   for (const s of report.sources) if (s.error) parts.push('', `Error: ${s.error}`);
+  for (const s of report.sources) {
+    if (!s.task) continue;
+    const used = s.task.templateCounts.map((c, i) => `#${i + 1} ${n(c)}`).join(', ');
+    parts.push('', `Task source ${s.name} (${s.task.layout}): ${n(s.task.rendered)} rows rendered, ${n(s.task.skipped)} skipped; templates used ${used}.`);
+    for (const [file, f] of Object.entries(s.task.fields)) parts.push(`  ${file}: ${Object.entries(f).map(([r, v]) => `${r}=${v}`).join(', ')}`);
+  }
+  if (report.diversity) parts.push('', ...clusterLines(report.diversity));
   const problems = Object.entries(report.problems.counts);
   if (problems.length > 0) {
     parts.push('', `Input problems: ${problems.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`);

@@ -12,14 +12,16 @@ import type { TokenizerChoice } from '../data/tokenizer-choice';
 import { parsePrepareArgs, PREPARE_USAGE, UsageError, type PrepareArgs } from './prepare-args';
 import { summarize } from './prepare-summary';
 import { InputError } from './args';
-import { checkPrepareInputs } from './prepare-inputs.node';
+import { checkPrepareInputs, readTemplateFile } from './prepare-inputs.node';
+import { UNCLUSTERED_FILE } from '../data/diversity/cluster-pass';
+import type { TemplateSet } from '../data/tasks/user-templates';
 
 /** Removes what a previous run left in `dir` (its shards and known files), and nothing else. */
 async function clearPreviousDataset(dir: string): Promise<void> {
   let manifest: DatasetManifest | null = null;
   try { manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as DatasetManifest; } catch { /* none */ }
   const shards = manifest?.sources.flatMap((s) => [...s.train, ...s.val].map((r) => r.file)) ?? [];
-  for (const f of [...shards, MANIFEST_FILE, TOKENIZER_FILE, CLEANED_FILE, REPORT_FILE]) {
+  for (const f of [...shards, MANIFEST_FILE, TOKENIZER_FILE, CLEANED_FILE, UNCLUSTERED_FILE, REPORT_FILE]) {
     if (/^[A-Za-z0-9._-]+$/.test(f)) await rm(join(dir, f), { force: true });
   }
 }
@@ -42,9 +44,11 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { console.log(PREPARE_USAGE); return 0; }
   let args: PrepareArgs;
   let tokenizer: TokenizerChoice;
+  let templates: TemplateSet = {};
   try {
     args = parsePrepareArgs(argv);
     tokenizer = await checkPrepareInputs(args);
+    if (args.templates) templates = await readTemplateFile(args.templates);
   } catch (err) {
     if (err instanceof UsageError) { console.error(`${err.message}\n\n${PREPARE_USAGE}`); return 2; }
     if (err instanceof InputError) { console.error(err.message); return 2; }
@@ -53,6 +57,8 @@ export async function run(argv: string[]): Promise<number> {
   const opts: PipelineOptions = {
     sources: await Promise.all(args.sources.map(async (s) => ({
       name: s.name, category: s.category, weight: s.weight, format: s.format,
+      // A task source takes the --templates file's templates for its layout, when it has some.
+      task: s.task && { ...s.task, templates: templates[s.task.layout] ?? s.task.templates },
       files: await Promise.all(s.paths.map(nodeSourceFile)),
     }))),
     benchmarks: await Promise.all(args.benchmarks.map(async (b) => ({ files: [await nodeSourceFile(b.path)], fields: b.fields }))),
@@ -60,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: args.seed,
     seqLen: args.seqLen,
     valFraction: args.valFraction,
+    diversity: args.diversity,
     tokenizer,
     onProgress: progressPrinter(),
   };

@@ -18,7 +18,8 @@ export function recipeFromReport(report: PipelineReport): DataRecipe {
   const order = report.sources[0]?.rules.map((r) => r.rule) ?? [];
   return {
     sources: report.mixture.map((m) => ({
-      name: m.source, category: m.category, weight: m.weight, share: m.share, tokens: m.tokens, records: m.records,
+      // Reports written before parts existed have none: their sources were all cleaned open data (D1).
+      name: m.source, category: m.category, part: m.part ?? 'D1', weight: m.weight, share: m.share, tokens: m.tokens, records: m.records,
     })),
     tokenizer: { name: report.tokenizer.name, vocabSize: report.tokenizer.vocabSize },
     rulesEnabled: order.filter((r) => enabled.has(r)),

@@ -3,6 +3,7 @@
 // table, on the user's own data) long after the data and weights are gone. The page keeps them in OPFS, Node
 // beside each saved checkpoint; both export and import the same JSON.
 import type { ModelConfig } from '../model/config';
+import type { DataPart } from '../data/tasks/layouts';
 
 export const RUN_FORMAT = 'leveret-run';
 export const RUN_VERSION = 1;
@@ -13,6 +14,8 @@ export const MAX_CURVE_POINTS = 1000;
 export interface RecipeSource {
   name: string;
   category: string;
+  /** The recipe part (D1 cleaned open data, D2 synthetic, D3 task data); absent in records made before parts. */
+  part?: DataPart;
   weight: number;
   /** Share of training tokens after normalising the weights over the sources in play. */
   share: number;

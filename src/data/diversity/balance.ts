@@ -38,7 +38,8 @@ export function clusterTargets(tokens: readonly number[], o: BalanceOptions): nu
   // The largest total the shares allow with no cluster asked for more than it has.
   let total = Infinity;
   for (let i = 0; i < tokens.length; i++) if (shares[i] > 0) total = Math.min(total, tokens[i] / shares[i]);
-  return shares.map((s, i) => Math.min(tokens[i], s * total));
+  // The 1e-9 keeps float rounding (99.99999999999997 for 100) from costing a binding cluster a record.
+  return shares.map((s, i) => Math.min(tokens[i], s * total * (1 + 1e-9)));
 }
 
 function normalise(xs: number[]): number[] {

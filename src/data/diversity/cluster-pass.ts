@@ -116,7 +116,7 @@ export async function clusterPass(inp: ClusterPassInput): Promise<DiversityRepor
   // 1. Reservoir samples (algorithm R), one seeded generator per source.
   const reservoirs: string[][] = inp.sources.map(() => []);
   const seen = new Array<number>(nSources).fill(0);
-  const rngs = inp.sources.map((s) => new Xoshiro128([inp.seed, CLUSTER_SALT, hashString32(s.name)]));
+  const rngs = inp.sources.map((s) => new Xoshiro128((hashUnit(inp.seed, CLUSTER_SALT, hashString32(s.name)) * 4294967296) >>> 0));
   for await (const l of lines(inp)) {
     const n = seen[l.source]++;
     const r = reservoirs[l.source];
