@@ -44,7 +44,7 @@ export interface ClusterRow {
   keptEstTokens: number;
   /** After down-sampling: what the packer gets from this cluster, as a share of the source's kept tokens. */
   keptShare: number;
-  /** The highest-weighted words (count x IDF) of the sampled members. */
+  /** The highest-weighted words (count x (IDF - 1)) of the sampled members. */
   terms: string[];
   /** Sampled members most like the centroid. */
   examples: string[];
@@ -232,10 +232,11 @@ function topTerms(f: Fitted, c: number, n: number): string[] {
   const score = new Map<string, number>();
   for (let i = 0; i < f.sample.length; i++) {
     if (f.sampleClusters[i] !== c) continue;
-    for (const w of normalizedWords(f.sample[i])) score.set(w, (score.get(w) ?? 0) + f.idf[hashString32(w) % DIMS]);
+    for (const w of normalizedWords(f.sample[i])) score.set(w, (score.get(w) ?? 0) + f.idf[hashString32(w) % DIMS] - 1);
   }
-  // Words that most texts share score low by their IDF; very short ones are rarely topical.
-  return [...score.entries()].filter(([w]) => w.length > 2 && !/^\d+$/.test(w))
+  // IDF - 1 is 0 for a word in every sampled text ("the"), so frequent function words drop out; very short
+  // words and numbers are rarely topical.
+  return [...score.entries()].filter(([w, sc]) => sc > 0 && w.length > 2 && !/^\d+$/.test(w))
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([w]) => w);
 }
 
