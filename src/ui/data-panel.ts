@@ -194,6 +194,11 @@ export class DataPanel {
     };
   }
 
+  /** Benchmark files for decontamination handed over from elsewhere (the Evaluate panel's "Use for decontamination"). */
+  addBenchmarks(files: File[]): void {
+    this.benchmarks.addFiles(files);
+  }
+
   /** Shows the report of an already prepared dataset for the current settings (after a reload, say). */
   private async showExisting(): Promise<void> {
     try {

@@ -16,6 +16,9 @@ import { trainQuestion } from './train-questions';
 import { RunPanel } from './run-panel';
 import { flopsPerStep, profileFor } from './run-cost';
 import { startWorkers } from './workers';
+import { EvaluatePanel } from './evaluate-panel';
+import { RunsPanel } from './runs-panel';
+import { recipeFromReport } from '../runs/recipe';
 
 const $ = (id: string): HTMLElement => {
   const el = document.getElementById(id);
@@ -63,6 +66,7 @@ function configChanged(r: ConfigResult): void {
 
 const resumeOptions = (): ResumeOptions => ({
   sample: runPanel.samples.settings(), autosaveSeconds: checkpoints.seconds(), engine: runPanel.engine.value === 'tfjs' ? 'tfjs' : 'auto',
+  evaluation: evaluate.schedule(),
 });
 
 /** Calls the worker, showing a refusal or failure under the run controls. */
@@ -86,9 +90,11 @@ async function train(): Promise<void> {
   runPanel.begin(c.train, 0, [], '…');
   runPanel.setPreparing(true, 'Preparing the data (once for these sources and settings)…');
   let dataset: string;
+  let recipe: ReturnType<typeof recipeFromReport> | null = null;
   try {
     const prepared = await data.ensurePrepared();
     dataset = prepared.dataset;
+    recipe = recipeFromReport(prepared.report);
     const vocab = prepared.report.tokenizer.vocabSize;
     if (vocab > c.model.vocabSize) {
       throw new Error(`the tokenizer has ${vocab} tokens but the model's vocabulary is ${c.model.vocabSize}: raise the vocabulary or choose a smaller tokenizer`);
@@ -101,8 +107,9 @@ async function train(): Promise<void> {
   runPanel.setPreparing(false);
   checkpoints.showOffer(null); // a new run replaces the autosaved one
   try {
-    const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions() });
+    const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions(), recipe });
     runPanel.begin(info.train, info.step, info.history, info.backend);
+    evaluate.setRunRecipe(recipe);
     running = info;
   } catch (e) {
     // Whatever failed (the device, the worker, the plan), the page goes back to where Train works again;
@@ -121,6 +128,7 @@ function restored(info: RunInfo): void {
   checkpoints.showOffer(null);
   config.show(info.model, info.train);
   runPanel.begin(info.train, info.step, info.history, info.backend);
+  evaluate.setRunRecipe(null); // until the run's record arrives with its recipe
   checkpoints.setExportable(true);
 }
 
@@ -133,6 +141,7 @@ const runPanel: RunPanel = new RunPanel($('run-panel'), {
   cancelSample: (id) => void workers.train.cancelSample(id),
   samplingChanged: (s) => void workers.train.setSampling(s),
 });
+$('run-bar').appendChild(runPanel.controls); // first in the Tab order, and in view while the page scrolls
 runPanel.setConfigOk(config.result().ok);
 sourcesCounted(data.sources.list().length);
 tokenizerBlocked(data.tokenizerProblem());
@@ -159,7 +168,8 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
     try {
       info = await restoring(workers.train.importCheckpoint(file, file.name, resumeOptions()));
     } catch (e) {
-      throw new Error(`Refused ${file.name}: ${errorText(e)}`);
+      const why = errorText(e);
+      throw new Error(why.includes(file.name) ? `Refused: ${why}` : `Refused ${file.name}: ${why}`); // the name once
     }
     restored(info);
     checkpoints.say(`Loaded ${file.name}: ${info.model.dim}-wide, ${info.model.nLayers}-layer model at step ${info.step} of ${info.train.steps}. Press Resume to continue.`);
@@ -177,6 +187,20 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
   },
 });
 $('resume-offer-slot').appendChild(checkpoints.offer);
+
+const evaluate: EvaluatePanel = new EvaluatePanel($('evaluate-panel'), {
+  check: (files) => workers.train.checkTaskFiles(files),
+  evaluate: (tasks, id) => workers.train.evaluate(tasks, id),
+  cancel: (id) => void workers.train.cancelEvaluate(id),
+  scheduleChanged: (s) => void workers.train.setEvaluation(s),
+  decontaminate: (file) => data.addBenchmarks([file]),
+});
+
+const runs = new RunsPanel($('runs-panel'), {
+  rename: (id, name) => workers.train.renameRun(id, name),
+  remove: (id) => workers.train.deleteRun(id),
+  importRun: (text, fileName) => workers.train.importRun(text, fileName),
+});
 
 /** While a checkpoint loads into the worker, Train waits for it (the worker builds one run at a time). */
 async function restoring<T>(task: Promise<T>): Promise<T> {
@@ -206,6 +230,8 @@ function onEvent(e: TrainEvent): void {
       runActive = e.state === 'starting' || e.state === 'running' || e.state === 'pausing' || e.state === 'stopping';
       syncImport();
       checkpoints.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');
+      evaluate.setRunAvailable(e.state === 'idle' || e.state === 'starting' || e.state === 'failed'
+        ? 'Train a run (or restore one) to score it.' : null);
       break;
     case 'step':
       runPanel.onStep(e);
@@ -228,6 +254,18 @@ function onEvent(e: TrainEvent): void {
       break;
     case 'error':
       runPanel.showMessage(e.message);
+      break;
+    case 'scoring':
+      evaluate.progress(e);
+      break;
+    case 'scores':
+      runPanel.scores.put(e.step, e.scores);
+      break;
+    case 'run-saved':
+      // Only the run the worker holds writes its record: this is the current run.
+      runs.upsert(e.record);
+      evaluate.setRunRecipe(e.record.recipe);
+      runPanel.scores.show(e.record.scoreCurves);
       break;
     default:
       throw new Error(`unknown training event ${JSON.stringify(e satisfies never)}`);
@@ -255,7 +293,9 @@ function boot(): void {
     checkpoints.showOffer(info);
     if (info) checkpoints.autosaved(info);
   }).catch((e: unknown) => checkpoints.say(`Could not look for an autosave: ${errorText(e)}`, true)));
-  void Promise.all([probing, corpus, offer]).then(() => { document.body.dataset.ready = 'true'; });
+  const kept = gate.track('reading the saved runs', listening.then(() => workers.train.listRuns()).then((r) => runs.show(r.runs, r.problems))
+    .catch((e: unknown) => runs.show([], [`The saved runs could not be read: ${errorText(e)}`])));
+  void Promise.all([probing, corpus, offer, kept]).then(() => { document.body.dataset.ready = 'true'; });
 }
 
 boot();

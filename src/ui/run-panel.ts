@@ -7,6 +7,7 @@ import type { RunState, SampleSettings, TrainEvent } from '../worker/train-api';
 import { fill, formatCount, formatDuration, h, labelled } from './dom';
 import { LossCharts } from './loss-charts';
 import { SampleBox } from './sample-box';
+import { ScoreChart } from './score-chart';
 
 export interface RunHandlers {
   train(): void;
@@ -26,7 +27,11 @@ const LOG_ROWS = 1000; // the log shows the latest steps; the charts keep them a
 export class RunPanel {
   readonly samples: SampleBox;
   readonly engine: HTMLSelectElement;
+  /** Train, Pause, Resume, Stop and why Train is off: the page keeps these in a bar that stays in view. */
+  readonly controls: HTMLElement;
   private readonly charts = new LossCharts();
+  /** Benchmark scores by step (the Evaluate panel's schedule), beside the loss charts. */
+  readonly scores = new ScoreChart();
   private readonly buttons: Record<'train' | 'pause' | 'resume' | 'stop', HTMLButtonElement>;
   private readonly status: HTMLElement;
   private readonly message: HTMLElement;
@@ -84,6 +89,7 @@ export class RunPanel {
         stat('tokens/s', this.speed)),
       h('p', { class: 'hint' }, 'Engine: ', this.backend),
       this.charts.el,
+      this.scores.el,
       this.samples.el,
       h('details', { class: 'log' }, h('summary', {}, 'Step log'),
         h('table', {}, h('thead', {}, h('tr', {}, ...['step', 'loss', 'validation', 'lr', 'tokens/s'].map((c) => h('th', { scope: 'col' }, c)))), this.log)));
@@ -115,6 +121,7 @@ export class RunPanel {
     this.step = step;
     this.recentMs = [];
     this.charts.clear();
+    this.scores.clear();
     fill(this.log);
     this.samples.clear();
     this.message.hidden = true;

@@ -5,7 +5,7 @@ import { BpeTokenizer } from './bpe-tokenizer';
 import { HfWrappedTokenizer } from './hf-tokenizer';
 import { specialTokenIds } from './special-token-ids';
 import type { Tokenizer, TokenizerJSON } from './tokenizer';
-import { type CheckedTokenizerJSON, checkTokenizerJSON } from './tokenizer-json-check';
+import { type CheckedTokenizerJSON, checkTokenizerJSON, TokenizerJSONError } from './tokenizer-json-check';
 import { fastBpeSpec } from './tokenizer-json-reader';
 
 export interface LoadTokenizerOptions {
@@ -23,7 +23,14 @@ export function loadTokenizerJSON(json: unknown, opts: LoadTokenizerOptions = {}
   const root = file.root as TokenizerJSON;
   const name = opts.name ?? `hf:${(file.modelType ?? 'model').toLowerCase()}-${declaredVocabSize(file)}`;
   const spec = fastBpeSpec(file);
-  if (spec !== null) return new BpeTokenizer({ name, spec, bosId, eosId, json: () => structuredClone(root) });
+  if (spec !== null) {
+    try {
+      return new BpeTokenizer({ name, spec, bosId, eosId, json: () => structuredClone(root) });
+    } catch (e) {
+      // The checks bound what a file can ask for; whatever still breaks our tables is still this file's fault.
+      throw new TokenizerJSONError(`Leveret's tokenizer cannot be built from it: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   return new HfWrappedTokenizer({ name, json: root, bosId, eosId });
 }
 

@@ -4,6 +4,7 @@
 
 import { MAX_JSON_DEPTH, tooDeepAt } from '../json-depth';
 import type { AddedToken } from './bpe-spec';
+import { checkComponentFields } from './tokenizer-json-components';
 import { checkPostProcessor } from './tokenizer-json-post-processor';
 
 export class TokenizerJSONError extends Error {
@@ -36,6 +37,8 @@ const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInte
  */
 export const MAX_TOKEN_ID = 1 << 21;
 
+const MAX_ADDED_TOKEN_CHARS = 1024;
+
 function checkId(path: string, v: unknown): number {
   if (!isId(v)) throw new TokenizerJSONError(`${path} must be a non-negative integer id, got ${JSON.stringify(v)}`);
   if (v >= MAX_TOKEN_ID) throw new TokenizerJSONError(`${path} is ${v}, above the largest id Leveret accepts (${MAX_TOKEN_ID - 1})`);
@@ -54,7 +57,10 @@ function checkComponent(path: string, v: unknown, listField: string): void {
   if (v === null || v === undefined) return;
   if (!isObj(v)) throw new TokenizerJSONError(`${path} must be an object or null, got ${kind(v)}`);
   if (typeof v.type !== 'string') throw new TokenizerJSONError(`${path}.type must be a string, got ${kind(v.type)}`);
-  if (v.type !== 'Sequence') return;
+  if (v.type !== 'Sequence') {
+    checkComponentFields(path, v, listField);
+    return;
+  }
   const list = v[listField];
   if (!Array.isArray(list)) throw new TokenizerJSONError(`${path}.${listField} must be an array, got ${kind(list)}`);
   list.forEach((item, i) => {
@@ -72,6 +78,11 @@ function checkAddedTokens(v: unknown): { tokens: AddedToken[]; anySingleWord: bo
     if (!isObj(t)) throw new TokenizerJSONError(`${at} must be an object, got ${kind(t)}`);
     checkId(`${at}.id`, t.id);
     if (typeof t.content !== 'string') throw new TokenizerJSONError(`${at}.content must be a string, got ${kind(t.content)}`);
+    // Added tokens are matched by one regular expression built from all of them; a megabyte token makes it
+    // too large to compile. Real ones are short markers like <|endoftext|>.
+    if (t.content.length > MAX_ADDED_TOKEN_CHARS) {
+      throw new TokenizerJSONError(`${at}.content is ${t.content.length} characters long, more than the ${MAX_ADDED_TOKEN_CHARS} Leveret accepts`);
+    }
     for (const flag of ['special', 'normalized', 'lstrip', 'rstrip', 'single_word']) {
       if (t[flag] !== undefined && typeof t[flag] !== 'boolean') {
         throw new TokenizerJSONError(`${at}.${flag} must be true or false, got ${JSON.stringify(t[flag])}`);
@@ -140,6 +151,11 @@ function checkUnigramModel(model: Obj): void {
       throw new TokenizerJSONError(`model.vocab[${i}] must be [token, score], got ${JSON.stringify(e)}`);
     }
   });
+  // The unknown token's id is a place in that list; one past its end comes out of encode as an id with no token.
+  const unk = model.unk_id;
+  if (unk !== undefined && unk !== null && !(isId(unk) && unk < model.vocab.length)) {
+    throw new TokenizerJSONError(`model.unk_id must be an index into model.vocab (below ${model.vocab.length}), got ${JSON.stringify(unk)}`);
+  }
 }
 
 /** Parses (when given text) and checks a tokenizer.json; throws TokenizerJSONError naming the bad field. */

@@ -56,12 +56,24 @@ function wordLevel(): TokenizerJSON {
   };
 }
 
+/** A small Unigram model: its ids are places in a list, its unknown token an index. */
+function unigram(): TokenizerJSON {
+  const words = [...new Set(TEXT.join(' ').toLowerCase().split(/\s+/))];
+  return {
+    version: '1.0', added_tokens: [{ id: 0, content: '<unk>', special: true }],
+    normalizer: null, pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true }, post_processor: null,
+    decoder: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
+    model: { type: 'Unigram', unk_id: 0, vocab: [['<unk>', 0], ...'abcdefghijklmnopqrstuvwxyz▁'.split('').map((c) => [c, -5]), ...words.map((w) => [`▁${w}`, -2])] },
+  };
+}
+
 let bases: Promise<{ name: string; json: TokenizerJSON }[]> | undefined;
 const baseFiles = () => {
   bases ??= (async () => [
     { name: 'byte-level BPE', json: (await trainBpe(TEXT, { vocabSize: 320 })).toJSON() },
     { name: 'Mistral-style BPE', json: mistralStyle() },
     { name: 'WordLevel', json: wordLevel() },
+    { name: 'Unigram', json: unigram() },
   ])();
   return bases;
 };
@@ -90,6 +102,15 @@ const GARBAGE_POST: readonly unknown[] = [
 /** A token's id, or an added token's, set to a hostile number. */
 function hugeId(rng: Rng, j: J): string {
   const value = pick<unknown>(rng, [2147483647, 2 ** 53, 1e300, 2 ** 21, 2 ** 21 - 1, -1, 1.5, 0, '7', null]);
+  if (Array.isArray(j.model.vocab)) {
+    j.model.unk_id = value;
+    return `model.unk_id = ${JSON.stringify(value)}`;
+  }
+  if (rng.nextInt(8) === 0) {
+    const content = 'x'.repeat(pick(rng, [1025, 100_000, 1_000_000]));
+    (j.added_tokens ??= []).push({ id: 7, content, special: true });
+    return `an added token of ${content.length} characters`;
+  }
   if (rng.nextInt(3) === 0 && Array.isArray(j.added_tokens) && j.added_tokens.length > 0) {
     const i = rng.nextInt(j.added_tokens.length);
     j.added_tokens[i].id = value;

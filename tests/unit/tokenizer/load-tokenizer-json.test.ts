@@ -286,6 +286,28 @@ describe('refusing pathological files in bounded time, naming the file', () => {
     refusedQuickly(wordLevel({ added_tokens: [{ id: 2 ** 40, content: '<x>', special: true }] }), /added_tokens\[0\]\.id is 1099511627776/);
   });
 
+  test('a Unigram unk_id past the end of its vocabulary', () => {
+    refusedQuickly({ model: { type: 'Unigram', vocab: [['a', 0], ['b', -1]], unk_id: 2147483647 } }, /model\.unk_id must be an index into model\.vocab \(below 2\), got 2147483647/);
+  });
+
+  test('a megabyte added token (its matching regex would not compile)', () => {
+    const json = clone(trained.toJSON());
+    json.added_tokens.push({ id: 1199, content: 'x'.repeat(1_000_000), special: true });
+    refusedQuickly(json, /added_tokens\[3\]\.content is 1000000 characters long/);
+  });
+
+  test.each<[string, J, RegExp]>([
+    ['a Metaspace replacement that is a long list (the library would put it between every two words)',
+      { pre_tokenizer: { type: 'Metaspace', replacement: Array.from({ length: 100_000 }, (_, i) => i), prepend_scheme: 'always' } },
+      /pre_tokenizer\.replacement must be a string, got \[0,1,2/],
+    ['a Replace content of a megabyte', { normalizer: { type: 'Replace', pattern: { String: ' ' }, content: 'x'.repeat(1_000_000) } }, /normalizer\.content must be at most 1024 characters/],
+    ['a Split pattern that is a string', { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: '\\s', behavior: 'Isolated' }] } },
+      /pre_tokenizer\.pretokenizers\[0\]\.pattern must be \{"String": "\.\.\."\} or \{"Regex": "\.\.\."\}/],
+    ['a decoder Strip count of garbage', { decoder: { type: 'Strip', content: ' ', start: 'one', stop: 0 } }, /decoder\.start must be an integer from 0 to 1024/],
+  ])('%s', (_, extra, message) => {
+    refusedQuickly(wordLevel(extra), message);
+  });
+
   test('a Split regex "(" on the fast path', () => {
     const json = clone(trained.toJSON());
     json.pre_tokenizer = { type: 'Sequence', pretokenizers: [
