@@ -41,5 +41,6 @@ export function runFromTrainer(state: TrainerState, recipe: DataRecipe | null, o
     tokensSeen: state.tokensSeen,
     curves: curvesOf(state.lossHistory),
     scores: prev?.scores ?? {},
+    ...(prev?.scoreCurves ? { scoreCurves: prev.scoreCurves } : {}),
   };
 }

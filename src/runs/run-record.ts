@@ -41,7 +41,8 @@ export interface DataRecipe {
 export interface TaskScore {
   n: number;
   acc: number;
-  acc_stderr: number;
+  /** null below two documents, where the standard error is undefined (JSON has no NaN). */
+  acc_stderr: number | null;
   acc_norm?: number;
   acc_norm_stderr?: number;
   /** Few-shot examples per prompt. */
@@ -72,6 +73,8 @@ export interface RunRecord {
   curves: { train: Curve; val: Curve };
   /** Scores by task name; the latest evaluation of each task. */
   scores: Record<string, TaskScore>;
+  /** Each task's score (acc_norm where the task has it, else acc) at every step it was evaluated: [step, score]. */
+  scoreCurves?: Record<string, Curve>;
 }
 
 export class RunRecordError extends Error {
@@ -140,10 +143,22 @@ export function parseRun(text: string, file = RUN_FILE): RunRecord {
     if (!isRecord(s)) fail(`scores.${task}`, 'must be an object');
     const sc = s as Record<string, unknown>;
     if (!isCount(sc.n)) fail(`scores.${task}.n`, 'must be a non-negative integer');
-    for (const f of ['acc', 'acc_stderr'] as const) if (typeof sc[f] !== 'number') fail(`scores.${task}.${f}`, 'must be a number');
+    if (typeof sc.acc !== 'number') fail(`scores.${task}.acc`, 'must be a number');
+    if (typeof sc.acc_stderr !== 'number' && sc.acc_stderr !== null) fail(`scores.${task}.acc_stderr`, 'must be a number or null');
     for (const f of ['acc_norm', 'acc_norm_stderr'] as const) if (sc[f] !== undefined && typeof sc[f] !== 'number') fail(`scores.${task}.${f}`, 'must be a number');
     if (!isCount(sc.shots)) fail(`scores.${task}.shots`, 'must be a non-negative integer');
     if (!isCount(sc.step)) fail(`scores.${task}.step`, 'must be a non-negative integer');
+  }
+  if (r.scoreCurves !== undefined) {
+    if (!isRecord(r.scoreCurves)) fail('scoreCurves', 'must be an object of [step, score] lists');
+    for (const [task, pts] of Object.entries(r.scoreCurves as Record<string, unknown>)) {
+      if (!Array.isArray(pts)) fail(`scoreCurves.${task}`, 'must be a list of [step, score]');
+      (pts as unknown[]).forEach((p, i) => {
+        if (!Array.isArray(p) || p.length !== 2 || !isCount(p[0]) || !(p[1] === null || Number.isFinite(p[1]))) {
+          fail(`scoreCurves.${task}[${i}]`, `must be [step, score or null], got ${JSON.stringify(p)?.slice(0, 80)}`);
+        }
+      });
+    }
   }
   if (r.recipe !== null && !isRecord(r.recipe)) fail('recipe', 'must be an object or null');
   if (isRecord(r.recipe)) {

@@ -19,7 +19,11 @@ export class BenchmarkList {
     return [...this.entries];
   }
 
-  private addFiles(files: File[]): void {
+  /** Adds files (dropped here, or handed over from the Evaluate panel); a file already listed by name is not added twice. */
+  addFiles(files: File[]): void {
+    const listed = new Set(this.entries.map((e) => e.file.name));
+    files = files.filter((f) => !listed.has(f.name));
+    if (files.length === 0) return;
     this.entries.push(...files.map((f) => ({ id: newId(), file: fileRefOf(f), fields: '*' })));
     this.render();
     this.onChange();

@@ -27,8 +27,6 @@ const LOG_ROWS = 1000; // the log shows the latest steps; the charts keep them a
 export class RunPanel {
   readonly samples: SampleBox;
   readonly engine: HTMLSelectElement;
-  /** Train, Pause, Resume, Stop and why Train is off: the page keeps these in a bar that stays in view. */
-  readonly controls: HTMLElement;
   private readonly charts = new LossCharts();
   /** Benchmark scores by step (the Evaluate panel's schedule), beside the loss charts. */
   readonly scores = new ScoreChart();

@@ -6,6 +6,8 @@
 import type { ModelConfig } from '../model/config';
 import type { TrainConfig } from '../train/config';
 import type { LossPoint } from '../train/checkpoint/trainer-state';
+import type { EvalReport } from '../eval/report';
+import type { DataRecipe, RunRecord, TaskScore } from '../runs/run-record';
 
 /** What runs the model in this worker: our WebGPU engine, or the tfjs reference model where WebGPU is missing. */
 export interface BackendReport {
@@ -44,6 +46,44 @@ export interface SampleSettings {
   everySteps: number;
 }
 
+/** A benchmark file as the page holds it: its task family (a name in src/eval/task-registry.ts) and the File. */
+export interface EvalTaskFile {
+  /** The page's name for this task and file: the task's name, or `task (file)` when a task has two files. */
+  key: string;
+  task: string;
+  file: File;
+}
+
+/** One task to score: a file, few-shot examples per document, and how many documents (null: all). */
+export interface EvalTaskRequest extends EvalTaskFile {
+  shots: number;
+  limit: number | null;
+}
+
+/** A dropped file as the worker read it: documents found, and each bad row by file and row. */
+export interface TaskFileCheck {
+  key: string;
+  rows: number;
+  problems: string[];
+}
+
+/** Benchmark scoring during training: these tasks every `everySteps` optimizer steps (0: never). */
+export interface EvalSchedule {
+  everySteps: number;
+  tasks: EvalTaskRequest[];
+}
+
+/** What an evaluation on demand gives back: the `npm run eval -- --out` JSON, the scores recorded in the run. */
+export interface EvalOutcome {
+  report: EvalReport;
+  scores: Record<string, TaskScore>;
+  /** Rows skipped, as `file:row: why`. */
+  problems: string[];
+  step: number;
+  /** The run record the scores went into. */
+  runId: string;
+}
+
 export interface StartRequest {
   /** The dataset's folder in OPFS, written by the data worker. */
   dataset: string;
@@ -54,6 +94,10 @@ export interface StartRequest {
   autosaveSeconds: number;
   /** 'tfjs' forces the reference model even where WebGPU works (slow; for comparison and fallback checks). */
   engine: 'auto' | 'tfjs';
+  /** Benchmarks scored during the run (none when absent). */
+  evaluation?: EvalSchedule;
+  /** The prepared data's recipe (src/runs/recipe.ts recipeFromReport), kept in the run's record. */
+  recipe?: DataRecipe | null;
 }
 
 /** What a restored run takes from the page; everything else comes from the checkpoint. */
@@ -61,6 +105,7 @@ export interface ResumeOptions {
   sample: SampleSettings;
   autosaveSeconds: number;
   engine: 'auto' | 'tfjs';
+  evaluation?: EvalSchedule;
 }
 
 export type RunState = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped' | 'finished' | 'failed';
@@ -87,6 +132,8 @@ export interface AutosaveInfo {
   /** 'tiny', 'custom', ...: the preset the page had chosen, for the offer's text. */
   label: string;
   bytes: number;
+  /** The run record this autosave belongs to, so a restored run goes on writing the same record. */
+  runId?: string;
 }
 
 export type TrainEvent =
@@ -97,6 +144,12 @@ export type TrainEvent =
   /** A sample on demand as it streams: the text so far (it may end mid-character), after `tokens` of `maxTokens`. */
   | { type: 'sampling'; id: number; text: string; tokens: number; maxTokens: number }
   | { type: 'autosave'; info: AutosaveInfo }
+  /** Benchmark scoring under way: requests `done` of `total` in task `taskIndex` (of `tasks`) named `task`. */
+  | { type: 'scoring'; id: number; auto: boolean; task: string; taskIndex: number; tasks: number; done: number; total: number }
+  /** Benchmark scores of the weights at `step` (on demand, or `auto` from the run's schedule). */
+  | { type: 'scores'; step: number; scores: Record<string, TaskScore>; auto: boolean }
+  /** The current run's record was written (after an autosave, a stop, new scores). */
+  | { type: 'run-saved'; record: RunRecord }
   | { type: 'diverged'; step: number; loss: number; message: string }
   | { type: 'error'; message: string };
 
@@ -132,4 +185,21 @@ export interface TrainApi {
   /** Restores the autosave and holds the run paused at its step (`resume` continues it). */
   resumeAutosave(opts: ResumeOptions): Promise<RunInfo>;
   discardAutosave(): Promise<void>;
+  /** Reads dropped benchmark files as their tasks' documents, reporting bad rows by file and row. */
+  checkTaskFiles(files: EvalTaskFile[]): Promise<TaskFileCheck[]>;
+  /**
+   * Scores the tasks on the current weights (between steps when a run is going), with 'scoring' progress
+   * under `id`; the scores go into the run's record. Rejects with 'evaluation cancelled' after cancelEvaluate.
+   */
+  evaluate(tasks: EvalTaskRequest[], id: number): Promise<EvalOutcome>;
+  /** Ends the evaluation `id` at its next batch of requests. */
+  cancelEvaluate(id: number): Promise<void>;
+  /** Changes the current run's benchmark schedule. */
+  setEvaluation(schedule: EvalSchedule): Promise<void>;
+  /** Every run record kept in this browser, newest first, and the files that could not be read. */
+  listRuns(): Promise<{ runs: RunRecord[]; problems: string[] }>;
+  renameRun(id: string, name: string): Promise<RunRecord>;
+  deleteRun(id: string): Promise<void>;
+  /** Keeps an exported run record (its id kept: importing the same run again replaces it). */
+  importRun(text: string, fileName: string): Promise<RunRecord>;
 }

@@ -7,7 +7,11 @@ import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
 import type { Trainer } from '../train/trainer';
 import { PRESETS } from '../model/presets';
 import type { ModelConfig } from '../model/config';
-import type { AutosaveInfo, RunInfo, RunState, SampleSettings, TrainEvent } from './train-api';
+import type { EvalProblem } from '../eval/read-task-file';
+import type { DataRecipe } from '../runs/run-record';
+import type { AutosaveInfo, EvalSchedule, RunInfo, RunState, SampleSettings, TrainEvent } from './train-api';
+import { EvalCancelled, parseTasks, scoreTasks, type ParsedTask, type ScoredTasks } from './train-evaluate';
+import type { RunRecords } from './train-records';
 import { streamSample, type SampleResult } from './train-sample';
 
 export interface RunDeps {
@@ -16,11 +20,23 @@ export interface RunDeps {
   readonly emit: (e: TrainEvent) => void;
   /** Writes the autosave; the run decides when. */
   readonly autosave: (files: CheckpointFiles, folder: string, info: Omit<AutosaveInfo, 'bytes' | 'savedAt'>) => Promise<AutosaveInfo>;
+  /** Where the run's record goes (written at each autosave and when scores arrive); absent: no record kept. */
+  readonly record?: RunRecordTarget;
+}
+
+export interface RunRecordTarget {
+  readonly records: RunRecords;
+  readonly id: string;
+  /** The name of a new record (a stored record keeps its own). */
+  readonly name: string;
+  readonly recipe: DataRecipe | null;
 }
 
 export interface RunSettings {
   sample: SampleSettings;
   autosaveSeconds: number;
+  /** Benchmarks scored every N steps (none when absent). */
+  evaluation?: EvalSchedule;
 }
 
 /** The preset a config is, or 'custom': names exports and autosaves. */
@@ -42,6 +58,11 @@ export class Run {
   private settings: RunSettings;
   /** Samples on demand the page cancelled (before or while they run). */
   private readonly cancelled = new Set<number>();
+  /** Evaluations the page cancelled, by id (-1: the scheduled ones). */
+  private readonly evalCancelled = new Set<number>();
+  /** The schedule's task files, parsed once per schedule; null until first needed. */
+  private scheduled: Promise<ParsedTask[]> | null = null;
+  private lastScoreStep = -1;
 
   constructor(private readonly deps: RunDeps, settings: RunSettings, initial: 'paused' | 'running') {
     this.settings = { ...settings };
@@ -52,6 +73,8 @@ export class Run {
   get backend(): TrainBackend { return this.deps.trainer.backend; }
   get active(): boolean { return ACTIVE.includes(this.state); }
   get label(): string { return configLabel(this.backend.config); }
+  /** The run record's id, when the run keeps one. */
+  get recordId(): string | null { return this.deps.record?.id ?? null; }
 
   info(): RunInfo {
     const t = this.trainer;
@@ -69,11 +92,13 @@ export class Run {
   }
 
   update(settings: Partial<RunSettings>): void {
+    if (settings.evaluation) this.scheduled = null; // new files or tasks: parsed again when next due
     this.settings = { ...this.settings, ...settings };
   }
 
   begin(): void {
     this.setState('running', `training on ${this.backend.name}`);
+    void this.saveRecord(); // the Runs panel lists the run from its first step on
     void this.loop();
   }
 
@@ -129,6 +154,7 @@ export class Run {
       const files = await this.checkpoint();
       const info = await this.deps.autosave(files, this.folderName(), {
         dataset: this.deps.dataset, step: this.trainer.step, totalSteps: this.trainer.config.steps, label: this.label,
+        ...(this.deps.record ? { runId: this.deps.record.id } : {}),
       });
       this.lastSave = Date.now();
       this.deps.emit({ type: 'autosave', info });
@@ -136,6 +162,45 @@ export class Run {
       // A failed autosave (storage full, say) must not end the run; the page shows it.
       this.deps.emit({ type: 'error', message: `autosave failed: ${(e as Error).message}` });
     }
+    await this.saveRecord();
+  }
+
+  /** Writes the run's record as the trainer has it now, with `scores` added; a failure is shown, not thrown. */
+  async saveRecord(scores: ScoredTasks['scores'] = {}): Promise<void> {
+    const r = this.deps.record;
+    if (!r) return;
+    try {
+      const record = await r.records.save(r.id, this.trainer.trainerState(), r.recipe, r.name, scores);
+      if (record) this.deps.emit({ type: 'run-saved', record });
+    } catch (e) {
+      this.deps.emit({ type: 'error', message: `the run's record could not be saved: ${(e as Error).message}` });
+    }
+  }
+
+  /**
+   * Scores `tasks` on the current weights between two steps, sending 'scoring' progress under `id`, then
+   * 'scores' and the record with them. Rejects with EvalCancelled after cancelEvaluate(id).
+   */
+  evaluateTasks(tasks: readonly ParsedTask[], id: number, auto: boolean, problems: (p: EvalProblem) => void): Promise<ScoredTasks> {
+    return this.exclusive(async () => {
+      try {
+        const step = this.trainer.step;
+        const scored = await scoreTasks(this.trainer, tasks, problems, (taskIndex, done, total) => this.deps.emit({
+          type: 'scoring', id, auto, task: tasks[taskIndex].key, taskIndex, tasks: tasks.length, done, total,
+        }), () => this.evalCancelled.has(id));
+        this.deps.emit({ type: 'scores', step, scores: scored.scores, auto });
+        return scored;
+      } finally {
+        this.evalCancelled.delete(id);
+      }
+    }).then(async (scored) => {
+      await this.saveRecord(scored.scores);
+      return scored;
+    });
+  }
+
+  cancelEvaluate(id: number): void {
+    this.evalCancelled.add(id);
   }
 
   /** Ends the run from outside (the device failed under it): the page hears why and goes back to idle. */
@@ -161,6 +226,7 @@ export class Run {
       for (;;) {
         if (this.trainer.done) {
           await this.evaluate(true);
+          if (this.lastScoreStep !== this.trainer.step) await this.scheduledScores();
           await this.autosave();
           this.setState('finished', `finished all ${this.trainer.config.steps} steps`);
           return;
@@ -203,6 +269,8 @@ export class Run {
       tokens: m.tokens, ms: m.ms, tokensPerSecond: m.tokensPerSecond,
     });
     if (t.evalInterval > 0 && m.step % t.evalInterval === 0) await this.evaluate(false);
+    const scoreEvery = this.settings.evaluation?.everySteps ?? 0;
+    if (scoreEvery > 0 && m.step % scoreEvery === 0) await this.scheduledScores();
     const every = this.settings.sample.everySteps;
     if (every > 0 && m.step % every === 0) {
       try {
@@ -216,6 +284,21 @@ export class Run {
     const seconds = this.settings.autosaveSeconds;
     if (seconds > 0 && Date.now() - this.lastSave >= seconds * 1000) await this.autosave();
     return true;
+  }
+
+  /** The schedule's benchmarks on the current weights; a failure is shown and training goes on. */
+  private async scheduledScores(): Promise<void> {
+    const schedule = this.settings.evaluation;
+    if (!schedule || schedule.everySteps <= 0 || schedule.tasks.length === 0) return;
+    this.lastScoreStep = this.trainer.step;
+    try {
+      // Bad rows were shown when the files were dropped (checkTaskFiles): not repeated at every evaluation.
+      this.scheduled ??= parseTasks(schedule.tasks, () => undefined);
+      await this.evaluateTasks(await this.scheduled, -1, true, () => undefined);
+    } catch (e) {
+      if (e instanceof EvalCancelled) return;
+      this.deps.emit({ type: 'error', message: `the benchmark evaluation at step ${this.trainer.step} failed: ${(e as Error).message}` });
+    }
   }
 
   /** Validation loss, when the dataset has a validation split; `final` evaluates at the end unless just done. */

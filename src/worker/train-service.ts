@@ -17,7 +17,12 @@ import type { AutosaveInfo, ResumeOptions, RunInfo, TrainApi, TrainEvent, TrainL
 import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
 import { createBackend, plainGpuError, type Compute } from './train-compute';
 import { openSampler, type OpenedDataset } from './train-dataset';
-import { Run } from './train-run';
+import { Run, type RunRecordTarget } from './train-run';
+import { formatProblem } from '../eval/read-task-file';
+import { newRunId } from '../runs/run-record';
+import { memoryRunStore, type RunStore } from '../runs/run-store';
+import { checkTaskFiles, parseTasks } from './train-evaluate';
+import { RunRecords } from './train-records';
 
 export interface TrainServiceDeps {
   openCompute(): Promise<Compute>;
@@ -26,6 +31,8 @@ export interface TrainServiceDeps {
   autosaveInfo(): Promise<AutosaveInfo | null>;
   autosaveBlob(): Promise<{ blob: Blob; info: AutosaveInfo } | null>;
   discardAutosave(): Promise<void>;
+  /** Where run records are kept (OPFS in the page); in memory when absent. */
+  runs?: RunStore;
 }
 
 /** A tokenizer.json's fingerprint, with a broken file refused as the checkpoint's fault. */
@@ -57,6 +64,16 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
   let compute: Promise<Compute> | null = null;
   let run: Run | null = null;
   let busy = false; // a start or restore is building its run
+  const records = new RunRecords(deps.runs ?? memoryRunStore());
+
+  /** A new run's record: the next free "run N" as its name. */
+  async function newRecord(recipe: RunRecordTarget['recipe'], name?: string): Promise<RunRecordTarget> {
+    const { runs } = await records.list();
+    const taken = new Set(runs.map((r) => r.name));
+    let n = runs.length + 1;
+    while (taken.has(`run ${n}`)) n++;
+    return { records, id: newRunId(), name: name ?? `run ${n}`, recipe };
+  }
 
   const emit = (e: TrainEvent): void => {
     // The listener is a Comlink proxy: each call is a message; a page gone away must not break the run.
@@ -117,7 +134,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
    * Reads and checks checkpoint files against the dataset they were trained on, touching no GPU, so that a
    * refused checkpoint leaves the current run as it was; the returned build makes the paused run.
    */
-  async function checkRestore(files: ReadonlyMap<string, ByteSource>, opts: ResumeOptions): Promise<() => Promise<Run>> {
+  async function checkRestore(files: ReadonlyMap<string, ByteSource>, opts: ResumeOptions,
+    record: () => Promise<RunRecordTarget>): Promise<() => Promise<Run>> {
     const first: LoadedCheckpoint = await readCheckpoint(files, { fingerprint: fingerprintOf });
     const dataset = await deps.openDataset(first.trainerState.datasetId);
     // Again, now knowing the dataset: a checkpoint trained with another tokenizer is refused by the reader.
@@ -129,8 +147,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       try {
         const trainer = new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name);
         await trainer.restore(ck);
-        return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave },
-          { sample: opts.sample, autosaveSeconds: opts.autosaveSeconds }, 'paused');
+        return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await record() },
+          { sample: opts.sample, autosaveSeconds: opts.autosaveSeconds, evaluation: opts.evaluation }, 'paused');
       } catch (e) {
         backend.destroy();
         throw e;
@@ -170,8 +188,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
         const backend = await createBackend(await getCompute(), model, train, req.engine);
         try {
           const trainer = new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name);
-          return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave },
-            { sample: req.sample, autosaveSeconds: req.autosaveSeconds }, 'running');
+          return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await newRecord(req.recipe ?? null) },
+            { sample: req.sample, autosaveSeconds: req.autosaveSeconds, evaluation: req.evaluation }, 'running');
         } catch (e) {
           backend.destroy();
           throw e;
@@ -203,7 +221,9 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
 
     async importCheckpoint(zip, fileName, opts) {
       refuseWhileGoing();
-      const build = await checkRestore(await openZip(blobSource(zip), { name: fileName }), opts);
+      // An imported checkpoint starts a record of its own (its data recipe is not in the zip).
+      const build = await checkRestore(await openZip(blobSource(zip), { name: fileName }), opts,
+        () => newRecord(null, fileName.replace(/\.zip$/i, '')));
       const r = await replaceRun(build);
       const info = r.info();
       emit({ type: 'state', state: 'paused', message: `loaded ${fileName} at step ${info.step}`, step: info.step });
@@ -218,7 +238,13 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       refuseWhileGoing();
       const saved = await deps.autosaveBlob();
       if (!saved) throw new Error('there is no autosave in this browser');
-      const r = await replaceRun(await checkRestore(await openZip(blobSource(saved.blob), { name: 'autosave' }), opts));
+      // The autosaved run goes on writing its own record (its name, recipe and scores kept).
+      const id = saved.info.runId;
+      const record = async (): Promise<RunRecordTarget> => {
+        const previous = id ? await records.get(id) : null;
+        return previous ? { records, id: previous.id, name: previous.name, recipe: previous.recipe } : newRecord(null);
+      };
+      const r = await replaceRun(await checkRestore(await openZip(blobSource(saved.blob), { name: 'autosave' }), opts, record));
       const info = r.info();
       emit({ type: 'state', state: 'paused', message: `restored the autosave at step ${info.step}`, step: info.step });
       return info;
@@ -227,5 +253,26 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     async discardAutosave() {
       await deps.discardAutosave();
     },
+
+    async checkTaskFiles(files) {
+      return checkTaskFiles(files);
+    },
+
+    async evaluate(tasks, id) {
+      const r = current();
+      const problems: string[] = [];
+      const report = (p: Parameters<typeof formatProblem>[0]) => { if (problems.length < 200) problems.push(formatProblem(p)); };
+      const parsed = await parseTasks(tasks, report);
+      const scored = await r.evaluateTasks(parsed, id, false, report);
+      return { report: scored.report, scores: scored.scores, problems, step: scored.step, runId: r.recordId ?? '' };
+    },
+
+    async cancelEvaluate(id) { run?.cancelEvaluate(id); },
+    async setEvaluation(schedule) { run?.update({ evaluation: schedule }); },
+
+    async listRuns() { return records.list(); },
+    async renameRun(id, name) { return records.rename(id, name); },
+    async deleteRun(id) { await records.remove(id); },
+    async importRun(text, fileName) { return records.import(text, fileName); },
   };
 }

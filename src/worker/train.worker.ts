@@ -6,6 +6,7 @@ import { autosaveBlob, autosaveInfo, discardAutosave, saveAutosave } from './tra
 import { openCompute } from './train-compute';
 import { openDataset } from './train-dataset';
 import { createTrainApi } from './train-service';
+import { opfsRunStore } from '../runs/run-store.opfs';
 
 const api = createTrainApi({
   openCompute: () => openCompute((navigator as Navigator & { gpu?: GPU }).gpu),
@@ -14,6 +15,7 @@ const api = createTrainApi({
   autosaveInfo,
   autosaveBlob,
   discardAutosave,
+  runs: opfsRunStore(),
 });
 
 Comlink.expose(api);
