@@ -38,11 +38,14 @@ export function checkpointBytes(): Promise<Map<string, Uint8Array>> {
   return files;
 }
 
-let zip: Promise<Uint8Array> | undefined;
-/** The checkpoint as the page exports it: zipChunks under a folder, tensors stored, JSON deflated. */
-export function checkpointZip(): Promise<Uint8Array> {
-  zip ??= (async () => collect(zipChunks(buildCheckpoint(input), { folder: 'tiny-step-120', mtime: new Date(2024, 0, 1) })))();
-  return zip;
+const zips = new Map<boolean, Promise<Uint8Array>>();
+/** The checkpoint as the page exports it: zipChunks under a folder, tensors stored, JSON deflated; with
+ *  `zip64`, every record in its Zip64 form, as the writer does past 4 GB. */
+export function checkpointZip(zip64 = false): Promise<Uint8Array> {
+  if (!zips.has(zip64)) {
+    zips.set(zip64, collect(zipChunks(buildCheckpoint(input), { folder: 'tiny-step-120', mtime: new Date(2024, 0, 1), forceZip64: zip64 })));
+  }
+  return zips.get(zip64)!;
 }
 
 /** Imports the files as the worker does and reads every tensor; returns the checkpoint and what it read. */

@@ -84,7 +84,8 @@ export const checkpointZipFamily: FuzzFamily = {
   name: 'checkpoint-zip',
   describe: 'checkpoint zip from the project writer (flips, truncation, bombs, bad central directory, names) through openZip + readCheckpoint',
   async make(rng): Promise<FuzzCase> {
-    const zip = await checkpointZip();
+    const zip64 = rng.nextInt(3) === 0;
+    const zip = await checkpointZip(zip64);
     const kind = rng.nextInt(6);
     let m: { label: string; bytes: Uint8Array };
     if (kind === 0) m = flipByte(rng, zip);
@@ -99,7 +100,7 @@ export const checkpointZipFamily: FuzzFamily = {
     else if (kind === 3) m = directoryField(rng, zip);
     else if (kind === 4) m = await crafted(rng);
     else m = anyByteMutation(rng, zip);
-    return { label: m.label, fileName: ARCHIVE, bytes: m.bytes };
+    return { label: `${zip64 && kind !== 4 ? 'Zip64: ' : ''}${m.label}`, fileName: ARCHIVE, bytes: m.bytes };
   },
   async run(c) {
     let result;
