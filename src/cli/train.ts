@@ -15,12 +15,13 @@ import { EngineBackend } from '../train/engine-backend';
 import { ReferenceBackend } from '../train/reference-backend';
 import { fingerprintOfJSON, Trainer } from '../train/trainer';
 import { readCheckpoint } from '../train/checkpoint/checkpoint-read';
-import { openCheckpointDir, writeCheckpointDir } from '../train/checkpoint/dir.node';
+import { openCheckpointDir } from '../train/checkpoint/dir.node';
 import { ArgError, InputError } from './args';
 import { prepareDataFile } from './dataset.node';
 import { parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './train-args';
 import { checkResume, checkTrainInputs, modelConfigFor, type TrainInputs } from './train-inputs.node';
 import { useTfjsWebGPU } from './tfjs-webgpu.node';
+import { saveCheckpointWithRun } from './run-save.node';
 import { checkInitFromData, initFromArg, loadInitWeights, openInitFrom } from './init-from.node';
 
 export { TRAIN_USAGE };
@@ -125,8 +126,8 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   console.log(`done: ${trainer.step} steps in ${secs.toFixed(1)} s` +
     (msTimed > 0 ? `, ${Math.round(tokensTimed / (msTimed / 1000))} tokens/s after the first step` : ''));
   if (save) {
-    await writeCheckpointDir(save, await trainer.checkpoint());
-    console.log(`saved a Hugging Face model folder (and trainer state) to ${save}`);
+    const record = await saveCheckpointWithRun(save, await trainer.checkpoint(), trainer.trainerState(), data.dir);
+    console.log(`saved a Hugging Face model folder (and trainer state) to ${save}; run record "${record.name}" (${record.id}) in run.json`);
   }
   backend.destroy();
   return 0;
