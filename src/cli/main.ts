@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   check: () => import('./check'),
   compare: () => import('./compare'),
   sample: () => import('./sample'),
+  synth: () => import('./synth'),
   export: () => import('./export'),
 };
 

@@ -35,13 +35,18 @@ export interface SourceSpec {
   lengthClass?: LengthClass;
   /** A task dataset (D3): each row rendered into text through one of its layout's templates (tasks/). */
   task?: TaskSpec;
-  /** The recipe part the source belongs to; by default D3 for a task source, else D1 (partOf). */
+  /** The recipe part the source belongs to; by default D3 for a task source, D2 for category synthetic, else D1 (partOf). */
   part?: DataPart;
 }
 
-/** D3 for task sources, D1 otherwise, unless the source says (D2 is for synthetic text). */
-export function partOf(spec: Pick<SourceSpec, 'task' | 'part'>): DataPart {
-  return spec.part ?? (spec.task ? 'D3' : 'D1');
+/** Categories of synthetic text written by a model (`npm run synth`): HARE's D2. */
+export const SYNTHETIC_CATEGORIES: readonly string[] = ['synthetic', 'synth'];
+
+/** D3 for task sources, D2 for the synthetic categories, D1 otherwise, unless the source says. */
+export function partOf(spec: Pick<SourceSpec, 'task' | 'part'> & { readonly category?: string }): DataPart {
+  if (spec.part) return spec.part;
+  if (spec.task) return 'D3';
+  return spec.category !== undefined && SYNTHETIC_CATEGORIES.includes(spec.category.toLowerCase()) ? 'D2' : 'D1';
 }
 
 /** Categories whose samples are short task data in HARE's sense, capped at the short length. */
