@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EngineDevice } from '../src/engine/device';
 import { KernelContext, type Dispatch, type TensorView } from '../src/engine/kernel-context';
-import { attentionForward, attentionTiles } from '../src/engine/kernels/attention';
+import { attentionForward, attentionTiles, defaultPositions } from '../src/engine/kernels/attention';
 import { matmul, matmulSplitK } from '../src/engine/kernels/matmul';
 import { headDim, type ModelConfig } from '../src/model/config';
 import type { BenchTable } from './table';
@@ -110,8 +110,9 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
   const q = rand(batch * T * H * D, 3), k = rand(batch * T * KV * D, 4), v = rand(batch * T * KV * D, 5);
   const Q = upload(device, q), K = upload(device, k), Vv = upload(device, v);
   const O = upload(device, new Float32Array(batch * T * H * D)), L = upload(device, new Float32Array(batch * H * T));
+  const P = upload(device, new Float32Array(defaultPositions(batch, T).buffer));   // one causal sequence per row
   const lim = dev.caps.limits;
-  const d = attentionForward(ctx, 'bench.attention', O, L, Q, K, Vv, { batch, seqLen: T, nHeads: H, nKvHeads: KV, headDim: D },
+  const d = attentionForward(ctx, 'bench.attention', O, L, Q, K, Vv, P, { batch, seqLen: T, nHeads: H, nKvHeads: KV, headDim: D },
     attentionTiles(D, lim.maxComputeWorkgroupStorageSize, lim.maxComputeInvocationsPerWorkgroup));
   const idx = tf.tensor1d(Array.from({ length: H }, (_, h) => Math.floor(h / (H / KV))), 'int32');
   const tq = tf.tensor4d(q, [batch, T, H, D]).transpose([0, 2, 1, 3]);

@@ -5,6 +5,9 @@
 // are staged BK at a time in workgroup memory; each invocation keeps its running max, normaliser and output
 // row in registers and rescales them as larger scores arrive (online softmax), so no T x T matrix ever exists.
 // Key tiles past the block's last query are never loaded (causality).
+// Packed rows: pos[b, i] is query i's place within its example, so the example starts at s_i = i - pos[b, i]
+// and only keys j in [s_i, i] count (no example sees another). Each row starts its scan at the first group of
+// four keys holding s_i; with one document per row (pos = i) s_i = 0 and the scan is the plain causal one.
 
 // Head dim: private arrays need a const length, so the engine replaces this line with the model's head dim
 // when it builds the pipeline (the default keeps the module valid on its own).
@@ -26,7 +29,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> q: array<vec4f>;         // (B, T, H, D), after RoPE
 @group(0) @binding(3) var<storage, read> k: array<vec4f>;         // (B, T, KV, D), after RoPE
 @group(0) @binding(4) var<storage, read> v: array<vec4f>;         // (B, T, KV, D)
-@group(0) @binding(5) var<uniform> p: Params;
+@group(0) @binding(5) var<storage, read> pos: array<u32>;         // (B, T) place of each token in its example
+@group(0) @binding(6) var<uniform> p: Params;
 
 var<workgroup> k_tile: array<vec4f, BK * D4>;
 var<workgroup> v_tile: array<vec4f, BK * D4>;
@@ -49,6 +53,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   }
   var m = -3.4028234e38;
   var l = 0.0;
+  let first = select(0u, i - pos[b * T + min(i, T - 1u)], live);   // the example's first key
 
   let key_end = min(T, (wid.x + 1u) * BQ);
   for (var j0 = 0u; j0 < key_end; j0 = j0 + BK) {
@@ -65,18 +70,21 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
       v_tile[e] = vv;
     }
     workgroupBarrier();
-    if (live && i >= j0) {
+    if (live && i >= j0 && first < j0 + BK) {
       let n = min(BK, i - j0 + 1u);
-      // Four keys at a time: four scores, one rescale of the running output, one vec4 exp.
-      for (var jj = 0u; jj < n; jj = jj + 4u) {
+      let lo = max(first, j0) - j0;   // keys of this tile before it belong to an earlier example
+      // Four keys at a time: four scores, one rescale of the running output, one vec4 exp. The first group
+      // holds key lo, so the running max is finite after it and masked keys never add exp(0).
+      for (var jj = lo & ~3u; jj < n; jj = jj + 4u) {
         var s = vec4f(0.0);
         for (var d = 0u; d < D4; d = d + 1u) {
           let qd = qr[d];
           s = s + vec4f(dot(qd, k_tile[jj * D4 + d]), dot(qd, k_tile[(jj + 1u) * D4 + d]),
                         dot(qd, k_tile[(jj + 2u) * D4 + d]), dot(qd, k_tile[(jj + 3u) * D4 + d]));
         }
-        // Keys past the causal limit (or the tile's end) score -inf: they add nothing.
-        s = select(vec4f(-3.4028234e38), s, vec4u(jj, jj + 1u, jj + 2u, jj + 3u) < vec4u(n));
+        // Keys past the causal limit (or the tile's end), or before the example, score -inf: they add nothing.
+        let js = vec4u(jj, jj + 1u, jj + 2u, jj + 3u);
+        s = select(vec4f(-3.4028234e38), s, (js < vec4u(n)) & (js >= vec4u(lo)));
         let m_new = max(m, max(max(s.x, s.y), max(s.z, s.w)));
         let correction = exp(m - m_new);
         let pj = exp(s - vec4f(m_new));

@@ -4,6 +4,8 @@
 //   dkdv : dV_j = sum_{i >= j} P_ij dO_i,  dK_j = scale * sum_{i >= j} P_ij (dO_i . v_j - delta_i) q_i
 //          one invocation per key row, summing over every query head of its group, so no atomics are needed
 // P_ij = exp(scale q_i . k_j - lse_i) is recomputed from the saved logsumexp rather than stored.
+// Packed rows, as in the forward: pair (i, j) counts only when j >= s_i = i - pos[b, i] (same example); with
+// one document per row s_i = 0 and every sum is the plain causal one, in the same order.
 
 const HEAD_DIM: u32 = 64u;   // replaced with the model's head dim at pipeline creation, as in attention.wgsl
 const D4: u32 = HEAD_DIM / 4u;
@@ -45,9 +47,10 @@ fn prep(@builtin(global_invocation_id) gid: vec3u) {
 @group(0) @binding(2) var<storage, read> q_q: array<vec4f>;        // (B, T, H, D)
 @group(0) @binding(3) var<storage, read> k_q: array<vec4f>;        // (B, T, KV, D)
 @group(0) @binding(4) var<storage, read> v_q: array<vec4f>;        // (B, T, KV, D)
-@group(0) @binding(5) var<storage, read> lse_q: array<f32>;        // (B, H, T)
-@group(0) @binding(6) var<storage, read> delta_q: array<f32>;      // (B, H, T)
-@group(0) @binding(7) var<uniform> pq: Params;
+@group(0) @binding(5) var<storage, read> pos_q: array<u32>;        // (B, T) place of each token in its example
+@group(0) @binding(6) var<storage, read> lse_q: array<f32>;        // (B, H, T)
+@group(0) @binding(7) var<storage, read> delta_q: array<f32>;      // (B, H, T)
+@group(0) @binding(8) var<uniform> pq: Params;
 
 var<workgroup> k_tile: array<vec4f, BK * D4>;
 var<workgroup> v_tile: array<vec4f, BK * D4>;
@@ -73,6 +76,7 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   let stat = (b * pq.n_heads + h) * T + min(i, T - 1u);
   let lse_i = lse_q[stat];
   let delta_i = delta_q[stat];
+  let first = select(0u, i - pos_q[b * T + min(i, T - 1u)], live);   // the example's first key
 
   let key_end = min(T, (wid.x + 1u) * BQ);
   for (var j0 = 0u; j0 < key_end; j0 = j0 + BK) {
@@ -89,9 +93,9 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
       v_tile[e] = vv;
     }
     workgroupBarrier();
-    if (live && i >= j0) {
+    if (live && i >= j0 && first < j0 + BK) {
       let n = min(BK, i - j0 + 1u);
-      for (var jj = 0u; jj < n; jj = jj + 1u) {
+      for (var jj = max(first, j0) - j0; jj < n; jj = jj + 1u) {
         var s = 0.0;
         var dp = 0.0;
         for (var d = 0u; d < D4; d = d + 1u) {
@@ -116,14 +120,16 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
 @group(0) @binding(3) var<storage, read> q_k: array<vec4f>;        // (B, T, H, D)
 @group(0) @binding(4) var<storage, read> k_k: array<vec4f>;        // (B, T, KV, D)
 @group(0) @binding(5) var<storage, read> v_k: array<vec4f>;        // (B, T, KV, D)
-@group(0) @binding(6) var<storage, read> lse_k: array<f32>;        // (B, H, T)
-@group(0) @binding(7) var<storage, read> delta_k: array<f32>;      // (B, H, T)
-@group(0) @binding(8) var<uniform> pk: Params;
+@group(0) @binding(6) var<storage, read> pos_k: array<u32>;        // (B, T) place of each token in its example
+@group(0) @binding(7) var<storage, read> lse_k: array<f32>;        // (B, H, T)
+@group(0) @binding(8) var<storage, read> delta_k: array<f32>;      // (B, H, T)
+@group(0) @binding(9) var<uniform> pk: Params;
 
 var<workgroup> q_tile: array<vec4f, QT * D4>;
 var<workgroup> do_tile: array<vec4f, QT * D4>;
 var<workgroup> lse_tile: array<f32, QT>;
 var<workgroup> delta_tile: array<f32, QT>;
+var<workgroup> first_tile: array<u32, QT>;   // each staged query's example start
 
 @compute @workgroup_size(BK)
 fn dkdv_main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -166,12 +172,13 @@ fn dkdv_main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index)
         let i = min(i0 + e, T - 1u);
         lse_tile[e] = lse_k[(b * pk.n_heads + h) * T + i];
         delta_tile[e] = delta_k[(b * pk.n_heads + h) * T + i];
+        first_tile[e] = i - pos_k[b * T + i];
       }
       workgroupBarrier();
       if (live) {
         for (var ii = 0u; ii < QT; ii = ii + 1u) {
           let i = i0 + ii;
-          if (i >= j && i < T) {
+          if (i >= j && i < T && first_tile[ii] <= j) {
             var s = 0.0;
             var dp = 0.0;
             for (var d = 0u; d < D4; d = d + 1u) {

@@ -5,7 +5,11 @@
 // The whole position (RNG state, each source's epoch and place in it) is plain JSON: a run resumed with
 // setState(getState()) draws exactly the batches it would have drawn. Reads go through DataStore.readRange,
 // one window at a time, so memory is one batch plus one permutation per source (4 bytes a window).
+// Segmented datasets (manifest.segments: fine-tuning rows packed from whole examples) also carry each token's
+// segment word (pack/segments.ts) through nextRows/valRows; their rows are read whole (seqLen + 1 = packLength),
+// since a window starting inside an example would cut it from its prompt.
 import { bytesPerToken, decodeTokens, readManifest, type DatasetManifest, type ShardRef } from './pack/manifest';
+import { decodeSegments, SEGMENT_LEARN } from './pack/segments';
 import { hashUnit, permutation, Xoshiro128 } from './rng';
 import { checkSamplerState, SamplerStateError } from './sampler-state';
 import type { DataStore } from './store';
@@ -26,6 +30,12 @@ export interface SamplerState {
 
 /** Padding token in the last validation batch (rows or positions past the end of the data). */
 export const VAL_PAD = -1;
+
+/** A batch's tokens, and for a segmented dataset the segment word of each (null otherwise). */
+export interface Rows {
+  tokens: Int32Array;
+  segments: Uint16Array | null;
+}
 
 interface SourceCursor {
   name: string;
@@ -53,6 +63,10 @@ export class MixtureSampler {
       throw new Error(`seqLen must be an integer in [1, ${packLength - 1}] for sequences packed at ${packLength}`);
     }
     this.rowLen = opts.seqLen + 1;
+    if (manifest.segments && this.rowLen !== packLength) {
+      throw new Error(`this dataset packs whole examples into rows of ${packLength} tokens: train with seqLen ${packLength - 1} ` +
+        `(a shorter window would cut examples from their prompts), or prepare it again with --seq-len ${opts.seqLen}`);
+    }
     this.windowsPerSequence = Math.floor(packLength / this.rowLen);
     this.width = bytesPerToken(manifest.dtype);
     this.rng = new Xoshiro128(opts.seed);
@@ -93,17 +107,27 @@ export class MixtureSampler {
 
   /** batchSize rows of seqLen + 1 tokens, row-major. */
   async nextBatch(batchSize: number, step: number): Promise<Int32Array> {
+    return (await this.draw(batchSize, step, false)).tokens;
+  }
+
+  /** The next batch with its segment words when the dataset has them: the same draws as nextBatch. */
+  nextRows(batchSize: number, step: number): Promise<Rows> {
+    return this.draw(batchSize, step, this.manifest.segments === true);
+  }
+
+  private async draw(batchSize: number, step: number, withSegments: boolean): Promise<Rows> {
     const active = this.activeSources(step);
     const out = new Int32Array(batchSize * this.rowLen);
+    const segments = withSegments ? new Uint16Array(batchSize * this.rowLen) : null;
     const reads: Promise<void>[] = [];
     for (let row = 0; row < batchSize; row++) {
       // All random draws happen here, in row order, before any read: the batch depends on the state alone.
       const src = this.pick(active);
       const window = this.nextWindow(src);
-      reads.push(this.readWindow(src, window, out, row * this.rowLen));
+      reads.push(this.readWindow(src, window, out, row * this.rowLen, segments));
     }
     await Promise.all(reads);
-    return out;
+    return { tokens: out, segments };
   }
 
   getState(): SamplerState {
@@ -139,16 +163,27 @@ export class MixtureSampler {
    * is padded with VAL_PAD rows, so callers mask positions holding VAL_PAD.
    */
   async *valBatches(batchSize: number): AsyncGenerator<Int32Array> {
-    let out = new Int32Array(batchSize * this.rowLen).fill(VAL_PAD);
+    for await (const rows of this.walkVal(batchSize, false)) yield rows.tokens;
+  }
+
+  /** valBatches with segment words for a segmented dataset (padding rows: nothing learned). */
+  valRows(batchSize: number): AsyncGenerator<Rows> {
+    return this.walkVal(batchSize, this.manifest.segments === true);
+  }
+
+  private async *walkVal(batchSize: number, withSegments: boolean): AsyncGenerator<Rows> {
+    const fresh = (): Rows => ({ tokens: new Int32Array(batchSize * this.rowLen).fill(VAL_PAD),
+      segments: withSegments ? new Uint16Array(batchSize * this.rowLen) : null });
+    let out = fresh();
     let row = 0;
     for (const s of this.manifest.sources) {
       for (const sh of s.val) {
         for (let seq = 0; seq < sh.sequences; seq++) {
           for (let w = 0; w < this.windowsPerSequence; w++) {
-            await this.readAt(sh.file, seq, w, out, row * this.rowLen);
+            await this.readAt(sh, seq, w, out.tokens, row * this.rowLen, out.segments);
             if (++row === batchSize) {
               yield out;
-              out = new Int32Array(batchSize * this.rowLen).fill(VAL_PAD);
+              out = fresh();
               row = 0;
             }
           }
@@ -180,17 +215,25 @@ export class MixtureSampler {
     return c.order[c.position++];
   }
 
-  private async readWindow(src: number, window: number, out: Int32Array, at: number): Promise<void> {
+  private async readWindow(src: number, window: number, out: Int32Array, at: number, segments: Uint16Array | null): Promise<void> {
     const c = this.cursors[src];
     const seq = Math.floor(window / this.windowsPerSequence);
     let shard = c.starts.length - 1;
     while (c.starts[shard] > seq) shard--; // few shards: a backward scan is enough
-    await this.readAt(c.shards[shard].file, seq - c.starts[shard], window % this.windowsPerSequence, out, at);
+    await this.readAt(c.shards[shard], seq - c.starts[shard], window % this.windowsPerSequence, out, at, segments);
   }
 
-  private async readAt(file: string, seqInShard: number, windowInSeq: number, out: Int32Array, at: number): Promise<void> {
+  private async readAt(shard: ShardRef, seqInShard: number, windowInSeq: number, out: Int32Array, at: number,
+                       segments: Uint16Array | null): Promise<void> {
     const tokenOffset = seqInShard * this.manifest.packLength + windowInSeq * this.rowLen;
-    const bytes = await this.store.readRange(file, tokenOffset * this.width, this.rowLen * this.width);
+    const bytes = await this.store.readRange(shard.file, tokenOffset * this.width, this.rowLen * this.width);
     decodeTokens(bytes, this.manifest.dtype, out, at);
+    if (!segments) return;
+    if (shard.segments) {
+      decodeSegments(await this.store.readRange(shard.segments, tokenOffset * 2, this.rowLen * 2), segments, at);
+    } else {
+      // A pretraining source in a fine-tuning mixture: one causal sequence per row, every token learned.
+      for (let p = 0; p < this.rowLen; p++) segments[at + p] = p | SEGMENT_LEARN;
+    }
   }
 }

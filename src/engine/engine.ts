@@ -7,7 +7,7 @@ import { estimateMemory, formatBytes } from '../model/memory';
 import type { EngineDevice } from './device';
 import { ModelGraph } from './graph';
 import { encodeDispatches, KernelContext, type Dispatch, type KernelChoices } from './kernel-context';
-import type { AttentionTiles } from './kernels/attention';
+import { defaultPositions, type AttentionTiles } from './kernels/attention';
 import { embeddingSegments } from './kernels/embedding';
 import { Generator, type GeneratorOptions } from './generator';
 import { AdamW, HARE_OPTIMIZER, type OptimizerConfig } from './optimizer';
@@ -29,10 +29,15 @@ export interface EngineOptions {
   readonly lora?: LoraConfig;
 }
 
-/** One micro-batch: N = B*T input tokens and the N next tokens to predict (-1: not predicted). */
+/**
+ * One micro-batch: N = B*T input tokens and the N next tokens to predict (-1: not predicted). `positions`
+ * (N), for rows packed with several examples: each token's place within its example (0 where one starts,
+ * then +1 per token), so RoPE restarts and attention stays inside the example. Absent: positions 0..T-1.
+ */
 export interface Batch {
   readonly inputs: Int32Array;
   readonly targets: Int32Array;
+  readonly positions?: Int32Array;
 }
 
 export interface StepResult {
@@ -41,8 +46,12 @@ export interface StepResult {
   readonly skipped: boolean;   // the gradient was not finite: the weights were left as they were
 }
 
-/** Splits rows of T+1 tokens (row-major, as the sampler returns them) into inputs and shifted targets. */
-export function batchFromRows(rows: Int32Array, batchSize: number, seqLen: number): Batch {
+/**
+ * Splits rows of T+1 tokens (row-major, as the sampler returns them) into inputs and shifted targets. With
+ * the rows' segment words (data/pack/segments.ts: position in bits 0..14, learn in bit 15), the batch gets
+ * each input's position, and a target only where the next token is learned and continues the same example.
+ */
+export function batchFromRows(rows: Int32Array, batchSize: number, seqLen: number, segments?: Uint16Array): Batch {
   if (rows.length !== batchSize * (seqLen + 1)) {
     throw new Error(`expected ${batchSize} rows of ${seqLen + 1} tokens (${batchSize * (seqLen + 1)}), got ${rows.length}`);
   }
@@ -55,7 +64,29 @@ export function batchFromRows(rows: Int32Array, batchSize: number, seqLen: numbe
   }
   // A padding input (-1) predicts nothing, and feeds token 0 so the embedding stays in range.
   for (let i = 0; i < inputs.length; i++) if (inputs[i] < 0) { inputs[i] = 0; targets[i] = -1; }
-  return { inputs, targets };
+  if (!segments) return { inputs, targets };
+  if (segments.length !== rows.length) throw new Error(`expected ${rows.length} segment words, got ${segments.length}`);
+  const positions = new Int32Array(batchSize * seqLen);
+  for (let b = 0; b < batchSize; b++) {
+    for (let t = 0; t < seqLen; t++) {
+      const here = segments[b * (seqLen + 1) + t], next = segments[b * (seqLen + 1) + t + 1];
+      positions[b * seqLen + t] = here & 0x7fff;
+      // The next token starts another example (position 0) or is context only (learn bit clear): no target.
+      if ((next & 0x8000) === 0 || (next & 0x7fff) === 0) targets[b * seqLen + t] = -1;
+    }
+  }
+  return { inputs, targets, positions };
+}
+
+/** Positions restart at 0 (an example starts) or go up by one, within each row of T. */
+function checkPositions(pos: Int32Array, n: number, seqLen: number): void {
+  if (pos.length !== n) throw new Error(`a batch's positions need ${n} entries, got ${pos.length}`);
+  for (let i = 0; i < n; i++) {
+    const p = pos[i], t = i % seqLen;
+    if (!(p === 0 || (t > 0 && p === pos[i - 1] + 1))) {
+      throw new Error(`position ${p} at token ${i} (row place ${t}) neither starts an example (0) nor follows ${t > 0 ? pos[i - 1] : 'the row start'}`);
+    }
+  }
 }
 
 export class Engine {
@@ -167,7 +198,7 @@ export class Engine {
     return out;
   }
 
-  private checkTokens(b: Batch, n: number): void {
+  private checkTokens(b: Batch, n: number, seqLen: number): void {
     if (b.inputs.length !== n || b.targets.length !== n) {
       throw new Error(`a batch needs ${n} inputs and targets, got ${b.inputs.length} and ${b.targets.length}`);
     }
@@ -177,6 +208,7 @@ export class Engine {
       if (!(t >= 0 && t < V)) throw new Error(`input token ${t} at position ${i} is outside the vocabulary [0, ${V})`);
       if (!(y >= -1 && y < V)) throw new Error(`target token ${y} at position ${i} is outside the vocabulary [0, ${V})`);
     }
+    if (b.positions) checkPositions(b.positions, n, seqLen);
   }
 
   private upload(graph: ModelGraph, b: Batch, withSegments: boolean): void {
@@ -184,6 +216,9 @@ export class Engine {
     const inputs = acts.get('inputs'), targets = acts.get('targets');
     q.writeBuffer(inputs.buffer, inputs.offset, b.inputs.buffer, b.inputs.byteOffset, b.inputs.byteLength);
     q.writeBuffer(targets.buffer, targets.offset, b.targets.buffer, b.targets.byteOffset, b.targets.byteLength);
+    // Every upload writes the positions: a packed batch's must not linger into the next plain one.
+    const pos = acts.get('positions'), p = b.positions ?? defaultPositions(graph.shape.batchSize, graph.shape.seqLen);
+    q.writeBuffer(pos.buffer, pos.offset, p.buffer, p.byteOffset, p.byteLength);
     if (withSegments) {
       const seg = acts.get('segments');
       embeddingSegments(b.inputs, this.segments);
@@ -207,7 +242,7 @@ export class Engine {
     const { batchSize, seqLen, accumSteps } = this.shape;
     if (micro.length !== accumSteps) throw new Error(`expected ${accumSteps} micro-batches, got ${micro.length}`);
     const N = batchSize * seqLen, g = this.graph, q = this.device.queue;
-    micro.forEach((b) => this.checkTokens(b, N));
+    micro.forEach((b) => this.checkTokens(b, N, seqLen));
     const losses = g.acts.get('losses');
     for (let i = 0; i < accumSteps; i++) {
       this.upload(g, micro[i], true);
@@ -241,7 +276,7 @@ export class Engine {
   /** Per-position losses (0 where the target is -1) for one batch of the given forward shape. */
   async forwardLosses(b: Batch, graph: ModelGraph = this.forwardGraphs[0] ?? this.graph): Promise<Float32Array> {
     const N = graph.nTokens;
-    this.checkTokens(b, N);
+    this.checkTokens(b, N, graph.shape.seqLen);
     this.upload(graph, b, false);
     const enc = this.device.createCommandEncoder({ label: 'forward' });
     const pass = enc.beginComputePass({ label: 'forward' });
@@ -257,7 +292,7 @@ export class Engine {
   /** Logits (V) at one position of one batch row, for sampling. */
   async logitsAt(b: Batch, row: number, graph: ModelGraph = this.forwardGraphs[0] ?? this.graph): Promise<Float32Array> {
     const N = graph.nTokens, V = this.config.vocabSize;
-    this.checkTokens(b, N);
+    this.checkTokens(b, N, graph.shape.seqLen);
     if (row < 0 || row >= N) throw new Error(`row ${row} outside [0, ${N})`);
     this.upload(graph, b, false);
     const chunk = Math.floor(row / graph.chunkRows);

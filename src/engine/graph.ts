@@ -7,7 +7,7 @@ import { activationTable, logitsChunkRows, loraActivation, type GraphMode, type 
 import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
-import { attentionBackward, attentionForward, attentionTiles, type AttentionShape, type AttentionTiles } from './kernels/attention';
+import { attentionBackward, attentionForward, attentionTiles, defaultPositions, type AttentionShape, type AttentionTiles } from './kernels/attention';
 import { add, rope, ropeTables, swigluBackward, swigluForward } from './kernels/elementwise';
 import { embeddingBackward, embeddingForward } from './kernels/embedding';
 import { crossEntropy } from './kernels/loss';
@@ -59,6 +59,8 @@ export class ModelGraph {
     const rt = ropeTables(T, D, c.ropeTheta);
     ctx.device.queue.writeBuffer(a('rope.cos').buffer, a('rope.cos').offset, rt.cos);
     ctx.device.queue.writeBuffer(a('rope.sin').buffer, a('rope.sin').offset, rt.sin);
+    // One causal sequence per row until a batch brings its own positions (packed examples: Engine.upload).
+    ctx.device.queue.writeBuffer(a('positions').buffer, a('positions').offset, defaultPositions(B, T));
 
     const W = (name: string) => store.piecesOf(name);
     const P = (name: string) => store.view(name);
@@ -99,9 +101,9 @@ export class ModelGraph {
       f.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1));
       f.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1));
       f.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1));
-      f.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1));
-      f.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1));
-      f.push(attentionForward(ctx, `${L}.attention`, o, a(`lse.${l}`), q, k, v, att, tiles));
+      f.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1, a('positions')));
+      f.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1, a('positions')));
+      f.push(attentionForward(ctx, `${L}.attention`, o, a(`lse.${l}`), q, k, v, a('positions'), att, tiles));
       f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o));
       f.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, N * C));
       f.push(rmsnormForward(ctx, `${L}.mlp_norm`, xn2, a(`rstd2.${l}`), xmid, P(n.mlpNorm), N, C, c.normEps));
@@ -164,9 +166,9 @@ export class ModelGraph {
       // attention: xmid = x + o_proj(attention(rope(q(xn1)), rope(k(xn1)), v(xn1)))
       b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false), ...loraB(l, 'o_proj', dAtt, dx, o));
       bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
-      b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a(`lse.${l}`), att, tiles));
-      b.push(rope(ctx, `${L}.rope_q.dx`, dq, a('rope.cos'), a('rope.sin'), ropeQ, -1));
-      b.push(rope(ctx, `${L}.rope_k.dx`, dk, a('rope.cos'), a('rope.sin'), ropeK, -1));
+      b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a('positions'), a(`lse.${l}`), att, tiles));
+      b.push(rope(ctx, `${L}.rope_q.dx`, dq, a('rope.cos'), a('rope.sin'), ropeQ, -1, a('positions')));
+      b.push(rope(ctx, `${L}.rope_k.dx`, dk, a('rope.cos'), a('rope.sin'), ropeK, -1, a('positions')));
       b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false), ...loraB(l, 'q_proj', dxn, dq, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.k_proj.dx`, dxn, dk, W(n.k), kvShape, true), ...loraB(l, 'k_proj', dxn, dk, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.v_proj.dx`, dxn, dv, W(n.v), kvShape, true), ...loraB(l, 'v_proj', dxn, dv, xn1));

@@ -32,6 +32,7 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
   const t: TensorEntry[] = [
     { name: 'inputs', numel: N },             // (N) token ids
     { name: 'targets', numel: N },            // (N) next-token ids, -1 where nothing is predicted
+    { name: 'positions', numel: N },          // (N) each token's place in its example: RoPE angle, attention start
     { name: 'rope.cos', numel: T * headDim(c) / 2 },
     { name: 'rope.sin', numel: T * headDim(c) / 2 },
   ];

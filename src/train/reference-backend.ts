@@ -7,6 +7,11 @@ import { referenceLogits, ReferenceTrainer } from '../model/reference';
 import type { Moments, TrainBackend } from './backend';
 import type { TrainConfig } from './config';
 
+/** The reference model runs one causal sequence per row: rows packed from several examples need the engine. */
+function refusePacked(b: Batch): void {
+  if (b.positions) throw new Error('the tfjs reference model does not run rows packed from several examples (fine-tuning data); use --engine leveret');
+}
+
 export class ReferenceBackend implements TrainBackend {
   readonly name: string;
   private readonly trainer: ReferenceTrainer;
@@ -20,6 +25,7 @@ export class ReferenceBackend implements TrainBackend {
   set stepCount(n: number) { this.trainer.step = n; }
 
   async trainStep(micro: readonly Batch[], lr: number): Promise<StepResult> {
+    micro.forEach(refusePacked);
     const { loss, grads } = await this.trainer.lossAndGrads(micro, this.t.batchSize, this.t.seqLen);
     // The engine skips a step whose gradient is not finite; so does the reference.
     const norm = await this.trainer.gradNorm(grads);
@@ -30,6 +36,7 @@ export class ReferenceBackend implements TrainBackend {
   }
 
   async forwardLosses(b: Batch): Promise<Float32Array> {
+    refusePacked(b);
     const V = this.config.vocabSize;
     const t = tf.tidy(() => {
       const logits = referenceLogits(this.config, this.trainer.vars, tf.tensor2d(b.inputs, [this.t.batchSize, this.t.seqLen], 'int32'));

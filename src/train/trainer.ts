@@ -54,7 +54,9 @@ export class Trainer {
     const start = performance.now();
     const micro = [];
     for (let i = 0; i < t.accumSteps; i++) {
-      micro.push(batchFromRows(await this.sampler.nextBatch(t.batchSize, this.step), t.batchSize, t.seqLen));
+      // Fine-tuning data brings segment words: positions per example and targets only on learned tokens.
+      const rows = await this.sampler.nextRows(t.batchSize, this.step);
+      micro.push(batchFromRows(rows.tokens, t.batchSize, t.seqLen, rows.segments ?? undefined));
     }
     const lr = learningRate(t, this.step);
     const r = await this.backend.trainStep(micro, lr);
@@ -75,8 +77,8 @@ export class Trainer {
   async evaluate(): Promise<number> {
     const t = this.config;
     let sum = 0, count = 0, batches = 0;
-    for await (const rows of this.sampler.valBatches(t.batchSize)) {
-      const b = batchFromRows(rows, t.batchSize, t.seqLen);
+    for await (const rows of this.sampler.valRows(t.batchSize)) {
+      const b = batchFromRows(rows.tokens, t.batchSize, t.seqLen, rows.segments ?? undefined);
       const losses = await this.backend.forwardLosses(b);
       for (let i = 0; i < b.targets.length; i++) if (b.targets[i] >= 0) { sum += losses[i]; count++; }
       if (t.evalBatches > 0 && ++batches >= t.evalBatches) break;

@@ -9,6 +9,8 @@ export type TokenDtype = 'uint16' | 'uint32';
 export interface ShardRef {
   file: string;
   sequences: number;
+  /** The segment shard beside it (pack/segments.ts), for a source packed from whole examples. */
+  segments?: string;
 }
 
 export interface ManifestSource {
@@ -36,6 +38,12 @@ export interface DatasetManifest {
   seed: number;
   valFraction: number;
   sources: ManifestSource[];
+  /**
+   * True when some source's rows hold several examples with per-token positions and loss flags (segment
+   * shards, pack/segments.ts): supervised fine-tuning data. Absent in older folders and pretraining data; a
+   * source without segment shards then reads as one causal sequence per row, every token learned.
+   */
+  segments?: true;
 }
 
 export const MANIFEST_FILE = 'dataset.json';

@@ -5,7 +5,7 @@
 import type { DataStore, WritableSink } from '../store';
 import { encodeTokens, type ShardRef, type TokenDtype } from './manifest';
 
-class ShardWriter {
+export class ShardWriter {
   readonly shards: ShardRef[] = [];
   private sink: WritableSink | null = null;
 

@@ -28,13 +28,20 @@ export interface RopeShape {
   readonly headDim: number;  // D
 }
 
-/** Rotates q or k in place; direction 1 is the forward rotation, -1 its transpose (the backward). */
+/**
+ * Rotates q or k in place; direction 1 is the forward rotation, -1 its transpose (the backward). Token n
+ * turns by its place in its row (n mod T), or by positions[n] (N u32) when given: packed examples each
+ * start again at 0.
+ */
 export function rope(ctx: KernelContext, label: string, x: TensorView, cos: TensorView, sin: TensorView,
-  s: RopeShape, direction: 1 | -1): Dispatch {
+  s: RopeShape, direction: 1 | -1, positions?: TensorView): Dispatch {
   const params = ctx.uniform(`${label}.params`, uniformBytes([
     ['u32', s.nTokens], ['u32', s.seqLen], ['u32', s.nHeads], ['u32', s.headDim], ['f32', direction],
   ]));
   const n = s.nTokens * s.nHeads * (s.headDim / 2);
+  if (positions) {
+    return ctx.dispatch(label, ctx.pipeline('rope', 'at_positions', { WG }), [x, cos, sin, positions, params], ctx.grid(ceilDiv(n, WG)));
+  }
   return ctx.dispatch(label, ctx.pipeline('rope', 'main', { WG }), [x, cos, sin, params], ctx.grid(ceilDiv(n, WG)));
 }
 
