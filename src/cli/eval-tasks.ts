@@ -21,6 +21,7 @@ import { openCheckpointDir, type OpenedDir } from '../train/checkpoint/dir.node'
 import { fingerprintOfJSON } from '../train/trainer';
 import { ArgError, Args, InputError } from './args';
 import { loadTokenizerFile } from './dataset.node';
+import { recordTaskScores } from './eval-record.node';
 
 export const TASKS_USAGE = `usage: npm run eval -- --checkpoint DIR --task NAME=FILE [--task NAME=FILE ...] [--shots K] [--limit N]
                         [--out FILE] [--bos] [--seed 1234] [--swiftshader]
@@ -48,6 +49,8 @@ export interface TasksRun {
   readonly opened: OpenedDir;
   readonly ck: LoadedCheckpoint;
   readonly tokenizer: Tokenizer;
+  /** --checkpoint's folder: a Leveret save's run.json gets the scores. */
+  readonly dir: string;
 }
 
 function wholeNumber(a: Args, name: string, min: number): number | undefined {
@@ -91,7 +94,7 @@ export async function validateTasksRun(argv: readonly string[], problems: (p: Ev
   try {
     const ck = await readCheckpoint(opened.files, { fingerprint: fingerprintOfJSON });
     const tokenizer = loadTokenizerFile(ck.tokenizerJSON, join(dir, 'tokenizer.json'));
-    return { tasks, shots, limit, out, bos, seed, swiftshader, opened, ck, tokenizer };
+    return { dir, tasks, shots, limit, out, bos, seed, swiftshader, opened, ck, tokenizer };
   } catch (e) {
     await opened.close();
     throw named(e);
@@ -118,6 +121,11 @@ export async function scoreTasks(run: TasksRun, scorer: Scorer, problems: (p: Ev
   }
   const report = evalReport(results);
   console.log(scoresTable(report.tasks));
+  const recorded = await recordTaskScores(run.dir, run.ck.trainerState.step, run.tasks.flatMap((t) => {
+    const r = results.get(t.name);
+    return r ? [{ name: t.name, path: t.path, shots: run.shots ?? t.task.defaultShots, scores: r.scores }] : [];
+  }));
+  if (recorded) console.error(`added the scores to ${join(run.dir, 'run.json')} (run "${recorded.name}")`);
   if (run.out) {
     await writeFile(run.out, JSON.stringify(report) + '\n');
     console.error(`wrote ${run.out}`);

@@ -16,6 +16,7 @@ import { configDifferences } from '../train/checkpoint/config-diff';
 import { openCheckpointDir } from '../train/checkpoint/dir.node';
 import { fingerprintOfJSON } from '../train/trainer';
 import { ArgError, InputError } from './args';
+import { RUN_FILE } from '../runs/run-record';
 import { existingDataset, type CliDataset } from './dataset.node';
 import { checkInitFromData } from './init-from.node';
 import type { TrainArgs } from './train-args';
@@ -67,7 +68,8 @@ export async function checkSaveDir(dir: string): Promise<void> {
   const info = await stat(dir).catch(() => null);
   if (info) {
     if (!info.isDirectory()) throw new InputError(`--save ${dir}: is a file, not a folder`);
-    const own = new Set<string>(Object.values(CHECKPOINT_FILES));
+    // run.json is the run record a save keeps beside its checkpoint (run-save.node.ts).
+    const own = new Set<string>([...Object.values(CHECKPOINT_FILES), RUN_FILE]);
     const foreign = (await readdir(dir)).filter((n) => !own.has(n));
     if (foreign.length) {
       throw new InputError(`--save ${dir}: holds files that are not part of a checkpoint (${foreign.slice(0, 5).join(', ')}); choose an empty or new folder`);
