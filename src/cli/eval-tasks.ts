@@ -18,13 +18,15 @@ import type { TaskFamily } from '../eval/tasks/task';
 import { paramSpecs } from '../model/params';
 import { readCheckpoint, type LoadedCheckpoint } from '../train/checkpoint/checkpoint-read';
 import { openCheckpointDir, type OpenedDir } from '../train/checkpoint/dir.node';
+import { mergedWeight } from '../train/lora-merge';
+import { openAdapterArg, type AdapterArg } from './adapter-arg.node';
 import { fingerprintOfJSON } from '../train/trainer';
 import { ArgError, Args, InputError } from './args';
 import { loadTokenizerFile } from './dataset.node';
 import { recordTaskScores } from './eval-record.node';
 
 export const TASKS_USAGE = `usage: npm run eval -- --checkpoint DIR --task NAME=FILE [--task NAME=FILE ...] [--shots K] [--limit N]
-                        [--out FILE] [--bos] [--seed 1234] [--swiftshader]
+                        [--out FILE] [--bos] [--seed 1234] [--adapter DIR] [--swiftshader]
   FILE: JSONL or Parquet in the Hugging Face dataset's own fields. --shots overrides each task's default,
   the Open LLM Leaderboard's; examples are drawn (seeded by --seed) from the file's other rows.
   --limit scores the first N documents; --bos puts BOS before every context (off, as in the harness).
@@ -51,6 +53,8 @@ export interface TasksRun {
   readonly tokenizer: Tokenizer;
   /** --checkpoint's folder: a Leveret save's run.json gets the scores. */
   readonly dir: string;
+  /** --adapter DIR: a PEFT LoRA adapter, merged into the weights the scorer gets (W + s B A). */
+  readonly adapter?: AdapterArg;
 }
 
 function wholeNumber(a: Args, name: string, min: number): number | undefined {
@@ -78,6 +82,7 @@ export async function validateTasksRun(argv: readonly string[], problems: (p: Ev
   const seed = wholeNumber(a, 'seed', 0) ?? 1234;
   const out = a.string('out');
   const bos = a.flag('bos'), swiftshader = a.flag('swiftshader');
+  const adapterDir = a.string('adapter');
   a.checkAllUsed();
   if (out !== undefined && !(await stat(dirname(out)).then((i) => i.isDirectory(), () => false))) {
     throw new InputError(`--out ${out}: the folder ${dirname(out)} does not exist`);
@@ -94,7 +99,8 @@ export async function validateTasksRun(argv: readonly string[], problems: (p: Ev
   try {
     const ck = await readCheckpoint(opened.files, { fingerprint: fingerprintOfJSON });
     const tokenizer = loadTokenizerFile(ck.tokenizerJSON, join(dir, 'tokenizer.json'));
-    return { dir, tasks, shots, limit, out, bos, seed, swiftshader, opened, ck, tokenizer };
+    const adapter = adapterDir !== undefined ? await openAdapterArg(adapterDir, ck.config) : undefined;
+    return { dir, tasks, shots, limit, out, bos, seed, swiftshader, opened, ck, tokenizer, adapter };
   } catch (e) {
     await opened.close();
     throw named(e);
@@ -121,11 +127,14 @@ export async function scoreTasks(run: TasksRun, scorer: Scorer, problems: (p: Ev
   }
   const report = evalReport(results);
   console.log(scoresTable(report.tasks));
-  const recorded = await recordTaskScores(run.dir, run.ck.trainerState.step, run.tasks.flatMap((t) => {
+  // With --adapter the scores are the adapter's: recorded in its folder's run record (a LoRA run's), not the base's.
+  const recordDir = run.adapter?.dir ?? run.dir;
+  const recordStep = run.adapter ? run.adapter.adapter.training?.trainerState.step ?? 0 : run.ck.trainerState.step;
+  const recorded = await recordTaskScores(recordDir, recordStep, run.tasks.flatMap((t) => {
     const r = results.get(t.name);
     return r ? [{ name: t.name, path: t.path, shots: run.shots ?? t.task.defaultShots, scores: r.scores }] : [];
   }));
-  if (recorded) console.error(`added the scores to ${join(run.dir, 'run.json')} (run "${recorded.name}")`);
+  if (recorded) console.error(`added the scores to ${join(recordDir, 'run.json')} (run "${recorded.name}")`);
   if (run.out) {
     await writeFile(run.out, JSON.stringify(report) + '\n');
     console.error(`wrote ${run.out}`);
@@ -156,7 +165,11 @@ export async function runTasks(argv: readonly string[]): Promise<number> {
     const dev = await openDevice(await nodeGPU({ swiftshader: run.swiftshader }));
     console.error(`adapter: ${describeAdapter(dev.caps)}`);
     const params = new Map<string, Float32Array>();
-    for (const s of paramSpecs(run.ck.config)) params.set(s.name, await run.ck.readParam(s.name));
+    const lora = run.adapter?.adapter;
+    for (const s of paramSpecs(run.ck.config)) {
+      const w = await run.ck.readParam(s.name);
+      params.set(s.name, lora ? await mergedWeight(run.ck.config, lora.lora, s.name, w, lora.readTensor) : w);
+    }
     const scorer = await openEngineScorer(dev, run.ck.config, params);
     try {
       const code = await scoreTasks(run, scorer, report);
@@ -166,6 +179,7 @@ export async function runTasks(argv: readonly string[]): Promise<number> {
       scorer.destroy();
     }
   } finally {
+    await run.adapter?.close();
     await run.opened.close();
   }
 }

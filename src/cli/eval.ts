@@ -2,7 +2,8 @@
 // the file's documents (JSONL/CSV/Parquet records, or blank-line blocks of a text file), each encoded as
 // BOS followed by its tokens and truncated to the model's context length, averaged over every predicted
 // token, with no packing across documents. DIR is a Leveret checkpoint or any Hugging Face Llama/Mistral
-// folder (config.json, tokenizer.json, single or sharded safetensors in F32, F16 or BF16).
+// folder (config.json, tokenizer.json, single or sharded safetensors in F32, F16 or BF16). --adapter DIR
+// runs a PEFT LoRA adapter on that base, unmerged, as peft.PeftModel does.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDevice, describeAdapter } from '../engine/device';
@@ -20,8 +21,9 @@ import { documentLoss } from '../train/eval-documents';
 import { Args, ArgError, InputError } from './args';
 import { loadTokenizerFile } from './dataset.node';
 import { runTasks, TASKS_USAGE } from './eval-tasks';
+import { openAdapterArg, type AdapterArg } from './adapter-arg.node';
 
-export const EVAL_USAGE = `usage: npm run eval -- --checkpoint DIR --data FILE [--field text] [--batch 4] [--swiftshader]
+export const EVAL_USAGE = `usage: npm run eval -- --checkpoint DIR --data FILE [--adapter DIR] [--field text] [--batch 4] [--swiftshader]
    or: npm run eval -- --checkpoint DIR --task NAME=FILE ... (benchmarks, below)`;
 
 interface EvalRun {
@@ -34,6 +36,7 @@ interface EvalRun {
   opened: OpenedDir;
   ck: ModelFiles;
   tokenizer: Tokenizer;
+  adapter?: AdapterArg;
 }
 
 /** Every argument, the data file and the checkpoint's headers and tokenizer, before the GPU is touched. */
@@ -44,6 +47,7 @@ export async function validateEvalRun(argv: readonly string[]): Promise<EvalRun>
   const batch = a.number('batch', 4);
   if (!Number.isInteger(batch) || batch < 1) throw new ArgError(`--batch must be a positive integer, got ${batch}`);
   const swiftshader = a.flag('swiftshader');
+  const adapterDir = a.string('adapter');
   a.checkAllUsed();
   const isFile = await stat(data).then((i) => i.isFile(), () => false);
   if (!isFile) throw new InputError(`--data ${data}: no such file`);
@@ -53,7 +57,8 @@ export async function validateEvalRun(argv: readonly string[]): Promise<EvalRun>
   try {
     const ck = await openModelFiles(opened.files, dir);
     const tokenizer = loadTokenizerFile(ck.tokenizerJSON, join(dir, 'tokenizer.json'));
-    return { dir, data, file, field, batch, swiftshader, opened, ck, tokenizer };
+    const adapter = adapterDir !== undefined ? await openAdapterArg(adapterDir, ck.config) : undefined;
+    return { dir, data, file, field, batch, swiftshader, opened, ck, tokenizer, adapter };
   } catch (e) {
     await opened.close();
     throw named(e);
@@ -76,19 +81,25 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await evaluate(checked);
   } finally {
+    await checked.adapter?.close();
     await checked.opened.close();
   }
 }
 
-async function evaluate({ data, file, field, batch, swiftshader, ck, tokenizer }: EvalRun): Promise<number> {
+async function evaluate({ data, file, field, batch, swiftshader, ck, tokenizer, adapter }: EvalRun): Promise<number> {
   for (const w of ck.warnings) console.error(`warning: ${w}`);
   const config = ck.config;
   const dev = await openDevice(await nodeGPU({ swiftshader }));
   console.error(`adapter: ${describeAdapter(dev.caps)}`);
   const T = config.contextLength;
-  const engine = await Engine.createForward(dev, config, { batchSize: batch, seqLen: T });
+  const lora = adapter?.adapter.lora;
+  const engine = await Engine.createForward(dev, config, { batchSize: batch, seqLen: T }, lora ? { lora } : {});
   // One tensor at a time onto the GPU: a released folder may be larger than this process should hold.
   for (const s of paramSpecs(config)) engine.store.write(s.name, await ck.readParam(s.name));
+  if (adapter) {
+    for (const s of engine.adapter!.specs) engine.adapter!.write(s.name, await adapter.adapter.readTensor(s.name));
+    console.error(`adapter: ${adapter.dir}, LoRA r ${lora!.rank}, alpha ${lora!.alpha} on ${lora!.targets.join(', ')}`);
+  }
   const problems: string[] = [];
   async function* docs(): AsyncGenerator<number[]> {
     const fmt = detectFormat(data, field);

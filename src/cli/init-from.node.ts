@@ -7,6 +7,7 @@ import { openCheckpointDir } from '../train/checkpoint/dir.node';
 import { loadWeights, openHFFolder, type HFModelFolder } from '../train/checkpoint/hf-folder';
 import type { TrainBackend } from '../train/backend';
 import { EngineBackend } from '../train/engine-backend';
+import { LoraBackend } from '../train/lora-backend';
 import { tokenizerDifferences } from '../train/tokenizer-diff';
 import { formatBytes } from '../model/memory';
 import { InputError } from './args';
@@ -68,7 +69,7 @@ export async function loadInitWeights(init: InitFrom, backend: TrainBackend, log
       while (nextReport <= done) nextReport += 0.1;
     }
   };
-  if (backend instanceof EngineBackend) {
+  if (backend instanceof EngineBackend || backend instanceof LoraBackend) {
     const store = backend.engine.store;
     await loadWeights(f, (name, values) => store.write(name, values), progress);
   } else {

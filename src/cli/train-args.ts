@@ -1,10 +1,14 @@
 // `npm run train` arguments, parsed and checked without touching a file or the GPU: every value, the preset,
 // the sequence length against the preset's context, the training config. Each refusal names its option.
 import { ConfigError, type ModelConfig } from '../model/config';
+import { DEFAULT_LORA_TARGETS, LORA_TARGETS, SHORT_TARGETS, validateLora, type LoraConfig, type LoraTarget } from '../model/lora';
 import { preset, PRESET_NAMES } from '../model/presets';
 import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, validateTrainConfig, type TrainConfig } from '../train/config';
 import { Args, ArgError } from './args';
 import type { InitFrom } from './init-from.node';
+
+/** PEFT's LoraConfig default. */
+const LORA_ALPHA_DEFAULT = 8;
 
 export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DIR --data FILE|DIR [options]
   --preset NAME        ${PRESET_NAMES.join(', ')}
@@ -24,6 +28,10 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DI
                        or hold only an earlier checkpoint
   --resume DIR         continue the run saved in DIR
   --precision f32|f16  f16 stages matmul tiles in half precision (adapters with shader-f16; default f32)
+  --lora R             train a rank-R LoRA adapter on the --init-from model, its weights frozen; --save writes
+                       a PEFT adapter folder (adapter_config.json, adapter_model.safetensors) + trainer state
+  --lora-alpha A       LoRA scaling alpha / R (default ${LORA_ALPHA_DEFAULT}, PEFT's)
+  --lora-targets LIST  modules to adapt, from q,k,v,o,gate,up,down (default q,v, PEFT's for Llama/Mistral)
   --log-every N        print every N steps (default 1)`;
 
 export interface TrainArgs {
@@ -41,6 +49,33 @@ export interface TrainArgs {
   save?: string;
   resume?: string;
   logEvery: number;
+  /** A LoRA run: an adapter trained on the frozen --init-from model. */
+  lora?: LoraConfig;
+}
+
+/** --lora R [--lora-alpha A] [--lora-targets q,v,...]; the alpha and targets mean nothing without --lora. */
+function loraArgs(a: Args, initFrom: InitFrom | undefined, engine: string): LoraConfig | undefined {
+  const rank = a.number('lora'), alpha = a.number('lora-alpha'), list = a.string('lora-targets');
+  if (rank === undefined) {
+    if (alpha !== undefined || list !== undefined) throw new ArgError(`--lora-alpha and --lora-targets need --lora R`);
+    return undefined;
+  }
+  if (!Number.isInteger(rank) || rank < 1) throw new ArgError(`--lora must be a positive integer rank, got ${rank}`);
+  if (!initFrom) throw new ArgError('--lora trains an adapter on a released model: give --init-from DIR');
+  if (engine !== 'leveret') throw new ArgError('--lora runs on our engine only (not --engine tfjs)');
+  let targets: LoraTarget[] = [...DEFAULT_LORA_TARGETS];
+  if (list !== undefined) {
+    targets = list.split(',').map((t) => t.trim()).map((t) => {
+      const full = SHORT_TARGETS[t] ?? (LORA_TARGETS.includes(t as LoraTarget) ? t as LoraTarget : undefined);
+      if (!full) throw new ArgError(`--lora-targets: unknown module "${t}" (choose from ${Object.keys(SHORT_TARGETS).join(',')})`);
+      return full;
+    });
+  }
+  try {
+    return validateLora({ rank, alpha: alpha ?? LORA_ALPHA_DEFAULT, targets });
+  } catch (e) {
+    throw new ArgError(`--lora: ${(e as Error).message}`);
+  }
 }
 
 /** TrainConfig fields by the option that sets them, for messages that name the option. */
@@ -99,9 +134,11 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
   if (precision !== 'f32' && precision !== 'f16') throw new ArgError(`--precision must be f32 or f16, got "${precision}"`);
   const logEvery = a.number('log-every', 1);
   if (!Number.isInteger(logEvery) || logEvery < 1) throw new ArgError(`--log-every must be a positive integer, got ${logEvery}`);
+  const lora = loraArgs(a, initFrom, engine);
   const out: TrainArgs = {
     preset: name, initFrom, base, data, train, engine, precision, logEvery,
     swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
+    ...(lora ? { lora } : {}),
   };
   a.checkAllUsed();
   return out;

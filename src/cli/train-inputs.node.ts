@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MANIFEST_FILE } from '../data/pack/manifest';
+import type { ByteSource } from '../train/checkpoint/byte-source';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import { tokenizerFingerprint } from '../data/tokenizer';
 import type { ModelConfig } from '../model/config';
@@ -14,6 +15,7 @@ import { CHECKPOINT_FILES } from '../train/checkpoint/checkpoint';
 import { readCheckpoint } from '../train/checkpoint/checkpoint-read';
 import { configDifferences } from '../train/checkpoint/config-diff';
 import { openCheckpointDir } from '../train/checkpoint/dir.node';
+import { ADAPTER_FILES, readAdapter } from '../train/checkpoint/peft-adapter';
 import { fingerprintOfJSON } from '../train/trainer';
 import { ArgError, InputError } from './args';
 import { RUN_FILE } from '../runs/run-record';
@@ -69,7 +71,7 @@ export async function checkSaveDir(dir: string): Promise<void> {
   if (info) {
     if (!info.isDirectory()) throw new InputError(`--save ${dir}: is a file, not a folder`);
     // run.json is the run record a save keeps beside its checkpoint (run-save.node.ts).
-    const own = new Set<string>([...Object.values(CHECKPOINT_FILES), RUN_FILE]);
+    const own = new Set<string>([...Object.values(CHECKPOINT_FILES), ...Object.values(ADAPTER_FILES), RUN_FILE]);
     const foreign = (await readdir(dir)).filter((n) => !own.has(n));
     if (foreign.length) {
       throw new InputError(`--save ${dir}: holds files that are not part of a checkpoint (${foreign.slice(0, 5).join(', ')}); choose an empty or new folder`);
@@ -98,6 +100,10 @@ export async function checkResume(args: TrainArgs, config: ModelConfig | null, d
   if (dir === '') throw new ArgError('--resume needs a folder');
   const named = (e: unknown) => new InputError(`--resume ${dir}: ${(e as Error).message}`);
   const opened = await openCheckpointDir(dir).catch((e) => { throw named(e); });
+  if (args.lora) {
+    try { await checkLoraResume(args, opened.files, dataset); } finally { await opened.close(); }
+    return;
+  }
   try {
     const ck = await readCheckpoint(opened.files, {
       fingerprint: fingerprintOfJSON,
@@ -112,5 +118,20 @@ export async function checkResume(args: TrainArgs, config: ModelConfig | null, d
     }
   } finally {
     await opened.close();
+  }
+}
+
+/** --resume of a --lora run: a PEFT adapter folder with trainer state, of this base, r, alpha and targets,
+ *  trained with the data's tokenizer when it is known. */
+async function checkLoraResume(args: TrainArgs, files: ReadonlyMap<string, ByteSource>, dataset: CliDataset | null): Promise<void> {
+  const dir = args.resume!, base = args.initFrom!.folder.config;
+  const named = (e: unknown) => new InputError(`--resume ${dir}: ${(e as Error).message}`);
+  const adapter = await readAdapter(files, base, args.lora).catch((e) => { throw named(e); });
+  if (!adapter.training) {
+    throw new InputError(`--resume ${dir}: holds an adapter but no ${ADAPTER_FILES.trainerState} and ${ADAPTER_FILES.optimizer} to continue from`);
+  }
+  const fp = adapter.training.trainerState.tokenizerFingerprint;
+  if (dataset && fp !== tokenizerFingerprint(dataset.tokenizer)) {
+    throw new InputError(`--resume ${dir}: ${ADAPTER_FILES.trainerState} was trained with another tokenizer than --data ${args.data}`);
   }
 }

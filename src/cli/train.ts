@@ -12,6 +12,10 @@ import { initParams } from '../model/init';
 import { tokensPerStep } from '../train/config';
 import type { TrainBackend } from '../train/backend';
 import { EngineBackend } from '../train/engine-backend';
+import { LoraBackend } from '../train/lora-backend';
+import { initLora } from '../model/lora';
+import { buildAdapterFiles, readAdapter } from '../train/checkpoint/peft-adapter';
+import { expAvgName, expAvgSqName } from '../train/checkpoint/trainer-state';
 import { ReferenceBackend } from '../train/reference-backend';
 import { fingerprintOfJSON, Trainer } from '../train/trainer';
 import { readCheckpoint } from '../train/checkpoint/checkpoint-read';
@@ -66,20 +70,26 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   if (!adapter) throw new Error('Dawn found no GPU adapter; pass --swiftshader to run on the CPU (needs Debian\'s chromium)');
   const dev = await openDevice(gpu);
   console.log(`adapter: ${describeAdapter(dev.caps)}${args.swiftshader ? ' [SwiftShader, on the CPU, as asked]' : ''}`);
-  const est = estimateMemory(config, t, dev.caps.limits);
+  const lora = args.lora;
+  const est = estimateMemory(config, t, dev.caps.limits, { lora });
   console.log(`model: ${args.preset}, ${(est.parameters / 1e6).toFixed(2)}M parameters, vocabulary ${config.vocabSize} ` +
-    `(${data.tokenizer.name}); ${formatBytes(est.bytes.total)} planned on the GPU`);
+    `(${data.tokenizer.name}); ${formatBytes(est.bytes.total)} planned on the GPU` +
+    (lora ? ` (LoRA r ${lora.rank}, alpha ${lora.alpha} on ${lora.targets.join(', ')}: ${(est.trainable / 1e6).toFixed(3)}M trained, ` +
+      `gradients ${formatBytes(est.bytes.gradients)}, AdamW ${formatBytes(est.bytes.adamMoments)})` : ''));
   if (est.problems.length) throw new Error(`this configuration cannot run here: ${est.problems.join('; ')}`);
 
   // Weights from --init-from stream in after the engine exists (a resumed run's come from its checkpoint
-  // instead); otherwise the seeded initialisation.
-  const fromFolder = args.initFrom && args.resume === undefined ? args.initFrom : undefined;
+  // instead, but a LoRA run's frozen base always comes from the folder); otherwise the seeded initialisation.
+  const fromFolder = args.initFrom && (args.resume === undefined || lora) ? args.initFrom : undefined;
   const init = fromFolder ? null : initParams(config, t.seed);
   let backend: TrainBackend;
   if (args.engine === 'tfjs') {
     dev.device.destroy();
     await useTfjsWebGPU(gpu);
     backend = new ReferenceBackend(config, t, init ?? initParams(config, t.seed));
+  } else if (lora) {
+    backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision } });
+    await backend.setParams(initLora(config, lora, t.seed));   // A seeded, B zero (a resumed run overwrites both)
   } else {
     backend = await EngineBackend.create(dev, config, t, { kernels: { matmulPrecision: args.precision } });
     if (init) await backend.setParams(init);
@@ -93,11 +103,17 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   if (resume) {
     const opened = await openCheckpointDir(resume);
     try {
-      const ck = await readCheckpoint(opened.files, {
-        fingerprint: fingerprintOfJSON,
-        expected: { config, tokenizerFingerprint: tokenizerFingerprint(data.tokenizer) },
-      });
-      await trainer.restore(ck);
+      if (lora) {
+        const adapter = await readAdapter(opened.files, config, lora);
+        if (!adapter.training) throw new Error(`${resume}: no trainer state to resume from`);
+        await trainer.restore({ trainerState: adapter.training.trainerState, readParam: adapter.readTensor, readMoment: adapter.training.readMoment });
+      } else {
+        const ck = await readCheckpoint(opened.files, {
+          fingerprint: fingerprintOfJSON,
+          expected: { config, tokenizerFingerprint: tokenizerFingerprint(data.tokenizer) },
+        });
+        await trainer.restore(ck);
+      }
     } finally {
       await opened.close();
     }
@@ -125,7 +141,18 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   const secs = (performance.now() - started) / 1000;
   console.log(`done: ${trainer.step} steps in ${secs.toFixed(1)} s` +
     (msTimed > 0 ? `, ${Math.round(tokensTimed / (msTimed / 1000))} tokens/s after the first step` : ''));
-  if (save) {
+  if (save && lora) {
+    const { m, v } = await backend.getMoments();
+    const moments = new Map<string, Float32Array>();
+    for (const [name, value] of m) moments.set(expAvgName(name), value);
+    for (const [name, value] of v) moments.set(expAvgSqName(name), value);
+    const files = buildAdapterFiles({
+      base: config, lora, baseModel: args.initFrom!.dir, tensors: await backend.getParams(),
+      training: { trainerState: trainer.trainerState(), moments },
+    });
+    const record = await saveCheckpointWithRun(save, files, trainer.trainerState(), data.dir);
+    console.log(`saved a PEFT LoRA adapter (and trainer state) to ${save}; run record "${record.name}" (${record.id}) in run.json`);
+  } else if (save) {
     const record = await saveCheckpointWithRun(save, await trainer.checkpoint(), trainer.trainerState(), data.dir);
     console.log(`saved a Hugging Face model folder (and trainer state) to ${save}; run record "${record.name}" (${record.id}) in run.json`);
   }

@@ -22,6 +22,8 @@ export interface TrainBackend {
   nextLogits(tokens: readonly number[]): Promise<Float32Array>;
   /** A KV-cache generator on the current weights, where the backend has one (planned on first use). */
   generator?(): Promise<TokenGenerator>;
+  /** The tensors it trains and checkpoints, when not every parameter of the config (a LoRA adapter's). */
+  paramNames?(): readonly string[];
   getParams(): Promise<Map<string, Float32Array>>;
   setParams(p: ReadonlyMap<string, Float32Array>): Promise<void>;
   getMoments(): Promise<Moments>;

@@ -129,7 +129,7 @@ export class Trainer {
   }
 
   /** Continues the run a checkpoint saved: weights, moments, step, schedule, data cursor. */
-  async restore(ck: LoadedCheckpoint): Promise<void> {
+  async restore(ck: Pick<LoadedCheckpoint, 'trainerState' | 'readParam' | 'readMoment'>): Promise<void> {
     const s = ck.trainerState;
     const fp = tokenizerFingerprint(this.tokenizer);
     if (s.tokenizerFingerprint !== fp) {
@@ -144,7 +144,7 @@ export class Trainer {
       throw e;
     }
     const params = new Map<string, Float32Array>(), m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
-    for (const { name } of paramSpecs(this.backend.config)) {
+    for (const name of this.backend.paramNames?.() ?? paramSpecs(this.backend.config).map((s) => s.name)) {
       params.set(name, await ck.readParam(name));
       m.set(name, await ck.readMoment(expAvgName(name)));
       v.set(name, await ck.readMoment(expAvgSqName(name)));

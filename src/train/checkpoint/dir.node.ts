@@ -4,9 +4,11 @@ import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import { bodyChunks, type ByteSource, type FileBody } from './byte-source';
 import { CHECKPOINT_FILES } from './checkpoint';
+import { ADAPTER_FILES } from './peft-adapter';
 import { CheckpointError } from './errors';
 
-const OWN_FILES = new Set<string>(Object.values(CHECKPOINT_FILES));
+// A LoRA run's folder (PEFT adapter + trainer state) is replaced the same way.
+const OWN_FILES = new Set<string>([...Object.values(CHECKPOINT_FILES), ...Object.values(ADAPTER_FILES)]);
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
