@@ -20,3 +20,7 @@ stage hare 120 $N train --preset hare-1.1b --data data/moby-dick.jsonl --steps 8
 stage micro 60 $N train --preset micro --data data/moby-dick.jsonl --steps 150 --batch 16 --seq-len 256 --lr 3e-3 --eval-interval 50 --log-every 25 --save /tmp/ck
 stage eval 30 $N eval --checkpoint /tmp/ck --data data/moby-dick.jsonl
 stage hf 40 python3 scripts/hf_check.py /tmp/ck data/moby-dick.jsonl
+# LoRA on the micro checkpoint: train an adapter, score base + adapter with Leveret and with peft (if installed).
+stage lora 60 $N train --init-from /tmp/ck --lora 8 --lora-alpha 16 --lora-targets q,k,v,o,gate,up,down --data data/moby-dick.jsonl --steps 40 --batch 16 --seq-len 256 --lr 1e-3 --eval-interval 0 --log-every 10 --save /tmp/lora
+stage lora-eval 30 $N eval --checkpoint /tmp/ck --adapter /tmp/lora --data data/moby-dick.jsonl
+stage peft 40 python3 scripts/peft_check.py /tmp/ck /tmp/lora data/moby-dick.jsonl
