@@ -18,15 +18,19 @@ export function showAdapter(root: HTMLElement, banner: HTMLElement, report: Back
   }
   const a = report.adapter;
   const name = a ? [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ') || 'unnamed adapter' : 'no WebGPU adapter';
+  // One line that says what the adapter means for training; the engine, features and limits fold under it.
+  const meaning = report.kind === 'tfjs' ? 'no WebGPU: the slow tfjs fallback'
+    : report.emulated ? 'CPU-emulated: seconds a step, small presets only' : 'a real GPU';
   fill(root,
-    h('h2', {}, 'Adapter'),
-    h('p', { class: 'adapter-name', 'data-testid': 'adapter-name', 'data-kind': report.kind }, h('strong', {}, name)),
-    h('p', { class: 'hint', 'data-testid': 'adapter-engine' }, `Training runs on: ${report.name}`),
-    a ? h('p', { 'data-testid': 'adapter-features' }, h('span', { class: 'field-name' }, 'features '),
-      ...(a.features.length ? a.features.map((f) => h('code', { class: 'chip' }, f)) : ['none'])) : null,
-    a ? h('details', { 'data-testid': 'adapter-limits' }, h('summary', {}, 'Limits'),
-      h('table', {}, h('tbody', {}, ...KEY_LIMITS.filter((k) => k in a.limits).map((k) =>
-        h('tr', { 'data-limit': k }, h('th', { scope: 'row' }, k), h('td', {}, BYTES.has(k) ? formatBytes(a.limits[k]) : formatCount(a.limits[k]))))))) : null);
+    h('details', { class: 'adapter-fold', 'data-testid': 'adapter-details' },
+      h('summary', {}, h('span', { class: 'adapter-title' }, 'Adapter: '),
+        h('span', { class: 'adapter-name', 'data-testid': 'adapter-name', 'data-kind': report.kind }, h('strong', {}, name)),
+        h('span', { class: 'adapter-meaning', 'data-testid': 'adapter-meaning' }, ` · ${meaning}`)),
+      h('p', { class: 'hint', 'data-testid': 'adapter-engine' }, `Training runs on: ${report.name}`),
+      a ? h('p', { 'data-testid': 'adapter-features' }, h('span', { class: 'field-name' }, 'features '),
+        ...(a.features.length ? a.features.map((f) => h('code', { class: 'chip' }, f)) : ['none'])) : null,
+      a ? h('table', { 'data-testid': 'adapter-limits', tabindex: 0 }, h('caption', {}, 'Limits'), h('tbody', {}, ...KEY_LIMITS.filter((k) => k in a.limits).map((k) =>
+        h('tr', { 'data-limit': k }, h('th', { scope: 'row' }, k), h('td', {}, BYTES.has(k) ? formatBytes(a.limits[k]) : formatCount(a.limits[k])))))) : null));
   if (report.kind === 'tfjs') {
     fill(banner, h('strong', {}, 'No WebGPU here. '),
       `${report.fallbackReason ?? 'WebGPU is unavailable'}. Training falls back to the tfjs reference model on WebGL or the CPU: it works, slowly. ` +

@@ -41,7 +41,7 @@ export class CheckpointPanel {
     this.autosaveStatus = h('p', { class: 'hint', 'data-testid': 'autosave-status' }, 'No autosave yet.');
     this.offer = h('div', { class: 'banner offer', 'data-testid': 'resume-offer', hidden: true, role: 'region', 'aria-label': 'resume an autosaved run' });
     fill(root,
-      h('h2', {}, 'Checkpoints'),
+      h('h2', {}, '4 · Export: checkpoints'),
       h('p', { class: 'help' }, 'A checkpoint is a Hugging Face model folder (config.json, model.safetensors, tokenizer files) plus the trainer state, so an import continues the run exactly.'),
       h('div', { class: 'buttons' }, this.exportButton, labelled('Import checkpoint (.zip)', this.importInput), this.importReason),
       this.message,

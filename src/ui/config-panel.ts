@@ -54,7 +54,7 @@ export class ConfigPanel {
     this.estimate = h('div', { class: 'estimate', 'data-testid': 'memory-estimate', 'aria-live': 'polite' });
     this.refusal = h('div', { class: 'refusal', 'data-testid': 'config-refusal', role: 'alert' });
     fill(root,
-      h('h2', {}, 'Model & training'),
+      h('h2', {}, '2 · Model & training'),
       h('div', { class: 'grid' }, labelled('Preset', this.preset, 'HARE-1.1B and scaled-down shapes')),
       h('h3', {}, 'Model'),
       h('div', { class: 'grid' }, ...modelFields),

@@ -8,6 +8,7 @@ import type { TokenizerChoice } from '../data/tokenizer-choice';
 import type { ExportFile } from '../worker/data-api';
 import { download, errorText, fill, formatCount, h, labelled, numberInput } from './dom';
 import { MAX_BPE_VOCAB, MIN_VOCAB } from './config-words';
+import { overRepeated, showRepeats } from './mixture-repeats';
 import { reportView } from './report-view';
 import { RulesForm } from './rules-form';
 import { SourceList } from './source-list';
@@ -19,6 +20,8 @@ import type { Workers } from './workers';
 export interface ModelNeeds {
   vocabSize: number;
   seqLen: number;
+  /** Tokens the planned run draws (steps × batch × accumulation × sequence length), for the repeat warnings. */
+  plannedTokens?: number;
 }
 
 // Share of the progress bar each stage fills (cleaning dominates; a BPE's training is next).
@@ -62,9 +65,14 @@ export class DataPanel {
   private shown: string | null = null;
 
   constructor(root: HTMLElement, private readonly workers: Workers, private readonly needs: () => ModelNeeds,
+  private shownReport: PipelineReport | null = null;
+  /** Sources too small for their share, and the person's choice for each (mixture-repeats.ts). */
+  private readonly repeatsBox: HTMLElement = h('div', { class: 'repeats', 'data-testid': 'mixture-repeats', hidden: true });
+  private readonly keptRepeats = new Set<string>();
     private readonly events: DataPanelEvents = { sourcesChanged: () => undefined, tokenizerProblem: () => undefined }) {
     const changed = () => this.settingsChanged();
-    this.sources = new SourceList(() => { this.syncPrepare(); this.events.sourcesChanged(this.sources.list().length); changed(); });
+    this.sources = new SourceList(() => { this.syncPrepare(); this.events.sourcesChanged(this.sources.list().length); changed(); },
+      async (file, kind) => this.workers.data.sniffColumns(await file.load(), kind));
     this.benchmarks = new BenchmarkList(changed);
     this.rules = new RulesForm(changed);
 
@@ -92,7 +100,7 @@ export class DataPanel {
     this.exports.hidden = true;
 
     fill(root,
-      h('h2', {}, 'Data'),
+      h('h2', {}, '1 · Data'),
       h('h3', {}, 'Sources'),
       this.sources.el,
       h('h3', {}, 'Benchmarks (decontamination)'),
@@ -100,7 +108,7 @@ export class DataPanel {
       this.benchmarks.el,
       h('details', { class: 'settings' }, h('summary', {}, 'Tokenizer and validation split'),
         h('div', { class: 'grid' },
-          labelled('Tokenizer', this.tokenizerKind), labelled('BPE vocabulary size', this.bpeVocab),
+          wide(labelled('Tokenizer', this.tokenizerKind)), labelled('BPE vocabulary size', this.bpeVocab),
           labelled('tokenizer.json', this.tokenizerFile),
           labelled('Validation share', this.valFraction, 'fraction of each source held out'),
           labelled('Data seed', this.seed)),
@@ -188,9 +196,26 @@ export class DataPanel {
 
   async settings(): Promise<PrepareSettings> {
     const { choice, stamp } = await this.tokenizerChoice();
+    this.showRepeatWarnings();
     return {
       sources: this.sources.list(), benchmarks: this.benchmarks.list(), rules: this.rules.read(), tokenizer: choice, tokenizerStamp: stamp,
       seqLen: this.needs().seqLen, valFraction: Number(this.valFraction.value), seed: Number(this.seed.value),
+  /** The repeat warnings for the shown report against the run the config plans now. */
+  private showRepeatWarnings(): void {
+    const planned = this.needs().plannedTokens;
+    const report = this.shownReport;
+    const repeats = report && planned ? overRepeated(report.mixture, report.dataset.packLength, planned) : [];
+    showRepeats(this.repeatsBox, repeats, planned ?? 0, {
+      kept: this.keptRepeats,
+      keep: (source) => { this.keptRepeats.add(source); this.showRepeatWarnings(); },
+      reweight: (source, weight) => {
+        this.sources.setWeight(source, weight);
+        this.status.classList.remove('error');
+        this.status.textContent = `The weight of ${source} is now ${weight}: prepare again to use it (Train does so by itself).`;
+      },
+    });
+  }
+
     };
   }
 
@@ -208,7 +233,8 @@ export class DataPanel {
       const existing = (await this.workers.data.listDatasets()).find((d) => d.name === name && d.manifest);
       if (!existing) { this.clearReport(); return; }
       const report = JSON.parse(await (await this.workers.data.exportFile(name, 'report.json')).text()) as PipelineReport;
-      this.showReport(name, report, `Prepared earlier (${name}, ${formatCount(existing.bytes)} bytes).`);
+      this.showReport(name, report, `Prepared earlier: ${datasetLabel(name, report)} (${formatCount(existing.bytes)} bytes).`);
+      try { this.refuseFailed(report); } catch { /* shown in the status; Train and Prepare say it again */ }
     } catch {
       // Settings that cannot name a dataset yet (no tokenizer file chosen): nothing to show.
     }
@@ -227,16 +253,20 @@ export class DataPanel {
   private showReport(name: string, report: PipelineReport, status: string): void {
     this.shown = name;
     this.status.classList.remove('error');
-    fill(this.reportBox, reportView(report));
+    fill(this.reportBox, reportView(report, this.repeatsBox));
+    this.showRepeatWarnings();
     this.exports.hidden = false;
     this.progress.value = 1;
     this.status.textContent = status;
-    this.sources.showProblems(report.problems.list);
+    this.sources.showProblems(report.problems.list, report.problems.files,
+      new Map(report.sources.flatMap((s) => (s.error ? [[s.name, s.error] as const] : []))));
   }
 
   private async prepareClicked(): Promise<void> {
     try {
       await this.ensurePrepared(true);
+    this.shownReport = null;
+    this.showRepeatWarnings();
     } catch {
       // ensurePrepared has already shown the error.
     }
@@ -247,6 +277,7 @@ export class DataPanel {
     let settings: PrepareSettings;
     try {
       settings = await this.settings();
+    this.shownReport = report;
       if (settings.sources.length === 0) throw new Error('add at least one source');
     } catch (e) {
       this.status.textContent = errorText(e);
@@ -260,7 +291,8 @@ export class DataPanel {
       const existing = (await this.workers.data.listDatasets()).find((d) => d.name === name && d.manifest);
       if (existing) {
         const report = JSON.parse(await (await this.workers.data.exportFile(name, 'report.json')).text()) as PipelineReport;
-        if (this.shown !== name) this.showReport(name, report, `Using the dataset prepared earlier (${name}).`);
+        if (this.shown !== name) this.showReport(name, report, `Using the dataset prepared earlier: ${datasetLabel(name, report)}.`);
+        this.refuseFailed(report);
         return { dataset: name, report };
       }
     }
@@ -289,12 +321,15 @@ export class DataPanel {
     try {
       const req = await prepareRequest(name, settings);
       const report = await this.workers.data.prepare(req, Comlink.proxy(onProgress));
-      const problems = report.problems.list.length;
-      this.showReport(name, report, `Prepared ${name}: ${formatCount(report.totals.tokens)} tokens` +
-        (problems ? `; ${problems} input problem${problems === 1 ? '' : 's'} (see below)` : '') + '.');
+      const problems = report.problems.files.reduce((n, f) => n + f.total, 0);
+      const dropped = report.mixture.filter((m) => m.dropped).length;
+      this.showReport(name, report, `Prepared ${datasetLabel(name, report)}: ${formatCount(report.totals.tokens)} tokens` +
+        (problems ? `; ${formatCount(problems)} input problem${problems === 1 ? '' : 's'} (see below)` : '') +
+        (dropped ? `; ${dropped} source${dropped === 1 ? '' : 's'} left out of the mixture (see Mixture)` : '') + '.');
+      this.refuseFailed(report);
       return { dataset: name, report };
     } catch (e) {
-      this.progress.value = 0;
+      this.progress.value = this.shown === name ? 1 : 0; // a failed source still leaves its report to read
       this.status.textContent = `Preparation failed: ${errorText(e)}`;
       this.status.classList.add('error');
       throw e;
@@ -311,4 +346,32 @@ export class DataPanel {
       this.status.textContent = `Download failed: ${errorText(e)}`;
     }
   }
+}
+  /** A source that read no document fails the preparation: the report stays shown, the status says which and why. */
+  private refuseFailed(report: PipelineReport): void {
+    const why = failure(report);
+    if (!why) return;
+    this.status.textContent = `Preparation failed: ${why}`;
+    this.status.classList.add('error');
+    throw new Error(why);
+  }
+
+
+/** A field on a row of its own, so a long option's text is not cut off. */
+function wide(label: HTMLLabelElement): HTMLLabelElement {
+  label.classList.add('wide');
+  return label;
+}
+
+/** Why a dataset cannot be trained on: the errors of its sources that read no document (null when none). */
+function failure(report: PipelineReport): string | null {
+  const failed = report.sources.filter((s) => s.error);
+  return failed.length ? failed.map((s) => s.error).join(' ') : null;
+}
+
+/** A dataset named by its sources, as a person knows it, with the hash that names its folder after it. */
+export function datasetLabel(name: string, report: PipelineReport): string {
+  const names = report.sources.map((s) => s.name);
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(' + ')} + ${names.length - 3} more` : names.join(' + ');
+  return `${shown} (${name})`;
 }

@@ -45,7 +45,7 @@ const config = new ConfigPanel($('config-panel'), configChanged);
 /** What the data must fit: the (last valid) model's vocabulary and training sequence length. */
 const data = new DataPanel($('data-panel'), workers, () => {
   const { model, train } = config.valid();
-  return { vocabSize: model.vocabSize, seqLen: train.seqLen };
+  return { vocabSize: model.vocabSize, seqLen: train.seqLen, plannedTokens: train.steps * train.batchSize * train.accumSteps * (train.seqLen + 1) };
 }, {
   sourcesChanged: (count) => sourcesCounted(count),
   tokenizerProblem: (problem) => tokenizerBlocked(problem),

@@ -8,12 +8,14 @@ export function mixtureChart(rows: readonly MixtureRow[]): HTMLElement {
   const bars = rows.map((r) => {
     const share = r.share * 100;
     const have = (r.tokens / totalTokens) * 100;
-    return h('div', { class: 'bar-row', 'data-testid': 'mixture-row', 'data-source': r.source },
+    return h('div', { class: 'bar-row', 'data-testid': 'mixture-row', 'data-source': r.source, 'data-dropped': r.dropped ? 'true' : null },
       h('span', { class: 'bar-label' }, `${r.source}`, h('small', {}, ` ${r.category}`)),
       h('span', { class: 'bar-track', role: 'img', 'aria-label': `${r.source}: ${share.toFixed(1)}% of training tokens, ${have.toFixed(1)}% of the data` },
         h('span', { class: 'bar share', style: `width:${share.toFixed(2)}%` }),
         h('span', { class: 'bar have', style: `width:${have.toFixed(2)}%` })),
-      h('span', { class: 'bar-value' }, `${share.toFixed(1)}% · ${formatCount(r.tokens)} tokens`));
+      h('span', { class: 'bar-value' }, `${share.toFixed(1)}% · ${formatCount(r.tokens)} tokens`),
+      // Left out (no training sequence): said on its row, the other shares renormalised (mixture-shares.ts).
+      r.dropped ? h('span', { class: 'bar-note warning', 'data-testid': 'mixture-dropped' }, `⚠ ${r.source}: ${r.dropped}; the other shares are renormalised.`) : null);
   });
   return h('div', { class: 'mixture-chart', 'data-testid': 'mixture-chart' },
     h('div', { class: 'legend' }, h('span', { class: 'swatch share' }), 'share of training (weight) ',

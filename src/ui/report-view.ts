@@ -4,9 +4,11 @@ import { RULE_ORDER, type Counts, type PipelineReport, type RuleName } from '../
 import { describeDocumentCounts } from '../data/report-counts';
 import { formatCount, h } from './dom';
 import { mixtureChart } from './mixture-chart';
+import { describeGroup, groupProblems } from './problem-groups';
 
 function table(head: string[], rows: (string | Node)[][], testid?: string): HTMLTableElement {
-  return h('table', { 'data-testid': testid },
+  // Wide tables scroll inside their card on narrow screens; a scrolling region must take focus to be scrolled by keyboard.
+  return h('table', { 'data-testid': testid, tabindex: 0 },
     h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
 }
@@ -27,7 +29,8 @@ function ruleTotals(report: PipelineReport): Map<RuleName, { before: number; aft
   return out;
 }
 
-export function reportView(report: PipelineReport): HTMLElement {
+/** `mixtureNote`: what the page adds under the mixture chart (the repeat warnings and the person's choices). */
+export function reportView(report: PipelineReport, mixtureNote?: Node): HTMLElement {
   const t = report.totals;
   const summary = h('p', { class: 'summary', 'data-testid': 'report-summary' },
     `${describeDocumentCounts({ read: t.read.docs, keptDocuments: t.keptDocuments, pieces: t.kept.docs }, formatCount)}; ` +
@@ -55,8 +58,12 @@ export function reportView(report: PipelineReport): HTMLElement {
   const examples = report.sources.flatMap((s) => s.rules.flatMap((r) => r.examples.map((e) =>
     h('li', {}, h('strong', {}, `${r.rule}`), ` · ${s.name} · ${e.file}:${e.line} · ${e.reason}`, h('blockquote', {}, e.text)))));
 
-  const problemList = report.problems.list.map((p) =>
-    h('li', { 'data-testid': 'report-problem', 'data-file': p.file }, h('strong', {}, p.file), p.line ? `:${p.line}` : '', ` ${p.kind}: ${p.message}`));
+  // Grouped: 63 rows missing the same field are one line with ×63 and where, not 63 lines.
+  const problemList = groupProblems(report.problems.list, report.problems.files).map((g) =>
+    h('li', { 'data-testid': 'report-problem', 'data-file': g.file, 'data-count': g.count }, h('strong', {}, g.file), ` ${describeGroup(g, false)}`));
+  const problemTotal = report.problems.files.reduce((n, f) => n + f.total, 0);
+  // A source that read nothing fails the preparation: said first, in the words that fix it.
+  const failed = report.sources.filter((s) => s.error).map((s) => h('li', { 'data-testid': 'report-error', 'data-source': s.name }, s.error!));
 
   const d = report.decontamination;
   const decontam = d.benchmarkFiles.length === 0
@@ -68,12 +75,13 @@ export function reportView(report: PipelineReport): HTMLElement {
         h('blockquote', {}, p.excerpt)))));
 
   return h('div', { class: 'report', 'data-testid': 'report' },
+    failed.length ? h('ul', { class: 'report-errors', role: 'alert' }, ...failed) : null,
     summary,
-    h('h3', {}, 'Mixture'), mixtureChart(report.mixture),
+    h('h3', {}, 'Mixture'), mixtureChart(report.mixture), mixtureNote ?? null,
     h('h3', {}, 'Sources'), sources,
     h('h3', {}, 'Rules'), rules,
     h('details', {}, h('summary', {}, `Removed-text examples (${examples.length})`), h('ul', { class: 'examples' }, ...examples)),
-    h('h3', {}, `Input problems (${report.problems.list.length})`),
+    h('h3', {}, `Input problems (${formatCount(problemTotal)})`),
     problemList.length ? h('ul', { class: 'problems', 'data-testid': 'report-problems' }, ...problemList) : h('p', {}, 'None.'),
     h('h3', {}, 'Decontamination'), h('div', { 'data-testid': 'report-decontamination' }, decontam));
 }

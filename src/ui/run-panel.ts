@@ -27,6 +27,8 @@ const LOG_ROWS = 1000; // the log shows the latest steps; the charts keep them a
 export class RunPanel {
   readonly samples: SampleBox;
   readonly engine: HTMLSelectElement;
+  /** Train, Pause, Resume, Stop and why Train is off: the page keeps these in a bar that stays in view. */
+  readonly controls: HTMLElement;
   private readonly charts = new LossCharts();
   /** Benchmark scores by step (the Evaluate panel's schedule), beside the loss charts. */
   readonly scores = new ScoreChart();
@@ -75,11 +77,13 @@ export class RunPanel {
       cancel: (id) => this.handlers.cancelSample(id),
       changed: (s) => this.handlers.samplingChanged(s),
     });
+    this.controls = h('div', { class: 'run-controls' },
+      h('div', { class: 'buttons' }, this.buttons.train, this.buttons.pause, this.buttons.resume, this.buttons.stop), this.blockedReason);
     const stat = (name: string, value: HTMLElement) => h('div', { class: 'stat' }, h('span', { class: 'stat-name' }, name), value);
     fill(root,
-      h('h2', {}, 'Run'),
-      h('div', { class: 'buttons' }, this.buttons.train, this.buttons.pause, this.buttons.resume, this.buttons.stop, labelled('Run on', this.engine)),
-      this.blockedReason,
+      h('h2', {}, '3 · Train'),
+      h('p', { class: 'hint' }, 'Train, Pause, Resume and Stop are in the bar at the top of the page.'),
+      h('div', { class: 'buttons' }, labelled('Run on', this.engine)),
       this.status, this.message,
       h('div', { class: 'progress-line' }, this.counter, this.progress, h('span', {}, 'ETA ', this.eta)),
       h('div', { class: 'stats' },

@@ -2,11 +2,18 @@
 // any problem the last preparation found in them (a bad file is named here while the rest are used).
 // Cards are built once and updated in place: an edit, or a report arriving, never redraws the list, so
 // focus and whatever the person is typing stay where they are.
+import type { FileProblems } from '../data/problem-tally';
 import type { InputProblem } from '../data/read/problems';
+import type { SniffResult } from '../data/sniff-columns';
 import type { TextSplit } from '../data/source';
 import { fill, formatCount, h, labelled, numberInput } from './dom';
+import { showColumnOffer } from './column-offer';
+import { describeGroup, groupProblems, type ProblemGroup } from './problem-groups';
 import { dropZone } from './drop-zone';
-import { ACCEPTED, CATEGORIES, fileRefOf, sourceFromFile, type FormatKind, type SourceEntry } from './sources';
+import { ACCEPTED, CATEGORIES, fileRefOf, sourceFromFile, type FileRef, type FormatKind, type SourceEntry } from './sources';
+
+/** Reads a file's text columns (the data worker's sniffColumns). */
+export type SniffColumns = (file: FileRef, kind: 'jsonl' | 'csv' | 'parquet') => Promise<SniffResult>;
 
 export class SourceList {
   readonly el: HTMLElement;
@@ -16,13 +23,16 @@ export class SourceList {
   /** Each card and the slot for its problems, by source id. */
   private readonly cards = new Map<number, { li: HTMLLIElement; problems: HTMLElement }>();
 
-  constructor(private readonly onChange: () => void) {
+  constructor(private readonly onChange: () => void, private readonly sniff: SniffColumns | null = null) {
     this.body = h('ul', { class: 'source-list', 'data-testid': 'source-list' });
     this.empty = h('p', { class: 'hint' }, 'No sources: add files to train on.');
     const categories = h('datalist', { id: 'categories' }, ...CATEGORIES.map((c) => h('option', { value: c })));
     this.el = h('div', { class: 'sources' },
       dropZone({ label: 'Add files…', accept: ACCEPTED, multiple: true, testid: 'source-files', onFiles: (f) => this.addFiles(f) }),
       h('p', { class: 'hint' }, 'Text (.txt, .md), JSON Lines, CSV or Parquet, optionally gzipped. Each file becomes a source.'),
+      // The page holds added files in this tab only; datasets prepared from them stay (in the browser's storage).
+      h('p', { class: 'hint', 'data-testid': 'uploads-note' },
+        'Added files stay in this tab only: after a reload, add them again (a dataset prepared from the same files is found again, not rebuilt).'),
       categories,
       this.body,
       this.empty);
@@ -54,18 +64,31 @@ export class SourceList {
     this.add(added);
   }
 
-  /** Input problems of the last preparation, shown on the row of the file they concern. */
-  showProblems(problems: readonly InputProblem[]): void {
+  /** Input problems of the last preparation, grouped, shown on the row of the file they concern; and the
+   *  error of a source that read no document, by source name. */
+  showProblems(problems: readonly InputProblem[], files: readonly FileProblems[] = [], errors: ReadonlyMap<string, string> = new Map()): void {
     for (const s of this.entries) {
       const card = this.cards.get(s.id);
       if (!card) continue;
       const names = new Set(s.files.map((f) => f.name));
-      const mine = problems.filter((p) => names.has(p.file));
-      fill(card.problems, ...summarize(mine).map((line) => h('div', {}, `⚠ ${line}`)));
+      const mine = groupProblems(problems.filter((p) => names.has(p.file)), files.filter((f) => names.has(f.file)));
+      const error = errors.get(s.name);
+      fill(card.problems, error ? h('div', { 'data-testid': 'source-failed' }, h('strong', {}, `✖ ${error}`)) : null,
+        ...summarize(mine).map((line) => h('div', {}, `⚠ ${line}`)));
       // Present only when there is something to say (a hidden alert would still be found as one).
-      if (mine.length === 0) card.problems.remove();
+      if (mine.length === 0 && !error) card.problems.remove();
       else if (!card.problems.isConnected) card.li.appendChild(card.problems);
     }
+  }
+
+  /** A weight set from outside the card (the mixture's re-weight button), shown in its field. */
+  setWeight(name: string, weight: number): void {
+    const s = this.entries.find((e) => e.name === name);
+    if (!s) return;
+    s.weight = weight;
+    const input = this.cards.get(s.id)?.li.querySelector<HTMLInputElement>('[data-testid="source-weight"]');
+    if (input) input.value = String(weight);
+    this.onChange();
   }
 
   private remove(id: number): void {
@@ -104,15 +127,32 @@ export class SourceList {
     split.addEventListener('change', set(() => { s.split = split.value as TextSplit; }));
     const options = h('span', { class: 'source-options' });
     const showOptions = () => fill(options, s.kind === 'text' ? labelled('documents split at', split) : labelled('text field', field));
-    format.addEventListener('change', set(() => { s.kind = format.value as FormatKind; showOptions(); }));
+    // Uploaded JSONL, CSV and Parquet files are sniffed for their text columns (the default corpus is known).
+    const columns = h('div', { class: 'source-columns', 'data-testid': 'source-columns', hidden: true });
+    let sniffed: SniffResult | null = null;
+    const showColumns = () => showColumnOffer(columns, s.kind === 'text' ? null : sniffed, s.textField, (column) => {
+      s.textField = column;
+      field.value = column;
+      showColumns();
+      this.onChange();
+    });
+    const sniff = () => {
+      const kind = s.kind;
+      if (!this.sniff || s.origin !== 'upload' || kind === 'text' || s.files.length === 0) { sniffed = null; showColumns(); return; }
+      this.sniff(s.files[0], kind).then((r) => { if (s.kind === kind) { sniffed = r; showColumns(); } })
+        .catch(() => { /* no offer: the pipeline still names the columns if the field is wrong */ });
+    };
+    field.addEventListener('change', showColumns);
+    format.addEventListener('change', set(() => { s.kind = format.value as FormatKind; showOptions(); sniff(); }));
     showOptions();
+    sniff();
 
     const files = h('div', { class: 'source-files', title: s.description ?? null }, ...s.files.map((f) => h('span', {}, f.name, f.size ? h('small', {}, ` ${formatCount(f.size)} B`) : null)));
     const problems = h('div', { class: 'error source-error', 'data-testid': 'source-error', role: 'alert' });
     const remove = h('button', { type: 'button', class: 'small remove', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove');
     const li = h('li', { class: 'source', 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
       labelled('source', name), labelled('category', category), labelled('weight', weight), remove,
-      labelled('format', format), options, files);
+      labelled('format', format), options, files, columns);
     // A renamed source keeps its card; only the names that mention it change.
     name.addEventListener('change', () => {
       li.dataset.name = s.name;
@@ -126,9 +166,10 @@ export class SourceList {
   }
 }
 
-/** At most three lines per file: kind, where, message; then how many more. */
-function summarize(problems: readonly InputProblem[]): string[] {
-  const lines = problems.slice(0, 3).map((p) => `${p.file}${p.line ? `:${p.line}` : ''} ${p.kind}: ${p.message}`);
-  if (problems.length > 3) lines.push(`and ${problems.length - 3} more problems`);
+/** At most three groups: file, kind, count, message and where; then how many more. */
+function summarize(groups: readonly ProblemGroup[]): string[] {
+  const lines = groups.slice(0, 3).map((g) => describeGroup(g, true));
+  const more = groups.slice(3).reduce((n, g) => n + g.count, 0);
+  if (more > 0) lines.push(`and ${more} more problems (see the report)`);
   return lines;
 }

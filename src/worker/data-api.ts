@@ -7,6 +7,7 @@ import type { PipelineReport } from '../data/report';
 import type { RuleOptions, RuleOverrides, RULE_HELP } from '../data/rules/defaults';
 import type { LengthClass, SourceFormat } from '../data/source';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
+import type { SniffResult } from '../data/sniff-columns';
 
 /** A Blob with a name, for data that is not a File (a fetched default corpus, or a runtime that drops File names when cloning). */
 export interface NamedBlob {
@@ -57,6 +58,8 @@ export interface DataApi {
   listDatasets(): Promise<DatasetInfo[]>;
   exportFile(dataset: string, file: ExportFile): Promise<Blob>;
   deleteDataset(dataset: string): Promise<void>;
+  /** The text columns of a JSONL, CSV or Parquet file, from its first records, for the source card to offer. */
+  sniffColumns(file: InputFile, kind: 'jsonl' | 'csv' | 'parquet'): Promise<SniffResult>;
   /** The rule defaults and one line of help per rule group, for the page's rule panel. */
   ruleDefaults(): Promise<{ defaults: RuleOptions; help: typeof RULE_HELP }>;
 }

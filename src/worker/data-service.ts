@@ -2,6 +2,7 @@
 // entry wires it to OPFS and Comlink.
 import { MANIFEST_FILE, type DatasetManifest } from '../data/pack/manifest';
 import { runPipeline } from '../data/pipeline';
+import { sniffColumns } from '../data/sniff-columns';
 import { DEFAULT_RULES, RULE_HELP } from '../data/rules/defaults';
 import { checkName, type DataStore } from '../data/store';
 import type { ResolveTokenizer } from '../data/tokenizer-choice';
@@ -70,6 +71,10 @@ export function createDataApi(deps: DataServiceDeps): DataApi {
 
     async deleteDataset(dataset) {
       await deps.removeDataset(checkName(dataset));
+    },
+
+    async sniffColumns(file, kind) {
+      return sniffColumns(toSourceFile(file), kind);
     },
 
     async ruleDefaults() {

@@ -31,7 +31,7 @@ describe('the page, from opening to a resumed run', () => {
     await page.locator('body[data-ready="true"]').waitFor({ timeout: 120_000 });
     await expect(byTestId(page, 'adapter-name').getAttribute('data-kind')).resolves.toBe('webgpu');
     expect(await byTestId(page, 'adapter-name').innerText()).toMatch(/swiftshader/i);
-    expect(await byTestId(page, 'adapter-features').innerText()).toMatch(/subgroups/);
+    expect(await byTestId(page, 'adapter-features').textContent()).toMatch(/subgroups/); // folded under the adapter's one line
     expect(await byTestId(page, 'adapter-limits').locator('tr[data-limit="maxStorageBufferBindingSize"]').count()).toBe(1);
     expect(await byTestId(page, 'no-webgpu-banner').isHidden()).toBe(true);
     expect(await page.locator('[data-testid="source-row"][data-origin="default"]').count()).toBeGreaterThan(0);
@@ -98,7 +98,11 @@ describe('the page, from opening to a resumed run', () => {
     const report = JSON.parse((await downloadFrom(page, 'export-report')).bytes.toString('utf8')) as { sources: { name: string; kept: { docs: number } }[] };
     expect(report.sources.find((x) => x.name === 'moby')?.kept.docs).toBeGreaterThan(0);
     expect(report.sources.find((x) => x.name === 'broken')?.kept.docs).toBe(0);
+    // A source that read no document fails the preparation (14.3): said in the status, and it is removed here
+    // so Train prepares the two good files.
+    expect(await byTestId(page, 'prepare-status').innerText()).toMatch(/^Preparation failed: source "broken" gave no documents: broken\.parquet: parquet: /);
     await screenshot(page, 'journey-2-prepared');
+    await page.locator('[data-testid="source-row"][data-name="broken"] [data-testid="source-remove"]').click();
   });
 
   it('trains the tiny preset with pause, resume and stop: the counter advances, the loss falls, the charts fill', async () => {
