@@ -29,6 +29,9 @@ export class ConfigPanel {
   private warmupFollows = true;
   private last: ConfigResult | null = null;
   private lastValid: Extract<ConfigResult, { ok: true }> | null = null;
+  /** An imported model's config: the model fields show it, locked, and the result carries it whole (family, tie). */
+  private locked: ModelConfig | null = null;
+  private readonly lockNote: HTMLElement = h('p', { class: 'hint', 'data-testid': 'model-locked-note', hidden: true });
 
   constructor(root: HTMLElement, private readonly onChange: (r: ConfigResult) => void) {
     this.preset = h('select', { 'data-testid': 'preset-select', onchange: () => this.applyPreset() },
@@ -57,6 +60,7 @@ export class ConfigPanel {
       h('h2', {}, '2 · Model & training'),
       h('div', { class: 'grid' }, labelled('Preset', this.preset, 'HARE-1.1B and scaled-down shapes')),
       h('h3', {}, 'Model'),
+      this.lockNote,
       h('div', { class: 'grid' }, ...modelFields),
       h('h3', {}, 'Training'),
       h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => !f.advanced).map(trainField)),
@@ -96,6 +100,27 @@ export class ConfigPanel {
     for (const [k, input] of this.modelInputs) input.value = String(model[k]);
     for (const [k, input] of this.trainInputs) input.value = String(train[k]);
     this.preset.value = PRESET_NAMES.find((p) => MODEL_FIELDS.every((f) => PRESETS[p][f.key] === model[f.key])) ?? 'custom';
+    this.update();
+  }
+
+  /**
+   * Follows an imported model (null: back to the form's own fields): its config in the model fields, which
+   * stay off with `reason` beside them, and the sequence length kept within its context.
+   */
+  lockModel(model: ModelConfig | null, reason = ''): void {
+    this.locked = model;
+    this.preset.disabled = model !== null;
+    for (const [k, input] of this.modelInputs) {
+      input.disabled = model !== null;
+      if (model) input.value = String(model[k]);
+    }
+    if (model) {
+      this.preset.value = 'custom';
+      const seqLen = this.trainInputs.get('seqLen') as HTMLInputElement;
+      if (Number(seqLen.value) > model.contextLength) seqLen.value = String(model.contextLength);
+    }
+    this.lockNote.textContent = reason;
+    this.lockNote.hidden = model === null;
     this.update();
   }
 
@@ -150,7 +175,7 @@ export class ConfigPanel {
     const rawModel = this.read(this.modelInputs), rawTrain = this.read(this.trainInputs);
     const early = formChecks(rawModel, rawTrain);
     for (const p of early) invalid.add(p.startsWith('vocabulary') ? 'vocabSize' : 'warmupSteps');
-    try { model = validateConfig(rawModel as unknown as ModelConfig); } catch (e) { named(e); }
+    try { model = validateConfig(this.locked ?? (rawModel as unknown as ModelConfig)); } catch (e) { named(e); }
     try { train = validateTrainConfig(rawTrain as unknown as TrainConfig); } catch (e) { named(e); }
     if (model && train) {
       try { validateShape(train, model); } catch (e) { named(e); }

@@ -61,6 +61,8 @@ export class DataPanel {
   /** Why Prepare cannot work yet (the page still loading), by cause; no sources is checked on every sync. */
   private readonly blockers = new Map<string, string>();
   private running: { name: string; promise: Promise<Prepared> } | null = null;
+  /** An imported model's tokenizer.json: the only tokenizer while the model is imported (its stamp names the file). */
+  private modelTokenizer: { json: object; label: string; stamp: string } | null = null;
   private constructed = false;
   private shown: string | null = null;
 
@@ -145,9 +147,27 @@ export class DataPanel {
     this.sources.add(list);
   }
 
+  /**
+   * Makes an imported model's tokenizer.json the tokenizer, the choice locked (the model reads only its own
+   * ids); null gives the choice back. `stamp` identifies the file, so the dataset's name follows it.
+   */
+  useModelTokenizer(model: { json: object; label: string; stamp: string } | null): void {
+    this.modelTokenizer = model;
+    this.tokenizerKind.querySelector('option[value="model"]')?.remove();
+    if (model) {
+      this.tokenizerKind.prepend(h('option', { value: 'model' }, `the model's tokenizer.json (${model.label})`));
+      this.tokenizerKind.value = 'model';
+    } else {
+      this.tokenizerKind.value = 'auto';
+    }
+    this.tokenizerKind.disabled = model !== null;
+    this.settingsChanged();
+  }
+
   /** The tokenizer the pipeline will use, as the settings say. */
   private async tokenizerChoice(): Promise<{ choice: TokenizerChoice; stamp: string }> {
     const kind = this.tokenizerKind.value;
+    if (kind === 'model' && this.modelTokenizer) return { choice: { kind: 'json', json: this.modelTokenizer.json }, stamp: this.modelTokenizer.stamp };
     const vocab = this.needs().vocabSize;
     if (kind === 'mistral') return { choice: { kind: 'mistral' }, stamp: '' };
     if (kind === 'bpe') return { choice: { kind: 'bpe', vocabSize: Number(this.bpeVocab.value) }, stamp: '' };
@@ -170,7 +190,8 @@ export class DataPanel {
     const problem = this.tokenizerProblem();
     this.bpeVocab.setAttribute('aria-invalid', String(kind === 'bpe' && problem !== null));
     this.tokenizerNote.classList.toggle('error', problem !== null);
-    this.tokenizerNote.textContent = problem ?? (kind === 'auto'
+    this.tokenizerNote.textContent = problem ?? (kind === 'model' ? `The imported model's tokenizer.json: the data is tokenized as ${this.modelTokenizer?.label ?? 'the model'} reads it (use a preset instead to choose another).`
+      : kind === 'auto'
       ? (vocab === 32000 ? "Mistral's tokenizer, as the model's vocabulary is 32000." : `A byte-level BPE with ${vocab} tokens, the model's vocabulary.`)
       : '');
     this.setBlocked('tokenizer', problem);

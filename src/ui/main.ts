@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { ResumeOptions, RunInfo, TrainEvent } from '../worker/train-api';
+import type { ModelCard, ResumeOptions, RunInfo, TrainEvent } from '../worker/train-api';
 import { showAdapter } from './adapter-panel';
 import { CheckpointPanel } from './checkpoint-panel';
 import { ConfigPanel, type ConfigResult } from './config-panel';
@@ -19,6 +19,9 @@ import { startWorkers } from './workers';
 import { EvaluatePanel } from './evaluate-panel';
 import { RunsPanel } from './runs-panel';
 import { recipeFromReport } from '../runs/recipe';
+import { ModelImportPanel } from './model-import-panel';
+import { ChatPanel } from './chat-panel';
+import type { FolderFiles } from './folder-files';
 
 const $ = (id: string): HTMLElement => {
   const el = document.getElementById(id);
@@ -107,7 +110,9 @@ async function train(): Promise<void> {
   runPanel.setPreparing(false);
   checkpoints.showOffer(null); // a new run replaces the autosaved one
   try {
-    const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions(), recipe });
+    const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions(), recipe, fromImported: imported !== null });
+    runFromImported = imported !== null;
+    chatSync();
     runPanel.begin(info.train, info.step, info.history, info.backend);
     evaluate.setRunRecipe(recipe);
     running = info;
@@ -125,6 +130,7 @@ async function train(): Promise<void> {
 /** A run restored from a checkpoint: its configs into the fields, its history into the charts. */
 function restored(info: RunInfo): void {
   running = info;
+  runFromImported = false;
   checkpoints.showOffer(null);
   config.show(info.model, info.train);
   runPanel.begin(info.train, info.step, info.history, info.backend);
@@ -202,6 +208,57 @@ const runs = new RunsPanel($('runs-panel'), {
   importRun: (text, fileName) => workers.train.importRun(text, fileName),
 });
 
+/** The imported model the next run starts from (null: seeded weights in the form's shape). */
+let imported: ModelCard | null = null;
+/** The worker holds a run's weights (chat and export use them), and whether that run started from `imported`. */
+let runHolds = false;
+let runFromImported = false;
+
+const modelImport = new ModelImportPanel($('model-import-panel'), {
+  async importFolder(f) {
+    const going = runPanel.continuable();
+    if (going && !(await ask({
+      title: 'Replace the current run?',
+      lines: [`The current run is at step ${going.step} of ${going.totalSteps} and can continue. Importing ${f.folder} closes it (export it first to keep it).`],
+      confirm: `Import ${f.folder}`, cancel: 'Keep the current run',
+    }))) throw new Error('not imported: the current run is kept');
+    runPanel.setBlocked('importing', `Wait: loading ${f.folder}…`);
+    try {
+      const card = await workers.train.importModel(f.files, f.folder);
+      modelImported(card, f);
+      return card;
+    } finally {
+      runPanel.setBlocked('importing', null);
+    }
+  },
+  async forget() {
+    await workers.train.forgetModel();
+    modelImported(null);
+  },
+});
+
+/** The config and data panels follow the imported model (its config locked, its tokenizer.json); null lets go. */
+function modelImported(card: ModelCard | null, f?: FolderFiles): void {
+  imported = card;
+  config.lockModel(card?.config ?? null, card
+    ? `Following ${card.name}/config.json (${card.className}${card.tied ? ', tied embeddings' : ''}): the shape is the model's. "Use a preset instead" in Start from a model unlocks it.`
+    : '');
+  const file = f?.files.find((x) => x.name === 'tokenizer.json')?.file;
+  data.useModelTokenizer(card ? { json: card.tokenizer.json, label: card.name, stamp: `model:${card.name}/tokenizer.json:${file?.size}:${file?.lastModified}` } : null);
+  chatSync();
+}
+
+const chat = new ChatPanel($('chat-panel'), {
+  send: (req, id) => workers.train.chat(req, id),
+  cancel: (id) => void workers.train.cancelChat(id),
+});
+
+/** Chat needs weights: a run's, or the imported model's while it sits in the GPU. */
+function chatSync(): void {
+  const template = runHolds && !runFromImported ? undefined : imported?.chatTemplate;
+  chat.setAvailable(runHolds || imported?.onGpu ? null : 'Import a model (Start from a model) or train one to chat with it.', template);
+}
+
 /** While a checkpoint loads into the worker, Train waits for it (the worker builds one run at a time). */
 async function restoring<T>(task: Promise<T>): Promise<T> {
   runPanel.setBlocked('restoring', 'Wait: loading the checkpoint…');
@@ -221,6 +278,7 @@ const gate = new LoadingGate((reason) => {
 });
 function syncImport(): void {
   checkpoints.setImportBlocked(gate.reason ?? (runActive ? 'A run is going: pause or stop it to import another.' : null));
+  modelImport.setBlocked(gate.reason ?? (runActive ? 'A run is going: pause or stop it to import a model.' : null));
 }
 
 function onEvent(e: TrainEvent): void {
@@ -230,6 +288,8 @@ function onEvent(e: TrainEvent): void {
       runActive = e.state === 'starting' || e.state === 'running' || e.state === 'pausing' || e.state === 'stopping';
       syncImport();
       checkpoints.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');
+      runHolds = e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed';
+      chatSync();
       evaluate.setRunAvailable(e.state === 'idle' || e.state === 'starting' || e.state === 'failed'
         ? 'Train a run (or restore one) to score it.' : null);
       break;
@@ -254,6 +314,12 @@ function onEvent(e: TrainEvent): void {
       break;
     case 'error':
       runPanel.showMessage(e.message);
+      break;
+    case 'model-loading':
+      modelImport.progress(e);
+      break;
+    case 'chat':
+      chat.progress(e.id, e.text, e.tokens, e.maxTokens);
       break;
     case 'scoring':
       evaluate.progress(e);

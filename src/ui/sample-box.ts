@@ -187,7 +187,7 @@ export class SampleBox {
 }
 
 /** Model text into `el` as text nodes and marked pieces (controls, broken bytes), never as HTML. */
-function showText(el: HTMLElement, text: string): void {
+export function showText(el: HTMLElement, text: string): void {
   fill(el, ...samplePieces(text).map((p) => p.kind === 'text' ? p.text
     : h('span', { class: p.kind === 'control' ? 'ctrl' : 'bad-bytes', title: p.title }, p.text)));
 }

@@ -8,6 +8,10 @@ import type { TrainConfig } from '../train/config';
 import type { LossPoint } from '../train/checkpoint/trainer-state';
 import type { EvalReport } from '../eval/report';
 import type { DataRecipe, RunRecord, TaskScore } from '../runs/run-record';
+import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
+import type { ChatTurn } from './chat-prompt';
+
+export type { ChatTurn } from './chat-prompt';
 
 /** What runs the model in this worker: our WebGPU engine, or the tfjs reference model where WebGPU is missing. */
 export interface BackendReport {
@@ -98,6 +102,44 @@ export interface StartRequest {
   evaluation?: EvalSchedule;
   /** The prepared data's recipe (src/runs/recipe.ts recipeFromReport), kept in the run's record. */
   recipe?: DataRecipe | null;
+  /** Start from the imported model's weights (full fine-tuning; `model` must be its config) instead of the seed's. */
+  fromImported?: boolean;
+}
+
+/** One file of a dropped model folder: its name in the folder (config.json, model-00001-of-00002.safetensors...). */
+export interface ModelFile {
+  name: string;
+  file: File;
+}
+
+/** What the page shows of an imported model, and what the config and data panels follow. */
+export interface ModelCard {
+  /** The folder's name as dropped. */
+  name: string;
+  /** LlamaForCausalLM or MistralForCausalLM: what export writes back. */
+  className: string;
+  config: ModelConfig;
+  tied: boolean;
+  parameters: number;
+  /** Bytes of the tensors as stored (BF16: 2 per value). */
+  storedBytes: number;
+  dtypes: string[];
+  weightFiles: string[];
+  tokenizer: { type: string; vocabSize: number; bosId: number; eosId: number; json: TokenizerJSON };
+  /** Where the chat template comes from: tokenizer_config.json, or the default's description. */
+  chatTemplate: string;
+  warnings: string[];
+  /** The weights were loaded into a forward-only GPU engine (chat before training); false under tfjs. */
+  onGpu: boolean;
+}
+
+/** A chat reply to ask for: the conversation so far (ending with the user's message) and the decoding. */
+export interface ChatRequest {
+  messages: ChatTurn[];
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  seed: number;
 }
 
 /** What a restored run takes from the page; everything else comes from the checkpoint. */
@@ -151,7 +193,11 @@ export type TrainEvent =
   /** The current run's record was written (after an autosave, a stop, new scores). */
   | { type: 'run-saved'; record: RunRecord }
   | { type: 'diverged'; step: number; loss: number; message: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** An imported model's weights streaming into GPU buffers (at import, and when a run starts from them). */
+  | { type: 'model-loading'; name: string; tensors: number; totalTensors: number; bytes: number; totalBytes: number }
+  /** A chat reply as it streams: the text so far (it may end mid-character), after `tokens` of `maxTokens`. */
+  | { type: 'chat'; id: number; text: string; tokens: number; maxTokens: number };
 
 export type TrainListener = (e: TrainEvent) => void;
 
@@ -202,4 +248,19 @@ export interface TrainApi {
   deleteRun(id: string): Promise<void>;
   /** Keeps an exported run record (its id kept: importing the same run again replaces it). */
   importRun(text: string, fileName: string): Promise<RunRecord>;
+  /**
+   * Opens a dropped Hugging Face folder (Llama or Mistral), refusing by file and field what it cannot run, and
+   * streams its weights into the GPU with 'model-loading' events; closes the current run. Train with
+   * `fromImported` continues from these weights.
+   */
+  importModel(files: ModelFile[], folderName: string): Promise<ModelCard>;
+  /** Lets go of the imported model (its GPU buffers too): runs start from seeded weights again. */
+  forgetModel(): Promise<void>;
+  /**
+   * A reply from the current run's weights, or the imported model's before any run, through the model's chat
+   * template; streamed as 'chat' events under `id`; the same limits as `sample`.
+   */
+  chat(req: ChatRequest, id: number): Promise<{ text: string; tokens: number; cancelled: boolean; promptTokens: number }>;
+  /** Ends the chat reply `id` at its next token. */
+  cancelChat(id: number): Promise<void>;
 }

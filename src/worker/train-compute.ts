@@ -97,10 +97,14 @@ async function tfjsBackend(model: ModelConfig, train: TrainConfig): Promise<Trai
   return new ReferenceBackend(model, train, initParams(model, train.seed));
 }
 
-/** A backend for the run, its weights initialised from the run's seed. */
-export async function createBackend(compute: Compute, model: ModelConfig, train: TrainConfig, engine: 'auto' | 'tfjs'): Promise<TrainBackend> {
+/**
+ * A backend for the run, its weights initialised from the run's seed; with `seeded` false the engine's are left
+ * for the caller to stream in (an imported model: no 4 GB of random floats made only to be overwritten).
+ */
+export async function createBackend(compute: Compute, model: ModelConfig, train: TrainConfig, engine: 'auto' | 'tfjs',
+  seeded = true): Promise<TrainBackend> {
   if (engine === 'tfjs' || !compute.dev) return tfjsBackend(model, train);
   const backend = await EngineBackend.create(compute.dev, model, train);
-  await backend.setParams(initParams(model, train.seed));
+  if (seeded) await backend.setParams(initParams(model, train.seed));
   return backend;
 }

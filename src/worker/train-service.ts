@@ -23,6 +23,9 @@ import { newRunId } from '../runs/run-record';
 import { memoryRunStore, type RunStore } from '../runs/run-store';
 import { checkTaskFiles, parseTasks } from './train-evaluate';
 import { RunRecords } from './train-records';
+import { checkDataTokenizer, checkSameModel, loadIntoBackend, type ImportedModel } from './model-import';
+import { ModelSlot, runChatModel } from './train-imported';
+import { streamChat } from './train-chat';
 
 export interface TrainServiceDeps {
   openCompute(): Promise<Compute>;
@@ -64,6 +67,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
   let compute: Promise<Compute> | null = null;
   let run: Run | null = null;
   let busy = false; // a start or restore is building its run
+  /** The imported model the current run started from (its chat template), if it did. */
+  let runBase: ImportedModel | null = null;
   const records = new RunRecords(deps.runs ?? memoryRunStore());
 
   /** A new run's record: the next free "run N" as its name. */
@@ -79,6 +84,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     // The listener is a Comlink proxy: each call is a message; a page gone away must not break the run.
     if (listener) void Promise.resolve(listener(e)).catch(() => undefined);
   };
+  const models = new ModelSlot(emit);
   /** Rejects the build in progress (a start or restore waiting on the GPU) when the device fails under it. */
   let buildFailed: ((e: Error) => void) | null = null;
 
@@ -117,6 +123,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     try {
       run?.destroy();
       run = null;
+      runBase = null;
       const built = new Promise<Run>((resolve, reject) => { buildFailed = reject; build().then(resolve, reject); });
       run = await built;
       return run;
@@ -179,14 +186,24 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     async start(req) {
       refuseWhileGoing(); // a refusal leaves the going run as it is
       const r = await failedStart(() => replaceRun(async () => {
-        const model = validateConfig(req.model);
+        const base = req.fromImported ? models.current : null;
+        if (req.fromImported && !base) throw new Error('there is no imported model to start from: drop its folder again');
+        const model = base ? checkSameModel(base, req.model) : validateConfig(req.model);
         const train = validateTrainConfig(req.train);
         validateShape(train, model);
         const dataset = await deps.openDataset(req.dataset);
+        if (base) checkDataTokenizer(base, dataset.tokenizer);
         const sampler = openSampler(dataset, train.seed, train.seqLen);
         emit({ type: 'state', state: 'starting', message: 'building the model (compiling kernels)', step: 0 });
-        const backend = await createBackend(await getCompute(), model, train, req.engine);
+        // The training engine gets the GPU the imported model's forward engine held; the weights come again from its files.
+        if (base) models.releaseGpu();
+        const backend = await createBackend(await getCompute(), model, train, req.engine, !base);
         try {
+          if (base) {
+            emit({ type: 'state', state: 'starting', message: `loading ${base.name}'s weights`, step: 0 });
+            await loadIntoBackend(base, backend, models.progress(base));
+            runBase = base;
+          }
           const trainer = new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name);
           return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await newRecord(req.recipe ?? null) },
             { sample: req.sample, autosaveSeconds: req.autosaveSeconds, evaluation: req.evaluation }, 'running');
@@ -274,5 +291,45 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     async renameRun(id, name) { return records.rename(id, name); },
     async deleteRun(id) { await records.remove(id); },
     async importRun(text, fileName) { return records.import(text, fileName); },
+
+    async importModel(files, folderName) {
+      refuseWhileGoing();
+      busy = true;
+      try {
+        const m = await models.open(files, folderName); // a refused folder changes nothing
+        if (run) {
+          run.destroy();
+          run = null;
+          runBase = null;
+          emit({ type: 'state', state: 'idle', message: `No run: ${folderName} was imported to start from.`, step: 0 });
+        }
+        return await models.hold(m, (await getCompute()).dev);
+      } catch (e) {
+        throw new Error(plainGpuError((e as Error).message));
+      } finally {
+        busy = false;
+      }
+    },
+
+    async forgetModel() {
+      refuseWhileGoing();
+      models.forget();
+    },
+
+    async chat(req, id) {
+      const progress = (text: string, tokens: number) => emit({ type: 'chat', id, text, tokens, maxTokens: req.maxTokens });
+      const cancelled = () => models.cancelled.has(id);
+      try {
+        const r = run;
+        if (r) return await r.exclusive(async () => streamChat(await runChatModel(r.trainer, runBase), req, progress, cancelled));
+        const m = models.chatModel();
+        if (!m) throw new Error('there are no weights to chat with: import a model or train one first');
+        return await models.exclusive(() => streamChat(m, req, progress, cancelled));
+      } finally {
+        models.cancelled.delete(id);
+      }
+    },
+
+    async cancelChat(id) { models.cancelled.add(id); },
   };
 }
