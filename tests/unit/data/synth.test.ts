@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { partOf } from '../../../src/data/source';
 import { MemoryStore } from '../../../src/data/store.memory';
 import { compileSynthTemplates, DEFAULT_SYNTH_TEMPLATES, parseSynthTemplateFile, promptFormat } from '../../../src/data/synth/prompts';
+import { modelPromptFormat } from '../../../src/data/synth/model-format';
+import { bytesSource } from '../../../src/train/checkpoint/byte-source';
 import { drawSeeds, firstSentence, roundRobinQuotas } from '../../../src/data/synth/seeds';
 import { planSamples, resumeState, runSynth, type SynthRecord } from '../../../src/data/synth/synth';
 import { loadTokenizerJSON } from '../../../src/data/tokenizer/load-tokenizer-json';
@@ -108,6 +110,15 @@ describe('templates', () => {
     expect(f.ids('Hi.').slice(0, 1)).toEqual([1]);   // <|im_start|> as its own id, no BOS the template did not write
     const withBos = promptFormat(tokenizer, 0, 0, `{{ bos_token }}${chatml}`, { bos_token: '<|endoftext|>', eos_token: '<|im_end|>' });
     expect(withBos.ids('Hi.')).toEqual([0, ...f.ids('Hi.')]);
+  });
+
+  it('a model folder\'s tokenizer_config.json chat template is used unless --plain; a folder without one is plain', async () => {
+    const config = new TextEncoder().encode(JSON.stringify({ chat_template: '{% for m in messages %}[{{ m.content }}]{% endfor %}', eos_token: { content: '<|im_end|>' } }));
+    const files = new Map([['tokenizer_config.json', bytesSource(config)]]);
+    const chat = await modelPromptFormat(files, tokenizer, 0, 0);
+    expect([chat.kind, chat.text('Hi.'), chat.stopIds]).toEqual(['chat', '[Hi.]', [0, 2]]);
+    expect((await modelPromptFormat(files, tokenizer, 0, 0, true)).kind).toBe('plain');
+    expect((await modelPromptFormat(new Map(), tokenizer, 0, 0)).text('Hi.')).toBe('Hi.\n\n');
   });
 });
 
