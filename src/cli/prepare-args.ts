@@ -15,6 +15,7 @@ export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CAT
                          classification, each row rendered as text by one of the layout's templates (chosen by
                          the seed). Fields are recognised (ARC, MMLU, SQuAD, CNN/DM, SNLI, AG News...) and can be
                          named: LAYOUT,ROLE=FIELD,... and labels=NAME|NAME|... for numeric labels (index 0 first).
+                         CATEGORY synthetic (npm run synth's output) makes the source part D2.
   --templates FILE       JSON of layout -> [Jinja templates] replacing the default templates of task sources
   --clusters K           topic clusters per source (k-means over hashed n-grams): sizes in the report,
                          _cluster in cleaned.jsonl
