@@ -144,6 +144,15 @@ export class Run {
     return this.exclusive(() => this.trainer.checkpoint());
   }
 
+  /**
+   * The checkpoint with the folder name of the step it holds, both read in the same turn of the queue. Asked
+   * for while a step runs, the checkpoint waits for that step: a name read at the call would say the step
+   * before the one inside (an export named step14 that imports as step 15).
+   */
+  namedCheckpoint(): Promise<{ files: CheckpointFiles; folder: string; step: number }> {
+    return this.exclusive(async () => ({ files: await this.trainer.checkpoint(), folder: this.folderName(), step: this.trainer.step }));
+  }
+
   /** A folder name for the checkpoint's files: the model, the step. */
   folderName(): string {
     return `leveret-${this.label}-step${this.trainer.step}`;
@@ -151,9 +160,9 @@ export class Run {
 
   async autosave(): Promise<void> {
     try {
-      const files = await this.checkpoint();
-      const info = await this.deps.autosave(files, this.folderName(), {
-        dataset: this.deps.dataset, step: this.trainer.step, totalSteps: this.trainer.config.steps, label: this.label,
+      const { files, folder, step } = await this.namedCheckpoint();
+      const info = await this.deps.autosave(files, folder, {
+        dataset: this.deps.dataset, step, totalSteps: this.trainer.config.steps, label: this.label,
         ...(this.deps.record ? { runId: this.deps.record.id } : {}),
       });
       this.lastSave = Date.now();

@@ -230,9 +230,9 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     async setAutosaveSeconds(seconds) { run?.update({ autosaveSeconds: seconds }); },
 
     async exportCheckpoint() {
-      const r = current();
-      const folder = r.folderName();
-      const blob = await zipToBlob(await r.checkpoint(), { folder });
+      // The name comes with the files: a step still running when Export was pressed is in both.
+      const { files, folder } = await current().namedCheckpoint();
+      const blob = await zipToBlob(files, { folder });
       return { blob, fileName: `${folder}.zip` };
     },
 

@@ -120,4 +120,30 @@ describe('the training worker run loop', () => {
     expect(saves.map((s) => s.step)).toEqual([1, 2, train.steps]);
     expect(events.filter((e) => e.type === 'step').map((e) => (e as { loss: number }).loss)).toEqual([6, 5.9, 5.8, 5.7, 5.6, 5.5]);
   });
+
+  it('an export asked for while step 3 runs is named by the step it holds, as its trainer state says (issue 14: "step14" imported as step 15)', async () => {
+    const { run, trainer, settled } = await setup([6, 5.9, 5.8, 5.7, 5.6, 5.5]);
+    const inner = trainer.backend.trainStep.bind(trainer.backend);
+    let release: () => void = () => {};
+    let entered: () => void = () => {};
+    const inThird = new Promise<void>((r) => { entered = r; });
+    let calls = 0;
+    trainer.backend.trainStep = async (micro, lr) => {
+      if (++calls === 3) { entered(); await new Promise<void>((r) => { release = r; }); }
+      return inner(micro, lr);
+    };
+    const paused = settled();
+    run.begin();
+    await inThird;
+    expect(trainer.step).toBe(2); // the page shows step 2 while step 3 is under way
+    const exported = run.namedCheckpoint();
+    run.pause();
+    release();
+    const { files, folder, step } = await exported;
+    const state = JSON.parse(new TextDecoder().decode(files.get('trainer_state.json') as Uint8Array)) as { step: number };
+    expect(step).toBe(3);
+    expect(state.step).toBe(3);
+    expect(folder).toBe(`leveret-custom-step3`);
+    await paused;
+  });
 });
