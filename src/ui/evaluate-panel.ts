@@ -39,6 +39,8 @@ export function guessTask(fileName: string): string {
   return 'mc';
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const TYPE_ACCEPT = '.jsonl,.json,.parquet,.gz';
 type ScoringEvent = Extract<TrainEvent, { type: 'scoring' }>;
 
@@ -89,8 +91,8 @@ export class EvaluatePanel {
       dropZone({ label: 'Add benchmark files…', accept: TYPE_ACCEPT, multiple: true, testid: 'eval-files', onFiles: (f) => void this.addFiles(f) }),
       this.list,
       h('div', { class: 'grid' },
-        labelled('Documents per task', this.limit, 'the first N documents of each file (empty: all); every row still serves as a few-shot example'),
-        labelled('Score during training', this.during, 'the ticked tasks, every N steps, charted beside the loss'),
+        labelled('Documents per task', this.limit, 'the first N of each file (empty: all)'),
+        labelled('Score during training', this.during, 'the ticked files, every N steps'),
         labelled('Every N steps', this.every)),
       h('div', { class: 'buttons' }, this.runButton, this.cancelButton, this.downloadButton, this.reason),
       this.progressBar, this.status, this.message, this.problems, this.results);
@@ -184,7 +186,7 @@ export class EvaluatePanel {
     });
     const c = e.check;
     const info = c === null ? 'reading…'
-      : c.rows > 0 ? `${c.rows} documents${c.problems.length ? `, ${c.problems.length} rows skipped` : ''}`
+      : c.rows > 0 ? `${c.rows} documents${c.problems.length ? `, ${plural(c.problems.length, 'row')} skipped` : ''}`
       : 'no usable rows';
     const layout = TASKS.find((t) => t.name === e.task)?.layout ?? '';
     const note = this.recipe && !this.recipe.decontaminatedAgainst.includes(name)
@@ -227,6 +229,7 @@ export class EvaluatePanel {
       this.report = out.report;
       this.progressBar.value = 1;
       this.status.textContent = `Scored the weights at step ${out.step}; the scores are kept with the run (see Runs).`;
+      this.status.dataset.done = String(Number(this.status.dataset.done ?? 0) + 1); // evaluations finished, for tests
       this.showProblems(out.problems);
       fill(this.results, scoreTable(out.report.tasks), scoreBars(out.report.tasks));
     } catch (err) {
@@ -251,7 +254,7 @@ export class EvaluatePanel {
   }
 
   private showProblems(problems: string[]): void {
-    fill(this.problems, problems.length ? h('details', {}, h('summary', {}, `${problems.length} rows skipped`),
+    fill(this.problems, problems.length ? h('details', {}, h('summary', {}, `${plural(problems.length, 'row')} skipped`),
       h('ul', { class: 'problems' }, ...problems.slice(0, 50).map((p) => h('li', {}, p)))) : null);
   }
 

@@ -161,7 +161,7 @@ export class RunsPanel {
     if (withVal.length === 0) return;
     this.chart = new uPlot({
       width: Math.max(280, this.overlay.clientWidth - 8 || 560), height: 240, legend: { live: true },
-      scales: { x: { time: false } }, axes: [{ label: 'step', size: 40 }, { size: 56 }],
+      scales: { x: { time: false } }, axes: [{ label: 'step', size: 40, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) }, { size: 56 }],
       series: [{ label: 'step' }, ...withVal.map((r, i) => ({
         label: r.name, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: true, size: 5 },
         value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toFixed(4)),

@@ -54,7 +54,7 @@ export class ScoreChart {
       this.chart = new uPlot({
         width: Math.max(240, this.box.clientWidth - 8 || 400), height: 220, legend: { live: true },
         scales: { x: { time: false }, y: { range: [0, 1] } },
-        axes: [{ label: 'step', size: 40 }, { size: 48 }],
+        axes: [{ label: 'step', size: 40, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) }, { size: 48 }],
         series: [{ label: 'step' }, ...tasks.map((t, i) => ({
           label: t, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: true, size: 6 },
           value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toFixed(3)),
