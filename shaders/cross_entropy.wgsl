@@ -18,7 +18,7 @@ struct Params {
   n_rows: u32,
   vocab: u32,
   row_offset: u32,   // first row of this chunk in targets / losses
-  scale: f32,        // 1 / (tokens per optimizer step): the mean over the whole batch
+  scale: f32,        // 1 / (targets >= 0 in the optimizer step): the gradient of the mean over learned tokens
 }
 
 override WG: u32 = 256;

@@ -9,6 +9,7 @@ import { ModelGraph } from './graph';
 import { encodeDispatches, KernelContext, type Dispatch, type KernelChoices } from './kernel-context';
 import { defaultPositions, type AttentionTiles } from './kernels/attention';
 import { embeddingSegments } from './kernels/embedding';
+import { setLossScale } from './kernels/loss';
 import { Generator, type GeneratorOptions } from './generator';
 import { AdamW, HARE_OPTIMIZER, type OptimizerConfig } from './optimizer';
 import { ParamStore } from './param-store';
@@ -41,7 +42,7 @@ export interface Batch {
 }
 
 export interface StepResult {
-  readonly loss: number;       // mean cross-entropy over every predicted token of the step
+  readonly loss: number;       // mean cross-entropy over every predicted (learned) token of the step; the gradient is its gradient
   readonly gradNorm: number;   // before clipping
   readonly skipped: boolean;   // the gradient was not finite: the weights were left as they were
 }
@@ -76,6 +77,17 @@ export function batchFromRows(rows: Int32Array, batchSize: number, seqLen: numbe
     }
   }
   return { inputs, targets, positions };
+}
+
+/**
+ * The loss gradient's scale for one optimizer step: 1 / (targets >= 0 over all its micro-batches), so the
+ * gradient is that of the mean loss over learned tokens. A step with nothing learned has a zero gradient; its
+ * scale is 0 rather than infinite.
+ */
+export function lossScale(micro: readonly Pick<Batch, 'targets'>[]): number {
+  let count = 0;
+  for (const b of micro) for (let i = 0; i < b.targets.length; i++) if (b.targets[i] >= 0) count++;
+  return count > 0 ? 1 / count : 0;
 }
 
 /** Positions restart at 0 (an example starts) or go up by one, within each row of T. */
@@ -243,6 +255,9 @@ export class Engine {
     if (micro.length !== accumSteps) throw new Error(`expected ${accumSteps} micro-batches, got ${micro.length}`);
     const N = batchSize * seqLen, g = this.graph, q = this.device.queue;
     micro.forEach((b) => this.checkTokens(b, N, seqLen));
+    // The gradient is that of the loss reported below, the mean over the step's learned targets (all N ×
+    // accumSteps in pretraining: the scale the graph was built with, to the bit).
+    setLossScale(q, g.losses, lossScale(micro));
     const losses = g.acts.get('losses');
     for (let i = 0; i < accumSteps; i++) {
       this.upload(g, micro[i], true);

@@ -10,7 +10,7 @@ import type { Dispatch, KernelContext, TensorView } from './kernel-context';
 import { attentionBackward, attentionForward, attentionTiles, defaultPositions, type AttentionShape, type AttentionTiles } from './kernels/attention';
 import { add, rope, ropeTables, swigluBackward, swigluForward } from './kernels/elementwise';
 import { embeddingBackward, embeddingForward } from './kernels/embedding';
-import { crossEntropy } from './kernels/loss';
+import { crossEntropy, type CrossEntropyDispatch } from './kernels/loss';
 import { rmsnormBackwardInput, rmsnormBackwardWeight, rmsnormForward } from './kernels/norm';
 import { loraBackward, loraForward, type LoraShape } from './kernels/lora';
 import { loraNames, loraScale, targetShape, type LoraConfig, type LoraTarget } from '../model/lora';
@@ -37,6 +37,8 @@ export class ModelGraph {
   readonly headLoss: Dispatch[] = [];
   /** Logits alone, per chunk: for sampling, where the logits must survive. */
   readonly headLogits: Dispatch[][] = [];
+  /** The loss dispatches, one per chunk: a training step sets their gradient scale (engine.trainStep). */
+  readonly losses: CrossEntropyDispatch[] = [];
   readonly backward: Dispatch[] = [];
   readonly chunkRows: number;
   readonly nTokens: number;
@@ -121,6 +123,8 @@ export class ModelGraph {
     // the head's chunks add in order here, the embedding backward adds its rows last, so the sum is in
     // one fixed order every step (deterministic, no atomics).
     const head = headWeight(c);
+    // Every position learned; a training step rewrites it to 1 / (targets learned in the step), the same value
+    // when all are (engine.trainStep).
     const scale = 1 / (N * (opts.accumSteps ?? 1));
     for (let r0 = 0; r0 < N; r0 += this.chunkRows) {
       const rows = Math.min(this.chunkRows, N - r0);
@@ -128,6 +132,7 @@ export class ModelGraph {
       const logits = linearForward(ctx, `lm_head[${r0}]`, a('logits'), xf, W(head), s);
       this.headLogits.push(logits);
       const loss = crossEntropy(ctx, `loss[${r0}]`, a('logits'), a('losses'), a('targets'), rows, V, r0, scale);
+      this.losses.push(loss);
       this.head.push(...logits, loss);
       this.headLoss.push(...logits, loss);
       if (train) {

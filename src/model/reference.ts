@@ -73,14 +73,24 @@ export function referenceLogits(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2
   return linear(rmsnorm(x, p[FINAL_NORM], c.normEps), p[headWeight(c)]);
 }
 
-/** Mean next-token cross-entropy over positions whose target is not -1. */
-export function referenceLoss(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D, targets: tf.Tensor1D, lora?: LoraConfig): tf.Scalar {
+/**
+ * Next-token cross-entropy summed over positions whose target is not -1, divided by `count`: by default the
+ * positions of this batch (its mean); a trainer with several micro-batches passes the learned positions of
+ * all of them, so that the sum over micro-batches is the mean over the step's learned tokens.
+ */
+export function referenceLoss(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2D, targets: tf.Tensor1D, lora?: LoraConfig,
+  count?: number): tf.Scalar {
   const logits = referenceLogits(c, p, inputs, lora);
   const logp = tf.logSoftmax(logits, -1);
   const onehot = tf.oneHot(targets, c.vocabSize);          // a -1 target gives a row of zeros
   const perToken = tf.neg(tf.sum(tf.mul(onehot, logp), -1));
-  const count = tf.maximum(tf.sum(tf.cast(tf.greaterEqual(targets, 0), 'float32')), 1);
-  return tf.div(tf.sum(perToken), count) as tf.Scalar;
+  const n = count ?? tf.maximum(tf.sum(tf.cast(tf.greaterEqual(targets, 0), 'float32')), 1);
+  return tf.div(tf.sum(perToken), n) as tf.Scalar;
+}
+
+/** Targets that are not -1 over every micro-batch, counted here rather than with the engine's helper. */
+function learnedCount(micro: readonly { targets: Int32Array }[]): number {
+  return Math.max(1, micro.reduce((n, b) => n + b.targets.filter((t) => t >= 0).length, 0));
 }
 
 export interface ReferenceOptimizer {
@@ -126,18 +136,20 @@ export class ReferenceTrainer {
     }
   }
 
-  /** Loss and gradients of the mean loss over `micro` micro-batches (each tokens (B,T), targets (B*T)). */
+  /** Loss and gradients of the mean loss over the learned targets (not -1) of all `micro` micro-batches
+   *  (each tokens (B,T), targets (B*T)): each micro-batch adds its sum divided by the step's count. */
   // Reads go through the async data(): tfjs-backend-webgpu has no cheap synchronous read-back.
   async lossAndGrads(micro: readonly { inputs: Int32Array; targets: Int32Array }[], batch: number, seqLen: number):
     Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
     const names = Object.keys(this.vars);
     let total = 0;
     let sums: Record<string, tf.Tensor> | null = null;
+    const count = learnedCount(micro);
     for (const b of micro) {
       const inputs = tf.tensor2d(b.inputs, [batch, seqLen], 'int32');
       const targets = tf.tensor1d(b.targets, 'int32');
       const lossOf = (...ts: tf.Tensor[]) => referenceLoss(this.config,
-        { ...this.frozen, ...Object.fromEntries(names.map((n, i) => [n, ts[i]])) }, inputs, targets, this.lora?.config);
+        { ...this.frozen, ...Object.fromEntries(names.map((n, i) => [n, ts[i]])) }, inputs, targets, this.lora?.config, count);
       const { value, grads: list } = tf.valueAndGrads(lossOf)(names.map((n) => this.vars[n]));
       inputs.dispose();
       targets.dispose();
@@ -152,10 +164,7 @@ export class ReferenceTrainer {
         sums = next;
       }
     }
-    const k = micro.length;
-    const out: Record<string, tf.Tensor> = {};
-    for (const n of names) { out[n] = tf.div(sums![n], k); sums![n].dispose(); }
-    return { loss: total / k, grads: out };
+    return { loss: total, grads: sums! };
   }
 
   /** One AdamW step with learning rate lr; returns the loss and the gradient norm before clipping. */
