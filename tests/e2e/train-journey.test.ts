@@ -137,10 +137,10 @@ describe('the page, from opening to a resumed run', () => {
     const first = mean([1, 2, 3]), last = mean([stoppedAt - 2, stoppedAt - 1, stoppedAt]);
     expect(first).toBeGreaterThan(5.5); // ln(512) ≈ 6.24 at initialisation
     expect(last).toBeLessThan(first - 0.3);
-    await page.waitForFunction(() => document.querySelector('[data-testid="chart-loss-step"]')?.getAttribute('data-points') !== '0');
-    expect(Number(await byTestId(page, 'chart-loss-step').getAttribute('data-points'))).toBe(stoppedAt);
-    expect(Number(await byTestId(page, 'chart-loss-tokens').getAttribute('data-points'))).toBe(stoppedAt);
-    expect(Number(await byTestId(page, 'chart-loss-step').getAttribute('data-val-points'))).toBeGreaterThanOrEqual(2);
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-loss"]')?.getAttribute('data-points') !== '0');
+    expect(Number(await byTestId(page, 'chart-loss').getAttribute('data-points'))).toBe(stoppedAt);
+    expect(Number(await byTestId(page, 'chart-lr').getAttribute('data-points'))).toBe(stoppedAt);
+    expect(Number(await byTestId(page, 'chart-loss').getAttribute('data-val-points'))).toBeGreaterThanOrEqual(2);
     expect(await byTestId(page, 'val-loss-value').innerText()).toMatch(/^\d+\.\d{4}$/);
     expect(await byTestId(page, 'tokens-per-second').innerText()).not.toBe('–');
     expect(await byTestId(page, 'lr-value').innerText()).toMatch(/e-/);
