@@ -1,7 +1,9 @@
 // Data pipeline throughput, stage by stage, on the shared public-domain corpus (Moby-Dick and the State of the
 // Union addresses, ~12 MB). Each stage runs on the previous stage's output held in memory, so its time is its
 // own; MB/s is measured against the UTF-8 size of the text the stage receives. The last row is the whole
-// pipeline end to end (with the Mistral tokenizer), from files to shards.
+// pipeline end to end (with the Mistral tokenizer), from files to shards. The second table runs that whole
+// pipeline with 0 workers (in-process) and with a pool, alternating in this one process, and gives the ratio.
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SourcePacker } from '../src/data/pack/packer';
@@ -12,6 +14,8 @@ import { wordHashes } from '../src/data/dedup/hash';
 import { MinHasher } from '../src/data/dedup/minhash';
 import { NearDupIndex } from '../src/data/dedup/near-dup';
 import { runPipeline } from '../src/data/pipeline';
+import type { WorkerPool } from '../src/data/pool/pool';
+import { createNodePool } from '../src/data/pool/pool.node';
 import type { RawRecord } from '../src/data/read/record';
 import { readRecords } from '../src/data/read/records';
 import { resolveTokenizer } from '../src/data/resolve-tokenizer';
@@ -132,5 +136,52 @@ export async function run(): Promise<BenchTable[]> {
     columns: ['stage', 'MB in', 'seconds', 'MB/s', 'notes'],
     rows,
     note: 'MB are UTF-8 text megabytes (10^6) entering each stage; stages run one after another on the same thread.',
-  }];
+  }, await workersTable(files, fileBytes)];
+}
+
+/** Runs per worker count, alternating so that a change in the machine's load hits every count alike. */
+const REPEATS = 3;
+
+async function workersTable(files: SourceFile[], fileBytes: number): Promise<BenchTable> {
+  const cores = availableParallelism();
+  const counts = [...new Set([1, 2, cores, cores + 1])].sort((a, b) => a - b);
+  const whole = (pool?: WorkerPool) => timed(() => runPipeline({
+    sources: files.map((f, i) => ({ name: FILES[i].replace(/\..*$/, ''), category: 'books', weight: 1, files: [f] })),
+    tokenizer: { kind: 'mistral' },
+  }, { store: new MemoryStore(), resolveTokenizer, pool }));
+  // Pools kept warm from run to run, as the page keeps its pool; the first start (the worker bundle, tinyld,
+  // one warm-up run) is timed apart. The last row starts its pool inside each run, as `npm run data` does.
+  const [pools, tStart] = await timed(async () => {
+    const out = new Map<number, WorkerPool>();
+    for (const w of counts) { const p = await createNodePool(w); await whole(p); out.set(w, p); }
+    return out;
+  });
+  const coldCount = Math.min(2, cores);
+  const cold = async () => {
+    const t0 = performance.now();
+    const p = await createNodePool(coldCount);
+    try { await whole(p); } finally { p.close(); }
+    return (performance.now() - t0) / 1000;
+  };
+  const best = new Map<string, number>();
+  const keep = (k: string, t: number) => best.set(k, Math.min(best.get(k) ?? Infinity, t));
+  for (let r = 0; r < REPEATS; r++) {
+    keep('0', (await whole())[1]);
+    for (const w of counts) keep(String(w), (await whole(pools.get(w)))[1]);
+    keep('cold', await cold());
+  }
+  for (const p of pools.values()) p.close();
+  const base = best.get('0')!;
+  const row = (label: string | number, t: number, note: string) => [label, t, fileBytes / 1e6 / t, `${(base / t).toFixed(2)}×`, note];
+  return {
+    title: `Data pipeline on every core (../shared/data, whole pipeline, ${cores} cores)`,
+    columns: ['workers', 'seconds', 'MB/s', 'speed-up', 'notes'],
+    rows: [
+      row(0, base, 'in-process (--workers 0)'),
+      ...counts.map((w) => row(w, best.get(String(w))!, `warm worker_threads pool${w === cores ? ' (the default count)' : ''}`)),
+      row(coldCount, best.get('cold')!, 'pool started inside the run, as `npm run data` does'),
+    ],
+    note: `Best of ${REPEATS} alternating runs each, in one process, so that the ratios hold under a shared machine's load; ` +
+      `outputs are byte-identical for every count (tests/unit/data/pool.test.ts). Starting the warm pools took ${tStart.toFixed(1)} s.`,
+  };
 }

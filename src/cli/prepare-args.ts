@@ -1,5 +1,6 @@
 // Command-line arguments of `npm run data`, parsed into pipeline options (files not yet opened).
 import { DEFAULT_RULES, resolveRules, type RuleOverrides } from '../data/rules/defaults';
+import { MAX_WORKERS } from '../data/pool/pool';
 import { detectFormat, type SourceFormat, type TextSplit } from '../data/source';
 import type { DiversityOptions } from '../data/diversity/cluster-pass';
 import type { TaskSpec } from '../data/tasks/layouts';
@@ -27,6 +28,8 @@ export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CAT
   --seq-len N            training sequence length (default 256; sequences are packed at N + 1 tokens)
   --seed N               seed for the validation split (default 1)
   --val F                fraction of records held out for validation (default 0.01)
+  --workers N            threads for the per-record work: cleaning, MinHash, n-gram lookups, tokenizing
+                         (default one per core; 0: all in one thread); the output is the same for any N
   --strict-decontam      also remove any sample sharing a single 13-gram with a benchmark
   --pii mask|drop        mask private information (default) or drop the record
   --lang CODES           languages to keep, comma-separated ISO 639-1 (default en)
@@ -58,6 +61,8 @@ export interface PrepareArgs {
   rules: RuleOverrides;
   templates?: string;
   diversity?: DiversityOptions;
+  /** Pool workers; undefined: one per core (pool/pool.node.ts defaultWorkers). */
+  workers?: number;
 }
 
 const SPLITS: readonly TextSplit[] = ['file', 'blank-line', 'line'];
@@ -158,6 +163,7 @@ export function parsePrepareArgs(argv: readonly string[]): PrepareArgs {
       case '--seq-len': out.seqLen = num(a, value(), (n) => Number.isInteger(n) && n >= 1); break;
       case '--seed': out.seed = num(a, value(), Number.isInteger); break;
       case '--val': out.valFraction = num(a, value(), (n) => n >= 0 && n <= 0.5); break;
+      case '--workers': out.workers = num(a, value(), (n) => Number.isInteger(n) && n >= 0 && n <= MAX_WORKERS); break;
       case '--pii': {
         const v = value();
         if (v !== 'mask' && v !== 'drop') throw new UsageError('--pii takes mask or drop');

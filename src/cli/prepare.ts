@@ -5,6 +5,7 @@ import { runPipeline, REPORT_FILE } from '../data/pipeline';
 import { CLEANED_FILE } from '../data/cleaned-record';
 import { MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../data/pack/manifest';
 import type { PipelineOptions, PipelineProgress } from '../data/pipeline-options';
+import { createNodePool, defaultWorkers } from '../data/pool/pool.node';
 import { resolveTokenizer } from '../data/resolve-tokenizer';
 import { nodeSourceFile } from '../data/source-file.node';
 import { NodeDirStore } from '../data/store.node';
@@ -73,7 +74,14 @@ export async function run(argv: string[]): Promise<number> {
   const store = await NodeDirStore.open(args.out);
   await clearPreviousDataset(args.out);
   const started = Date.now();
-  const report = await runPipeline(opts, { store, resolveTokenizer });
+  const workers = args.workers ?? defaultWorkers();
+  const pool = workers > 0 ? await createNodePool(workers) : undefined;
+  let report;
+  try {
+    report = await runPipeline(opts, { store, resolveTokenizer, pool });
+  } finally {
+    pool?.close();
+  }
   console.log(`\n${summarize(report)}\n`);
   console.log(`Wrote ${args.out}/{${MANIFEST_FILE}, ${TOKENIZER_FILE}, ${CLEANED_FILE}, ${REPORT_FILE}} and ${report.totals.trainSequences + report.totals.valSequences} sequences in shards, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   return 0;

@@ -1,9 +1,10 @@
 // What runPipeline takes: sources, benchmarks, rule overrides, tokenizer choice, sequence length, seed.
 import type { RuleOverrides } from './rules/defaults';
+import type { ChatTemplateSpec } from './sft/chat-template';
 import type { SourceFile, SourceFormat, SourceSpec } from './source';
 import type { DataStore } from './store';
 import type { ResolveTokenizer, TokenizerChoice } from './tokenizer-choice';
-import type { CreateWorkerPool } from './pool/pool';
+import type { WorkerPool } from './pool/pool';
 import { checkDiversity, type DiversityOptions } from './diversity/cluster-pass';
 
 export interface BenchmarkSpec {
@@ -36,12 +37,11 @@ export interface PipelineOptions {
   valFraction?: number;
   /** Largest token shard, in bytes; default 64 MiB. */
   shardBytes?: number;
+  /** The chat template SFT sources are rendered with (the model's tokenizer_config.json); ChatML when absent. */
+  chatTemplate?: ChatTemplateSpec;
   /** Topic clusters per source (report, `_cluster` in cleaned.jsonl) and an optional per-cluster cap or
    *  flattening; off when absent. */
   diversity?: DiversityOptions;
-  /** Workers for the per-record work (cleaning, signatures, n-gram lookups, tokenizing); 0, the default, does it
-   *  all in this thread. The output is the same byte for byte whatever the number. Needs deps.createPool. */
-  workers?: number;
   onProgress?: (p: PipelineProgress) => void;
   signal?: AbortSignal;
 }
@@ -49,12 +49,12 @@ export interface PipelineOptions {
 export interface PipelineDeps {
   store: DataStore;
   resolveTokenizer: ResolveTokenizer;
-  /** Starts the workers when options.workers > 0 (pool/pool.node.ts in Node, pool/pool.web.ts in the page). */
-  createPool?: CreateWorkerPool;
+  /** Workers for the per-record work (cleaning, signatures, n-gram lookups, tokenizing); without, it all runs in
+   *  this thread. The output is the same byte for byte either way and for any number of workers. The caller
+   *  starts the pool (pool/pool.node.ts, pool/pool.web.ts), may keep it warm for the next run (one run at a
+   *  time), and closes it. */
+  pool?: WorkerPool;
 }
-
-/** More workers than this only costs memory (each holds a copy of the benchmark index). */
-export const MAX_WORKERS = 64;
 
 export const PIPELINE_DEFAULTS = { seed: 1, seqLen: 256, valFraction: 0.01, shardBytes: 64 * 1024 * 1024 } as const;
 
@@ -75,6 +75,4 @@ export function checkOptions(o: PipelineOptions): void {
   const val = o.valFraction ?? PIPELINE_DEFAULTS.valFraction;
   if (!(val >= 0 && val <= 0.5)) fail('valFraction must be in [0, 0.5]');
   if (o.diversity) checkDiversity(o.diversity);
-  const workers = o.workers ?? 0;
-  if (!(Number.isInteger(workers) && workers >= 0 && workers <= MAX_WORKERS)) fail(`workers must be an integer in 0..${MAX_WORKERS}`);
 }

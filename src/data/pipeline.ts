@@ -12,12 +12,11 @@ import { CleanPass } from './clean-pass';
 import { sizesNeeded } from './decontam/decontaminate';
 import type { BenchmarkIndex } from './decontam/ngram-index';
 import { MANIFEST_FILE, TOKENIZER_FILE, dtypeFor, type DatasetManifest } from './pack/manifest';
-import { packPass, readCleaned } from './pack-pass';
+import { packPass, readCleaned, shardPrefixes } from './pack-pass';
 import { emptySourceError } from './empty-source';
 import { sharesInPlay } from './mixture-shares';
 import { localAnalysis, localEncoding, poolAnalysis, poolEncoding } from './pool/chunk-work';
 import type { TokenizerRecipe } from './pool/messages';
-import type { WorkerPool } from './pool/pool';
 import { ProblemTally } from './problem-tally';
 import { checkOptions, PIPELINE_DEFAULTS, type PipelineDeps, type PipelineOptions, type PipelineProgress } from './pipeline-options';
 import type { InputProblem, ProblemKind } from './read/problems';
@@ -26,6 +25,8 @@ import { resolveRules } from './rules/defaults';
 import { baseName, detectFormat, lengthClassOf, partOf } from './source';
 import { clusterPass, UNCLUSTERED_FILE, type DiversityReport } from './diversity/cluster-pass';
 import { taskReader, withTaskFormats } from './tasks/task-source';
+import { ChatTemplate, defaultChatTemplate } from './sft/chat-template';
+import { checkSftSources, sftPass } from './sft/sft-pass';
 import type { Tokenizer, TokenizerJSON } from './tokenizer/tokenizer';
 import type { TokenizerChoice } from './tokenizer-choice';
 
@@ -33,18 +34,11 @@ export const REPORT_FILE = 'report.json';
 
 export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<PipelineReport> {
   checkOptions(opts);
-  const workers = opts.workers ?? 0;
-  if (workers > 0 && !deps.createPool) throw new Error('invalid pipeline options: workers needs a worker pool (deps.createPool)');
-  const pool = workers > 0 ? await deps.createPool!(workers) : null;
-  try {
-    return await run(opts, deps, pool);
-  } finally {
-    pool?.close();
-  }
-}
-
-async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool | null): Promise<PipelineReport> {
-  opts = { ...opts, sources: withTaskFormats(opts.sources) }; // task sources read every field, text in _text
+  // SFT sources skip passes 1 and 2: sftPass renders, dedups, decontaminates and packs them once the tokenizer
+  // is known (sft/sft-pass.ts). Everything below up to the manifest sees only the text sources.
+  const sftSources = opts.sources.filter((s) => s.sft);
+  checkSftSources(sftSources, opts.tokenizer, (opts.seqLen ?? PIPELINE_DEFAULTS.seqLen) + 1);
+  opts = { ...opts, sources: withTaskFormats(opts.sources.filter((s) => !s.sft)) }; // task sources read every field, text in _text
   const rules = resolveRules(opts.rules);
   const seed = opts.seed ?? PIPELINE_DEFAULTS.seed;
   const seqLen = opts.seqLen ?? PIPELINE_DEFAULTS.seqLen;
@@ -52,6 +46,7 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
   const valFraction = opts.valFraction ?? PIPELINE_DEFAULTS.valFraction;
   const shardBytes = opts.shardBytes ?? PIPELINE_DEFAULTS.shardBytes;
   const { store } = deps;
+  const pool = deps.pool ?? null;
   const progress = throttled(opts.onProgress);
 
   // Problems: counted exactly by kind and file, listed up to a cap, attributed to the source being read.
@@ -117,6 +112,10 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
       maxLineBytes: rules.read.maxRecordBytes * 6 + 1024, signal: opts.signal,
     });
   }
+  // Mistral's tokenizer is known before it is resolved: the workers build theirs while this thread builds its
+  // own and writes tokenizer.json, instead of after.
+  const early = pool && opts.tokenizer.kind === 'mistral' ? pool.broadcast({ type: 'tokenizer', recipe: { kind: 'mistral' } }) : undefined;
+  early?.catch(() => {}); // answered (or refused) when pass 2 starts
 
   // Tokenizer: a BPE trains on the cleaned training records (validation records excluded).
   progress({ stage: 'tokenizer', fraction: 0, message: `preparing tokenizer (${opts.tokenizer.kind})` });
@@ -131,7 +130,8 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
   if (tok.eosId < 0 || tok.eosId >= tok.vocabSize) throw new Error(`tokenizer ${tok.name} has no EOS token to separate records`);
   const tokJson = tok.toJSON();
   await writeText(store, TOKENIZER_FILE, JSON.stringify(tokJson));
-  const encoding = (pool && await poolEncoding(pool, tokenizerRecipe(opts.tokenizer, tok, tokJson))) || localEncoding(tok);
+  const recipe = tokenizerRecipe(opts.tokenizer, tok, tokJson);
+  const encoding = (pool && await poolEncoding(pool, recipe, recipe.kind === 'mistral' ? early : undefined)) || localEncoding(tok);
 
   // Pass 2.
   const cleanedChars = tallies.reduce((n, t) => n + t.rules.get('decontam')!.after.chars, 0);
@@ -142,10 +142,22 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
       progress({ stage: 'pack', fraction: cleanedChars ? packedChars / cleanedChars : 1, message: 'tokenizing and packing' });
     }, opts.signal);
 
+  // The SFT sources, after the text sources in the manifest and the mixture.
+  const sftDecontam = { pairs: decontamPairs, removed: 0, maxPairs: rules.report.maxDecontamPairs };
+  const sft = sftSources.length === 0 ? null : await sftPass({
+    store, sources: sftSources, tokenizer: tok, packLength, seed, valFraction, shardBytes, maxRecordBytes: rules.read.maxRecordBytes,
+    template: new ChatTemplate(opts.chatTemplate ?? defaultChatTemplate()),
+    firstIndex: opts.sources.length, prefixes: shardPrefixes([...names, ...sftSources.map((s) => s.name)]).slice(names.length),
+    maxProblems: rules.report.maxProblems, problems, rules, benchmarks: index, decontam: sftDecontam, signal: opts.signal,
+  });
+  const packedAll = [...packed.sources, ...(sft?.sources ?? []).map((s) => ({ ...s, droppedTokens: 0 }))];
+  const specsAll = [...opts.sources, ...sftSources];
+
   const manifest: DatasetManifest = {
     version: 1, packLength, dtype: dtypeFor(tok.vocabSize), vocabSize: tok.vocabSize, tokenizer: TOKENIZER_FILE,
     bosId: tok.bosId, eosId: tok.eosId, seed, valFraction,
-    sources: packed.sources.map(({ droppedTokens: _d, ...s }) => s),
+    sources: packedAll.map(({ droppedTokens: _d, ...s }) => s),
+    ...(sft ? { segments: true as const } : {}),
   };
   await writeText(store, MANIFEST_FILE, JSON.stringify(manifest, null, 2));
 
@@ -166,13 +178,13 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
   });
   const totals = { read: emptyCounts(), keptDocuments: 0, kept: emptyCounts(), tokens: 0, trainSequences: 0, valSequences: 0 };
   for (const s of sourceReports) { addCounts(totals.read, s.read); totals.keptDocuments += s.keptDocuments; addCounts(totals.kept, s.kept); }
-  const trainSequencesOf = packed.sources.map((p) => p.train.reduce((n, r) => n + r.sequences, 0));
-  const shares = sharesInPlay(packed.sources.map((p, i) => ({ weight: p.weight, tokens: p.tokens, trainSequences: trainSequencesOf[i] })), packLength);
-  const mixture = packed.sources.map((p, i) => {
+  const trainSequencesOf = packedAll.map((p) => p.train.reduce((n, r) => n + r.sequences, 0));
+  const shares = sharesInPlay(packedAll.map((p, i) => ({ weight: p.weight, tokens: p.tokens, trainSequences: trainSequencesOf[i] })), packLength);
+  const mixture = packedAll.map((p, i) => {
     const trainSequences = trainSequencesOf[i];
     const valSequences = p.val.reduce((n, r) => n + r.sequences, 0);
     totals.tokens += p.tokens; totals.trainSequences += trainSequences; totals.valSequences += valSequences;
-    return { source: p.name, category: p.category, part: partOf(opts.sources[i]), weight: p.weight, share: shares[i].share, ...(shares[i].dropped ? { dropped: shares[i].dropped } : {}), records: p.records,
+    return { source: p.name, category: p.category, part: partOf(specsAll[i]), weight: p.weight, share: shares[i].share, ...(shares[i].dropped ? { dropped: shares[i].dropped } : {}), records: p.records,
       tokens: p.tokens, trainSequences, valSequences, droppedTokens: p.droppedTokens };
   });
   const report: PipelineReport = {
@@ -186,11 +198,12 @@ async function run(opts: PipelineOptions, deps: PipelineDeps, pool: WorkerPool |
       benchmarkSamples: index?.sampleCount ?? 0,
       indexedNgrams: index?.entries ?? 0,
       sizes: index ? sizesNeeded(rules.decontam) : [],
-      removed: decontamRemoved,
+      removed: decontamRemoved + sftDecontam.removed,
       pairs: decontamPairs,
     },
     mixture,
     diversity,
+    sft: sft?.report ?? null,
     totals,
   };
   await writeText(store, REPORT_FILE, JSON.stringify(report, null, 2));

@@ -37,6 +37,9 @@ export interface PrepareRequest {
   tokenizer: TokenizerChoice;
   seqLen?: number;
   valFraction?: number;
+  /** Web Workers for the per-record work (0: all in the data worker); default one per logical core. The
+   *  dataset is the same byte for byte for any number. */
+  workers?: number;
 }
 
 export interface DatasetInfo {

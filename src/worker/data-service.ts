@@ -7,6 +7,7 @@ import { DEFAULT_RULES, RULE_HELP } from '../data/rules/defaults';
 import { checkName, type DataStore } from '../data/store';
 import type { ResolveTokenizer } from '../data/tokenizer-choice';
 import type { SourceFile } from '../data/source';
+import { checkWorkerCount, type CreateWorkerPool, type WorkerPool } from '../data/pool/pool';
 import type { DataApi, DatasetInfo, InputFile } from './data-api';
 
 /** A File is a SourceFile already; a named Blob becomes one. */
@@ -24,23 +25,40 @@ export interface DataServiceDeps {
   /** The file as a Blob, without reading it into memory where the backend allows. */
   blob(store: DataStore, file: string): Promise<Blob>;
   resolveTokenizer: ResolveTokenizer;
+  /** Starts the pool for PrepareRequest.workers (pool/pool.web.ts in the page); without, everything runs here. */
+  createPool?: CreateWorkerPool;
+  /** Workers when a request does not say; default 0. */
+  defaultWorkers?: number;
 }
 
 export function createDataApi(deps: DataServiceDeps): DataApi {
   let running: AbortController | null = null;
+  // The pool outlives a prepare: its workers keep their loaded modules and warm code for the next one.
+  let pool: WorkerPool | null = null;
+  const poolOf = async (workers: number): Promise<WorkerPool | undefined> => {
+    if (checkWorkerCount(workers) === 0 || !deps.createPool) return undefined;
+    if (pool?.size !== workers) { pool?.close(); pool = await deps.createPool(workers); }
+    return pool;
+  };
   return {
     async prepare(req, onProgress) {
       if (running) throw new Error('a dataset is already being prepared in this worker');
       checkName(req.dataset);
       running = new AbortController();
       try {
+        const runPool = await poolOf(req.workers ?? deps.defaultWorkers ?? 0);
         const store = await deps.openStore(req.dataset, true);
         for (const f of await store.list()) await store.remove(f); // a dataset folder holds one run
         return await runPipeline({
           sources: req.sources.map((s) => ({ ...s, files: s.files.map(toSourceFile) })),
           benchmarks: req.benchmarks?.map((b) => ({ ...b, files: b.files.map(toSourceFile) })), rules: req.rules, seed: req.seed, tokenizer: req.tokenizer,
           seqLen: req.seqLen, valFraction: req.valFraction, onProgress, signal: running.signal,
-        }, { store, resolveTokenizer: deps.resolveTokenizer });
+        }, { store, resolveTokenizer: deps.resolveTokenizer, pool: runPool });
+      } catch (err) {
+        // A cancelled or failed run may leave chunks in the workers: start afresh next time.
+        pool?.close();
+        pool = null;
+        throw err;
       } finally {
         running = null;
       }

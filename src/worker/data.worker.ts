@@ -2,6 +2,7 @@
 // is exposed through Comlink; the page does `Comlink.wrap<DataApi>(new Worker(new URL('./data.worker.ts',
 // import.meta.url), { type: 'module' }))`.
 import * as Comlink from 'comlink';
+import { createWebPool, defaultWorkers } from '../data/pool/pool.web';
 import { resolveTokenizer } from '../data/resolve-tokenizer';
 import { OpfsStore } from '../data/store.opfs';
 import { blobFromStore, createDataApi } from './data-service';
@@ -12,6 +13,8 @@ const api = createDataApi({
   removeDataset: (name) => OpfsStore.removeDataset(name),
   blob: (store, file) => (store instanceof OpfsStore ? store.blob(file) : blobFromStore(store, file)),
   resolveTokenizer,
+  createPool: createWebPool,
+  defaultWorkers: defaultWorkers(),
 });
 
 Comlink.expose(api);

@@ -52,10 +52,11 @@ export function localEncoding(tok: Tokenizer): ChunkEncoding {
 }
 
 /** The pool rebuilds the tokenizer in each worker; null when a worker cannot (a tokenizer with no loadable
- *  tokenizer.json, as tests use), and the pipeline then encodes in-process. */
-export async function poolEncoding(pool: WorkerPool, recipe: TokenizerRecipe): Promise<ChunkEncoding | null> {
+ *  tokenizer.json, as tests use), and the pipeline then encodes in-process. `sent` is the answer to a
+ *  'tokenizer' message the pipeline already broadcast with this recipe (see pipeline.ts). */
+export async function poolEncoding(pool: WorkerPool, recipe: TokenizerRecipe, sent?: Promise<void>): Promise<ChunkEncoding | null> {
   try {
-    await pool.broadcast({ type: 'tokenizer', recipe });
+    await (sent ?? pool.broadcast({ type: 'tokenizer', recipe }));
   } catch {
     return null;
   }

@@ -17,8 +17,17 @@ export interface WorkerPool {
 /** A message without its id: the pool numbers them. */
 export type DistributeMessage = ToWorker extends infer M ? M extends ToWorker ? Omit<M, 'id'> : never : never;
 
-/** Starts a pool of `workers` workers (at least one). */
+/** Starts a pool of `workers` workers (1..MAX_WORKERS). */
 export type CreateWorkerPool = (workers: number) => Promise<WorkerPool>;
+
+/** More workers than this only cost memory (each holds a copy of the benchmark index). */
+export const MAX_WORKERS = 64;
+
+/** The worker-count check the CLI and the page share; 0 means no pool. */
+export function checkWorkerCount(n: number): number {
+  if (!(Number.isInteger(n) && n >= 0 && n <= MAX_WORKERS)) throw new Error(`workers must be an integer in 0..${MAX_WORKERS}, got ${n}`);
+  return n;
+}
 
 /** One started worker as the pool sees it, whatever runs it. */
 export interface WorkerEndpoint {
@@ -39,7 +48,7 @@ export class EndpointPool implements WorkerPool {
   private closed: Error | null = null;
 
   constructor(private readonly endpoints: readonly WorkerEndpoint[]) {
-    if (endpoints.length === 0) throw new Error('a worker pool needs at least one worker');
+    if (endpoints.length === 0 || endpoints.length > MAX_WORKERS) throw new Error(`a worker pool takes 1..${MAX_WORKERS} workers`);
     this.pending = endpoints.map(() => new Map());
     endpoints.forEach((e, w) => e.listen(
       (msg) => this.answer(w, msg),

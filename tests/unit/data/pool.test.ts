@@ -4,11 +4,12 @@
 // a trained BPE; chunks in flight stay bounded; a tokenizer the workers cannot rebuild is encoded in-process.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../src/data/pipeline';
 import type { PipelineOptions } from '../../../src/data/pipeline-options';
 import { createNodePool } from '../../../src/data/pool/pool.node';
-import type { CreateWorkerPool, WorkerPool } from '../../../src/data/pool/pool';
+import type { FromWorker } from '../../../src/data/pool/messages';
+import { checkWorkerCount, type DistributeMessage, type WorkerPool } from '../../../src/data/pool/pool';
 import { resolveTokenizer } from '../../../src/data/resolve-tokenizer';
 import { MemoryStore } from '../../../src/data/store.memory';
 import type { ResolveTokenizer } from '../../../src/data/tokenizer-choice';
@@ -17,47 +18,54 @@ import { buildPlantedCorpus } from './planted-corpus';
 
 const WORKERS = [0, 1, 2, 3];
 
-/** Counts the requests each pool has outstanding at once (the bound on chunks in flight). */
-let peakOutstanding = 0;
-/** Requests by message type, to see which passes the workers did. */
-const requested = new Map<string, number>();
-const countingPool: CreateWorkerPool = async (n) => {
-  const pool = await createNodePool(n);
-  let outstanding = 0;
-  const counted: WorkerPool = {
-    size: pool.size,
-    broadcast: (m) => pool.broadcast(m),
-    request: async (m, t) => {
-      peakOutstanding = Math.max(peakOutstanding, ++outstanding);
-      requested.set(m.type, (requested.get(m.type) ?? 0) + 1);
-      try { return await pool.request(m, t); } finally { outstanding--; }
-    },
-    close: () => pool.close(),
-  };
-  return counted;
-};
+/** Counts the requests a pool has outstanding at once (the bound on chunks in flight) and requests by type. */
+class CountingPool implements WorkerPool {
+  peak = 0;
+  readonly requested = new Map<string, number>();
+  private outstanding = 0;
 
-async function files(opts: PipelineOptions, resolve: ResolveTokenizer): Promise<Map<string, Buffer>> {
+  constructor(private readonly pool: WorkerPool) {}
+
+  get size(): number { return this.pool.size; }
+  broadcast(m: DistributeMessage): Promise<void> { return this.pool.broadcast(m); }
+  async request(m: DistributeMessage, t?: ArrayBuffer[]): Promise<FromWorker> {
+    this.peak = Math.max(this.peak, ++this.outstanding);
+    this.requested.set(m.type, (this.requested.get(m.type) ?? 0) + 1);
+    try { return await this.pool.request(m, t); } finally { this.outstanding--; }
+  }
+  close(): void { this.pool.close(); }
+  reset(): void { this.peak = 0; this.requested.clear(); }
+}
+
+// One pool per size for the whole file: each is reused from run to run, as the page keeps its pool.
+const pools = new Map<number, CountingPool>();
+beforeAll(async () => { for (const w of WORKERS.slice(1)) pools.set(w, new CountingPool(await createNodePool(w))); });
+afterAll(() => { for (const p of pools.values()) p.close(); });
+
+async function files(opts: PipelineOptions, resolve: ResolveTokenizer, pool?: WorkerPool): Promise<Map<string, Buffer>> {
   const store = new MemoryStore();
-  await runPipeline(opts, { store, resolveTokenizer: resolve, createPool: countingPool });
+  await runPipeline(opts, { store, resolveTokenizer: resolve, pool });
   const out = new Map<string, Buffer>();
   for (const n of (await store.list()).sort()) out.set(n, Buffer.from(await store.readRange(n, 0, await store.size(n))));
   return out;
 }
 
-/** Runs `make(workers)` for every worker count and compares each output file with the in-process run's. */
-async function expectSameBytes(make: (workers: number) => PipelineOptions, resolve: ResolveTokenizer): Promise<Map<string, Buffer>> {
-  const base = await files(make(0), resolve);
-  for (const w of WORKERS.slice(1)) {
-    peakOutstanding = 0;
-    const got = await files(make(w), resolve);
+/** Runs `opts` in-process and with every pool, comparing each output file with the in-process run's; returns
+ *  those files and the requests by type that the pools saw. */
+async function expectSameBytes(opts: PipelineOptions, resolve: ResolveTokenizer) {
+  const base = await files(opts, resolve);
+  const requested = new Map<string, number>();
+  for (const [w, pool] of pools) {
+    pool.reset();
+    const got = await files(opts, resolve, pool);
     expect([...got.keys()], `files with ${w} workers`).toEqual([...base.keys()]);
     for (const [name, bytes] of base) expect(got.get(name)!.equals(bytes), `${name} with ${w} workers`).toBe(true);
     // Two chunks per worker at most (pool/chunk-work.ts): the pipeline's memory bound holds with workers too.
-    expect(peakOutstanding).toBeGreaterThan(0);
-    expect(peakOutstanding).toBeLessThanOrEqual(2 * w);
+    expect(pool.peak).toBeGreaterThan(0);
+    expect(pool.peak).toBeLessThanOrEqual(2 * w);
+    for (const [k, n] of pool.requested) requested.set(k, (requested.get(k) ?? 0) + n);
   }
-  return base;
+  return { base, requested };
 }
 
 /** The first `bytes` of a JSONL file of ../shared/data, cut at a line end. */
@@ -68,14 +76,12 @@ function sharedSlice(name: string, bytes: number) {
 }
 
 describe('worker pool', () => {
-  beforeEach(() => requested.clear());
-
   it('planted corpus: byte-identical outputs for 0..3 workers, the test tokenizer encoded in-process', async () => {
     const corpus = await buildPlantedCorpus();
-    const base = await expectSameBytes((workers) => ({
+    const { base, requested } = await expectSameBytes({
       sources: corpus.sources, benchmarks: corpus.benchmarks, seqLen: 64, valFraction: 0.05, seed: 11,
-      tokenizer: { kind: 'bpe', vocabSize: 259 }, workers,
-    }), resolveTestTokenizer);
+      tokenizer: { kind: 'bpe', vocabSize: 259 },
+    }, resolveTestTokenizer);
     const report = JSON.parse(base.get('report.json')!.toString()) as { decontamination: { removed: number }; totals: { trainSequences: number } };
     expect(report.decontamination.removed).toBeGreaterThan(0);
     expect(report.totals.trainSequences).toBeGreaterThan(0);
@@ -88,20 +94,30 @@ describe('worker pool', () => {
       { name: 'moby', category: 'books', weight: 1, files: [sharedSlice('moby-dick.jsonl', 400_000)] },
       { name: 'sotu', category: 'speeches', weight: 2, files: [sharedSlice('sotu.jsonl', 600_000)] },
     ];
-    const base = await expectSameBytes((workers) => ({ sources, tokenizer: { kind: 'mistral' }, seed: 5, workers }), resolveTokenizer);
+    const { base, requested } = await expectSameBytes({ sources, tokenizer: { kind: 'mistral' }, seed: 5 }, resolveTokenizer);
     expect([...base.keys()].some((n) => n.endsWith('.bin'))).toBe(true);
     expect(requested.get('encode')).toBeGreaterThan(0);
   }, 240_000);
 
   it('../shared/data slice with a BPE trained on it, rebuilt from its tokenizer.json in each worker', async () => {
     const sources = [{ name: 'moby', category: 'books', weight: 1, files: [sharedSlice('moby-dick.jsonl', 300_000)] }];
-    await expectSameBytes((workers) => ({ sources, tokenizer: { kind: 'bpe', vocabSize: 600 }, seqLen: 64, workers }), resolveTokenizer);
+    const { requested } = await expectSameBytes({ sources, tokenizer: { kind: 'bpe', vocabSize: 600 }, seqLen: 64 }, resolveTokenizer);
     expect(requested.get('encode')).toBeGreaterThan(0);
   }, 240_000);
 
-  it('a pool is refused without a way to start one, and a worker count out of range is refused', async () => {
-    const opts: PipelineOptions = { sources: [{ name: 's', category: 'web', weight: 1, files: [memFile('a.txt', 'x')] }], tokenizer: { kind: 'mistral' } };
-    await expect(runPipeline({ ...opts, workers: 2 }, { store: new MemoryStore(), resolveTokenizer })).rejects.toThrow(/createPool/);
-    await expect(runPipeline({ ...opts, workers: 1.5 }, { store: new MemoryStore(), resolveTokenizer })).rejects.toThrow(/workers/);
+  it('a worker count outside 0..64 is refused', () => {
+    expect(checkWorkerCount(0)).toBe(0);
+    expect(() => checkWorkerCount(1.5)).toThrow(/workers/);
+    expect(() => checkWorkerCount(65)).toThrow(/workers/);
   });
+
+  it('a worker that fails a request rejects that request only; a closed pool refuses new ones', async () => {
+    const pool = await createNodePool(1);
+    await expect(pool.request({ type: 'encode', texts: ['x'] })).rejects.toThrow(/encode before tokenizer/);
+    await pool.broadcast({ type: 'tokenizer', recipe: { kind: 'mistral' } });
+    const answer = await pool.request({ type: 'encode', texts: ['Call me Ishmael.'] });
+    expect(answer.type).toBe('encoded');
+    pool.close();
+    await expect(pool.request({ type: 'encode', texts: ['x'] })).rejects.toThrow(/closed/);
+  }, 60_000);
 });
