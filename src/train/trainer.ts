@@ -13,6 +13,7 @@ import { tokensPerStep, type TrainConfig } from './config';
 import { learningRate } from './schedule';
 import { generate, type SampleOptions } from './sampling';
 import { buildCheckpoint, CHECKPOINT_FILES, type CheckpointFiles } from './checkpoint/checkpoint';
+import type { KeptTokenizerConfig } from './checkpoint/hf-config';
 import { CheckpointError } from './checkpoint/errors';
 import type { LoadedCheckpoint } from './checkpoint/checkpoint-read';
 import { expAvgName, expAvgSqName, type LossPoint, type TrainerState } from './checkpoint/trainer-state';
@@ -39,8 +40,12 @@ export class Trainer {
   tokensSeen = 0;
   readonly history: LossPoint[] = [];
 
+  /**
+   * `kept`: the imported model's chat template and BOS/EOS strings (a run fine-tuning a released model), which
+   * its checkpoints write back into tokenizer_config.json.
+   */
   constructor(readonly backend: TrainBackend, readonly sampler: MixtureSampler, readonly config: TrainConfig,
-    readonly tokenizer: Tokenizer, readonly datasetId: string) {
+    readonly tokenizer: Tokenizer, readonly datasetId: string, readonly kept?: KeptTokenizerConfig) {
     if (backend.config.vocabSize < tokenizer.vocabSize) {
       throw new Error(`the model's vocabulary (${backend.config.vocabSize}) is smaller than the tokenizer's (${tokenizer.vocabSize})`);
     }
@@ -125,6 +130,7 @@ export class Trainer {
       params,
       moments,
       trainerState: this.trainerState(),
+      ...(this.kept ? { kept: this.kept } : {}),
     });
   }
 

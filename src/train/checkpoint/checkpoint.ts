@@ -8,7 +8,7 @@ import type { TokenizerJSON } from '../../data/tokenizer/tokenizer';
 import type { FileBody } from './byte-source';
 import { configDifferences } from './config-diff';
 import { CheckpointError } from './errors';
-import { generationConfig, hfConfig, tokenizerConfig } from './hf-config';
+import { generationConfig, hfConfig, tokenizerConfig, type KeptTokenizerConfig } from './hf-config';
 import { safetensorsFile, safetensorsLayout, type TensorGetter, type TensorSpec } from './safetensors';
 import { tokenString, unkTokenString } from './tokenizer-json';
 import { momentSpecs, serializeTrainerState, type TrainerState } from './trainer-state';
@@ -39,6 +39,8 @@ export interface CheckpointInput {
   /** By expAvgName / expAvgSqName of each parameter. */
   readonly moments: TensorSource;
   readonly trainerState: TrainerState;
+  /** The imported model's chat template and BOS/EOS strings, written back into tokenizer_config.json. */
+  readonly kept?: KeptTokenizerConfig;
 }
 
 /** Files in safetensors carry format "pt" so transformers loads them as PyTorch weights. */
@@ -86,7 +88,7 @@ export function buildCheckpoint(input: CheckpointInput): CheckpointFiles {
   return new Map<string, FileBody>([
     [F.config, jsonBody(hfConfig(config, { bosId, eosId }))],
     [F.generationConfig, jsonBody(generationConfig({ bosId, eosId }))],
-    [F.tokenizerConfig, jsonBody(tokenizerConfig(tokens, config.contextLength))],
+    [F.tokenizerConfig, jsonBody(tokenizerConfig(tokens, config.contextLength, input.kept))],
     [F.tokenizer, new TextEncoder().encode(JSON.stringify(tokenizerJSON))],
     [F.trainerState, new TextEncoder().encode(serializeTrainerState(trainerState))],
     [F.model, modelFile],

@@ -157,15 +157,27 @@ export interface SpecialTokens {
   readonly unk: string | null;
 }
 
-export function tokenizerConfig(tokens: SpecialTokens, modelMaxLength: number): Record<string, unknown> {
+/**
+ * What an imported model's tokenizer_config.json said that a model folder written from it must say again: its
+ * chat template (a chat model fine-tuned or merged still speaks its format) and its BOS/EOS strings (a ChatML
+ * model's EOS is <|im_end|>, not the tokenizer's text end). A Leveret-trained model has none and writes none.
+ */
+export interface KeptTokenizerConfig {
+  readonly chatTemplate: string;
+  readonly bosToken: string;
+  readonly eosToken: string;
+}
+
+export function tokenizerConfig(tokens: SpecialTokens, modelMaxLength: number, kept?: KeptTokenizerConfig): Record<string, unknown> {
   return {
     tokenizer_class: 'PreTrainedTokenizerFast',
-    bos_token: tokens.bos,
-    eos_token: tokens.eos,
+    bos_token: kept?.bosToken || tokens.bos,
+    eos_token: kept?.eosToken || tokens.eos,
     unk_token: tokens.unk,
     model_max_length: modelMaxLength,
     add_bos_token: true, // sequences are trained as BOS + text, and prompted the same way
     add_eos_token: false,
     clean_up_tokenization_spaces: false, // decode must give back the exact text
+    ...(kept ? { chat_template: kept.chatTemplate } : {}),
   };
 }

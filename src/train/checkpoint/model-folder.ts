@@ -7,7 +7,7 @@ import type { TokenizerJSON } from '../../data/tokenizer/tokenizer';
 import type { FileBody } from './byte-source';
 import { CHECKPOINT_FILES } from './checkpoint';
 import { CheckpointError } from './errors';
-import { generationConfig, hfConfig, tokenizerConfig } from './hf-config';
+import { generationConfig, hfConfig, tokenizerConfig, type KeptTokenizerConfig } from './hf-config';
 import { safetensorsFile, safetensorsLayout, type TensorGetter } from './safetensors';
 import { tokenString, unkTokenString } from './tokenizer-json';
 
@@ -18,6 +18,8 @@ export interface ModelFolderInput {
   readonly eosId: number;
   /** Each parameter by Hugging Face name (paramSpecs). */
   readonly params: TensorGetter;
+  /** The base model's chat template and BOS/EOS strings, written back into tokenizer_config.json. */
+  readonly kept?: KeptTokenizerConfig;
 }
 
 const jsonBody = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
@@ -36,7 +38,7 @@ export function modelFolderFiles(input: ModelFolderInput): Map<string, FileBody>
   return new Map<string, FileBody>([
     [F.config, jsonBody(hfConfig(config, { bosId, eosId }))],
     [F.generationConfig, jsonBody(generationConfig({ bosId, eosId }))],
-    [F.tokenizerConfig, jsonBody(tokenizerConfig(tokens, config.contextLength))],
+    [F.tokenizerConfig, jsonBody(tokenizerConfig(tokens, config.contextLength, input.kept))],
     [F.tokenizer, new TextEncoder().encode(JSON.stringify(tokenizerJSON))],
     [F.model, safetensorsFile(layout, input.params, F.model)],
   ]);
