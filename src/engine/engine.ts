@@ -28,6 +28,9 @@ export interface EngineOptions {
   readonly forwardShapes?: readonly { batchSize: number; seqLen: number }[];
   /** Train (or run) a LoRA adapter on the frozen base: the base gets no gradients and no AdamW moments. */
   readonly lora?: LoraConfig;
+  /** Activation recomputation: keep each block's input, recompute the block in the backward (same results,
+   *  one block's activations in memory instead of every layer's; about one more forward per step). */
+  readonly recompute?: boolean;
 }
 
 /**
@@ -107,6 +110,8 @@ export class Engine {
   /** The LoRA adapter's tensors (PEFT names), trained in place of the base; null without LoRA. */
   readonly adapter: ParamStore | null;
   readonly lora: LoraConfig | null;
+  /** The training graph recomputes each block in the backward. */
+  readonly recompute: boolean;
   readonly graph: ModelGraph;
   readonly optimizer: AdamW | null;
   readonly forwardGraphs: ModelGraph[] = [];
@@ -123,9 +128,10 @@ export class Engine {
     const limits = dev.caps.limits;
     const maxBindingBytes = Math.min(opts.maxBindingBytes ?? limits.maxStorageBufferBindingSize, limits.maxStorageBufferBindingSize);
     this.lora = opts.lora ? validateLora(opts.lora) : null;
+    this.recompute = training && opts.recompute === true;
     const lora = this.lora ?? undefined;
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
-      { mode: training ? 'train' : 'forward', lora });
+      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
@@ -138,7 +144,7 @@ export class Engine {
       ...(lora ? { lora: { config: lora, store: this.adapter! } } : {}),
     };
     this.graph = new ModelGraph(this.ctx, this.config, this.store, shape,
-      { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps });
+      { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps, recompute: opts.recompute });
     for (const s of opts.forwardShapes ?? []) {
       this.forwardGraphs.push(new ModelGraph(this.ctx, this.config, this.store, s, { ...common, mode: 'forward' }));
     }
@@ -333,7 +339,7 @@ export class Engine {
 
   describeMemory(): string {
     const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits,
-      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined });
+      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute });
     const trainable = this.lora ? ` (${(e.trainable / 1e6).toFixed(2)}M in the LoRA adapter, trained)` : '';
     return `${(e.parameters / 1e6).toFixed(2)}M parameters${trainable}; ${formatBytes(e.bytes.total)} on the GPU ` +
       `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +

@@ -2,8 +2,11 @@
 // Mistral block, the backward below it is the same list reversed. Built once; a step replays it.
 // With a LoRA adapter, each targeted projection adds s (x A^T) B^T to its output, and the backward is the
 // same list with the base's weight gradients left out (the base is frozen) and the adapter's put in.
+// Recomputing (activation checkpointing), the forward keeps only each block's input x.l and writes every
+// block's activations into one shared set; the backward recomputes block l from x.l right before block l's
+// backward (the top block's are still there), so it computes exactly what it computes without recomputing.
 import { headDim, type ModelConfig } from '../model/config';
-import { activationTable, logitsChunkRows, loraActivation, type GraphMode, type GraphShape } from '../model/memory';
+import { activationTable, blockActivation, logitsChunkRows, loraActivation, type GraphMode, type GraphShape } from '../model/memory';
 import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
@@ -26,6 +29,8 @@ export interface GraphOptions {
   readonly maxBindingBytes: number;
   /** A LoRA adapter on the frozen base: its settings and its store (trained when the graph trains). */
   readonly lora?: { readonly config: LoraConfig; readonly store: ParamStore };
+  /** Keep each block's input only and recompute the block in the backward (training graphs). */
+  readonly recompute?: boolean;
 }
 
 export class ModelGraph {
@@ -50,11 +55,12 @@ export class ModelGraph {
     const train = opts.mode === 'train';
     const lora = opts.lora;
     const frozen = lora !== undefined;   // the base gets no weight gradients
+    const re = train && opts.recompute === true;
     if (train && !(lora ? lora.store.training : store.training)) throw new Error('a training graph needs a training ParamStore');
     this.nTokens = N;
     this.chunkRows = logitsChunkRows(c, N, opts.maxBindingBytes, opts.logitsChunkRows);
     const lim = ctx.caps.limits;
-    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config),
+    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config, { recompute: re }),
       { maxBindingBytes: opts.maxBindingBytes });
     const adapted = new Set<LoraTarget>(lora?.config.targets ?? []);
     const a = (name: string) => this.acts.get(name);
@@ -78,12 +84,14 @@ export class ModelGraph {
     // LoRA on target t of layer l: nothing when t is not adapted.
     const loraShape = (t: LoraTarget): LoraShape =>
       ({ rows: N, ...targetShape(c, t), rank: lora!.config.rank, scale: loraScale(lora!.config) });
-    const loraU = (t: LoraTarget, l: number) => a(train ? loraActivation(t, l) : 'lora.u');
-    const loraF = (l: number, t: LoraTarget, y: TensorView, x: TensorView): Dispatch[] => {
+    const loraU = (t: LoraTarget, l: number) => a(train ? loraActivation(t, l, re) : 'lora.u');
+    const loraF = (l: number, t: LoraTarget, y: TensorView, x: TensorView, L = `L${l}`): Dispatch[] => {
       if (!adapted.has(t)) return [];
       const n = loraNames(l, t), A = lora!.store.view(n.A), Bw = lora!.store.view(n.B);
-      return loraForward(ctx, `L${l}.${t}`, y, loraU(t, l), x, A, Bw, loraShape(t));
+      return loraForward(ctx, `${L}.${t}`, y, loraU(t, l), x, A, Bw, loraShape(t));
     };
+    /** Block l's saved activation `name` (one per layer, or the shared block set when recomputing). */
+    const saved = (name: string, l: number) => a(blockActivation(name, l, re));
     const loraB = (l: number, t: LoraTarget, dx: TensorView, dy: TensorView, x: TensorView): Dispatch[] => {
       if (!adapted.has(t)) return [];
       const n = loraNames(l, t), st = lora!.store;
@@ -92,29 +100,36 @@ export class ModelGraph {
     };
 
     // ---------------- forward ----------------
+    // Block l: x[l+1] = xmid + down(silu(gate(xn2)) * up(xn2)), xmid = x + o(attention(rope(q(xn1)), rope(k(xn1)), v(xn1))).
+    // `recomputing`: the same kernels, labelled L3.recompute.*, without the output (down_proj's base product and
+    // the residual add), which the block's backward does not read; down_proj's adapter still recomputes its u
+    // (its s u B^T lands in the unread scratch proj).
+    const block = (l: number, recomputing: boolean): Dispatch[] => {
+      const n = layerParamNames(l), L = recomputing ? `L${l}.recompute` : `L${l}`, out: Dispatch[] = [];
+      const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
+      const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
+      const gate = saved('gate', l), up = saved('up', l), act = saved('act', l), proj = a('proj');
+      out.push(rmsnormForward(ctx, `${L}.attn_norm`, xn1, saved('rstd1', l), x, P(n.attnNorm), N, C, c.normEps));
+      out.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1, L));
+      out.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1, L));
+      out.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1, L));
+      out.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1, a('positions')));
+      out.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1, a('positions')));
+      out.push(attentionForward(ctx, `${L}.attention`, o, saved('lse', l), q, k, v, a('positions'), att, tiles));
+      out.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o, L));
+      out.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, N * C));
+      out.push(rmsnormForward(ctx, `${L}.mlp_norm`, xn2, saved('rstd2', l), xmid, P(n.mlpNorm), N, C, c.normEps));
+      out.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2, L));
+      out.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2, L));
+      out.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, N * F));
+      if (recomputing) return [...out, ...loraF(l, 'down_proj', proj, act, L)];
+      out.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act, L));
+      out.push(add(ctx, `${L}.mlp_residual`, a(`x.${l + 1}`), xmid, proj, N * C));
+      return out;
+    };
     const f = this.forward;
     f.push(...embeddingForward(ctx, 'embed', a('x.0'), a('inputs'), W(EMBED), N, C));
-    for (let l = 0; l < c.nLayers; l++) {
-      const n = layerParamNames(l), L = `L${l}`;
-      const x = a(`x.${l}`), xn1 = a(`xn1.${l}`), q = a(`q.${l}`), k = a(`k.${l}`), v = a(`v.${l}`);
-      const o = a(`att.${l}`), xmid = a(`xmid.${l}`), xn2 = a(`xn2.${l}`);
-      const gate = a(`gate.${l}`), up = a(`up.${l}`), act = a(`act.${l}`), proj = a('proj');
-      f.push(rmsnormForward(ctx, `${L}.attn_norm`, xn1, a(`rstd1.${l}`), x, P(n.attnNorm), N, C, c.normEps));
-      f.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1));
-      f.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1));
-      f.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1));
-      f.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1, a('positions')));
-      f.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1, a('positions')));
-      f.push(attentionForward(ctx, `${L}.attention`, o, a(`lse.${l}`), q, k, v, a('positions'), att, tiles));
-      f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o));
-      f.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, N * C));
-      f.push(rmsnormForward(ctx, `${L}.mlp_norm`, xn2, a(`rstd2.${l}`), xmid, P(n.mlpNorm), N, C, c.normEps));
-      f.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2));
-      f.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2));
-      f.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, N * F));
-      f.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act));
-      f.push(add(ctx, `${L}.mlp_residual`, a(`x.${l + 1}`), xmid, proj, N * C));
-    }
+    for (let l = 0; l < c.nLayers; l++) f.push(...block(l, false));
     const xL = a(`x.${c.nLayers}`), xf = a('xf');
     f.push(rmsnormForward(ctx, 'final_norm', xf, a('rstdf'), xL, P(FINAL_NORM), N, C, c.normEps));
 
@@ -152,9 +167,11 @@ export class ModelGraph {
     bw(() => rmsnormBackwardWeight(ctx, 'final_norm.dw', store.view(FINAL_NORM, 'grads'), dxn, xL, a('rstdf'), N, C));
     for (let l = c.nLayers - 1; l >= 0; l--) {
       const n = layerParamNames(l), L = `L${l}`;
-      const x = a(`x.${l}`), xn1 = a(`xn1.${l}`), q = a(`q.${l}`), k = a(`k.${l}`), v = a(`v.${l}`);
-      const o = a(`att.${l}`), xmid = a(`xmid.${l}`), xn2 = a(`xn2.${l}`);
-      const gate = a(`gate.${l}`), up = a(`up.${l}`), act = a(`act.${l}`);
+      // Recomputing: block l's activations again from x.l; the top block's are still those of the forward.
+      if (re && l < c.nLayers - 1) b.push(...block(l, true));
+      const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
+      const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
+      const gate = saved('gate', l), up = saved('up', l), act = saved('act', l);
       const dAct = a('d.act'), dGate = a('d.gate'), dUp = a('d.up');
       const dq = a('d.q'), dk = a('d.k'), dv = a('d.v'), dAtt = a('d.att');
       // MLP: x[l+1] = xmid + down(silu(gate(xn2)) * up(xn2)); dx already holds d x[l+1] = d xmid's residual part
@@ -166,12 +183,12 @@ export class ModelGraph {
       b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true), ...loraB(l, 'up_proj', dxn, dUp, xn2));
       bw(() => linearBackwardWeight(ctx, `${L}.gate_proj.dw`, G(n.gate), dGate, xn2, upShape));
       bw(() => linearBackwardWeight(ctx, `${L}.up_proj.dw`, G(n.up), dUp, xn2, upShape));
-      b.push(rmsnormBackwardInput(ctx, `${L}.mlp_norm.dx`, dx, dxn, xmid, a(`rstd2.${l}`), P(n.mlpNorm), N, C, true));
-      bw(() => rmsnormBackwardWeight(ctx, `${L}.mlp_norm.dw`, store.view(n.mlpNorm, 'grads'), dxn, xmid, a(`rstd2.${l}`), N, C));
+      b.push(rmsnormBackwardInput(ctx, `${L}.mlp_norm.dx`, dx, dxn, xmid, saved('rstd2', l), P(n.mlpNorm), N, C, true));
+      bw(() => rmsnormBackwardWeight(ctx, `${L}.mlp_norm.dw`, store.view(n.mlpNorm, 'grads'), dxn, xmid, saved('rstd2', l), N, C));
       // attention: xmid = x + o_proj(attention(rope(q(xn1)), rope(k(xn1)), v(xn1)))
       b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false), ...loraB(l, 'o_proj', dAtt, dx, o));
       bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
-      b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a('positions'), a(`lse.${l}`), att, tiles));
+      b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a('positions'), saved('lse', l), att, tiles));
       b.push(rope(ctx, `${L}.rope_q.dx`, dq, a('rope.cos'), a('rope.sin'), ropeQ, -1, a('positions')));
       b.push(rope(ctx, `${L}.rope_k.dx`, dk, a('rope.cos'), a('rope.sin'), ropeK, -1, a('positions')));
       b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false), ...loraB(l, 'q_proj', dxn, dq, xn1));
@@ -181,8 +198,8 @@ export class ModelGraph {
       bw(() => linearBackwardWeight(ctx, `${L}.k_proj.dw`, G(n.k), dk, xn1, kvShape));
       bw(() => linearBackwardWeight(ctx, `${L}.v_proj.dw`, G(n.v), dv, xn1, kvShape));
       // Frozen, the gradient below layer 0's norm would only feed the embedding's: not computed.
-      if (!frozen || l > 0) b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, dx, dxn, x, a(`rstd1.${l}`), P(n.attnNorm), N, C, true));
-      bw(() => rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, store.view(n.attnNorm, 'grads'), dxn, x, a(`rstd1.${l}`), N, C));
+      if (!frozen || l > 0) b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, dx, dxn, x, saved('rstd1', l), P(n.attnNorm), N, C, true));
+      bw(() => rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, store.view(n.attnNorm, 'grads'), dxn, x, saved('rstd1', l), N, C));
     }
     bw(() => embeddingBackward(ctx, 'embed.dx', G(EMBED), dx, a('segments'), N, C));
   }

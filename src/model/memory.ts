@@ -24,11 +24,27 @@ export function logitsChunkRows(c: ModelConfig, n: number, maxBindingBytes: numb
   return Math.max(1, Math.min(n, Math.floor(budget / (c.vocabSize * 4))));
 }
 
-/** Activations saved by the forward for the backward, per layer, plus the head, inputs and scratch; with a
- *  LoRA adapter, each target's u = x A^T (N, r) (saved per layer when training, one scratch otherwise). */
-export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, chunkRows: number, lora?: LoraConfig): TensorEntry[] {
+/** How the activations are kept for the backward. */
+export interface ActivationOptions {
+  /** Activation recomputation: only each block's input x.l stays from the forward; the backward recomputes
+   *  block l into one shared set of block tensors right before block l's backward. Training graphs only. */
+  readonly recompute?: boolean;
+}
+
+/** The tensor holding a block's saved activation `name` (xn1, q, gate, ...) for layer l: one per layer, or,
+ *  recomputing, one shared by every layer (`name.block`). */
+export const blockActivation = (name: string, layer: number, recompute = false): string =>
+  recompute ? `${name}.block` : `${name}.${layer}`;
+
+/** Activations saved by the forward for the backward, per layer (or, recomputing, one block's worth beside
+ *  every block's input), plus the head, inputs and scratch; with a LoRA adapter, each target's u = x A^T (N, r)
+ *  (saved with the block's activations when training, one scratch otherwise). */
+export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, chunkRows: number, lora?: LoraConfig,
+  opts: ActivationOptions = {}): TensorEntry[] {
   const B = s.batchSize, T = s.seqLen, N = B * T, C = c.dim, F = c.hiddenDim;
   const HD = c.nHeads * headDim(c), KVD = c.nKvHeads * headDim(c), H = c.nHeads;
+  const re = mode === 'train' && opts.recompute === true;
+  const saved = re ? 1 : c.nLayers;   // sets of block activations
   const t: TensorEntry[] = [
     { name: 'inputs', numel: N },             // (N) token ids
     { name: 'targets', numel: N },            // (N) next-token ids, -1 where nothing is predicted
@@ -37,14 +53,15 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
     { name: 'rope.sin', numel: T * headDim(c) / 2 },
   ];
   for (let l = 0; l <= c.nLayers; l++) t.push({ name: `x.${l}`, numel: N * C }); // residual stream entering layer l
-  for (let l = 0; l < c.nLayers; l++) {
+  for (let l = 0; l < saved; l++) {
+    const n = (name: string) => blockActivation(name, l, re);
     t.push(
-      { name: `xn1.${l}`, numel: N * C }, { name: `rstd1.${l}`, numel: N },
-      { name: `q.${l}`, numel: N * HD }, { name: `k.${l}`, numel: N * KVD }, { name: `v.${l}`, numel: N * KVD },
-      { name: `att.${l}`, numel: N * HD }, { name: `lse.${l}`, numel: B * H * T },
-      { name: `xmid.${l}`, numel: N * C },
-      { name: `xn2.${l}`, numel: N * C }, { name: `rstd2.${l}`, numel: N },
-      { name: `gate.${l}`, numel: N * F }, { name: `up.${l}`, numel: N * F }, { name: `act.${l}`, numel: N * F },
+      { name: n('xn1'), numel: N * C }, { name: n('rstd1'), numel: N },
+      { name: n('q'), numel: N * HD }, { name: n('k'), numel: N * KVD }, { name: n('v'), numel: N * KVD },
+      { name: n('att'), numel: N * HD }, { name: n('lse'), numel: B * H * T },
+      { name: n('xmid'), numel: N * C },
+      { name: n('xn2'), numel: N * C }, { name: n('rstd2'), numel: N },
+      { name: n('gate'), numel: N * F }, { name: n('up'), numel: N * F }, { name: n('act'), numel: N * F },
     );
   }
   t.push(
@@ -66,7 +83,7 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
   if (lora) {
     const r = lora.rank;
     if (mode === 'train') {
-      for (let l = 0; l < c.nLayers; l++) for (const target of lora.targets) t.push({ name: loraActivation(target, l), numel: N * r });
+      for (let l = 0; l < saved; l++) for (const target of lora.targets) t.push({ name: loraActivation(target, l, re), numel: N * r });
       t.push({ name: 'd.lora.u', numel: N * r });   // du = s dy B, scratch shared by every target
     } else {
       t.push({ name: 'lora.u', numel: N * r });     // consumed right after it is written
@@ -83,8 +100,9 @@ export interface ParamPiece {
   readonly numel: number;
 }
 
-/** The saved u = x A^T of one LoRA target in one layer (training graphs). */
-export const loraActivation = (target: string, layer: number): string => `lora.u.${target}.${layer}`;
+/** The saved u = x A^T of one LoRA target in one layer (training graphs), shared by the layers when recomputing. */
+export const loraActivation = (target: string, layer: number, recompute = false): string =>
+  blockActivation(`lora.u.${target}`, layer, recompute);
 
 /**
  * Parameters as the engine stores them: a tensor larger than one storage binding is split along its first
@@ -130,24 +148,43 @@ export interface MemoryEstimate {
     readonly activations: number;
     readonly total: number;
   };
+  /** The activations by what they are for (see activationGroup), in table order; bytes sum to bytes.activations. */
+  readonly activationGroups: readonly { readonly name: string; readonly bytes: number }[];
+  readonly recompute: boolean;
   readonly largestBinding: { readonly name: string; readonly bytes: number };
   /** Empty when the config fits; otherwise one sentence per problem, with what to change. */
   readonly problems: readonly string[];
+}
+
+export interface EstimateOptions {
+  readonly mode?: GraphMode;
+  readonly budgetBytes?: number;
+  readonly lora?: LoraConfig;
+  readonly recompute?: boolean;
 }
 
 const MiB = 2 ** 20;
 export const formatBytes = (b: number): string =>
   b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : b >= MiB ? `${(b / MiB).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
 
+/** What an activation is kept for: the groups a plan prints. */
+export function activationGroup(name: string): string {
+  if (/^x\.\d+$/.test(name)) return 'block inputs (residual stream x.l)';
+  if (name.endsWith('.block')) return 'one block, recomputed in the backward';
+  if (/\.\d+$/.test(name)) return 'saved per layer';
+  if (name.startsWith('d.')) return 'backward scratch (gradients of one block)';
+  if (name === 'logits' || name === 'losses') return 'logits chunk and losses';
+  if (name === 'proj' || name === 'xf' || name === 'rstdf' || name === 'lora.u') return 'final norm and scratch';
+  return 'tokens, targets, positions, RoPE tables';
+}
+
 /**
  * What a training run (or a forward-only run) of this config at this batch shape needs, checked against
  * the adapter's limits and, when given, a total memory budget.
  */
-export function estimateMemory(
-  c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits,
-  opts: { mode?: GraphMode; budgetBytes?: number; lora?: LoraConfig } = {},
-): MemoryEstimate {
+export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits, opts: EstimateOptions = {}): MemoryEstimate {
   const mode = opts.mode ?? 'train';
+  const recompute = mode === 'train' && opts.recompute === true;
   const maxBinding = limits.maxStorageBufferBindingSize;
   const problems: string[] = [];
   const nBase = paramSpecs(c).reduce((a, p) => a + numel(p.shape), 0);
@@ -162,8 +199,10 @@ export function estimateMemory(
     if (opts.lora) pieces.push(...specPieces(loraSpecs(c, opts.lora), maxBinding));
   } catch (e) { problems.push((e as Error).message); }
   const N = s.batchSize * s.seqLen;
-  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora);
+  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora, { recompute });
   const actBytes = acts.reduce((a, t) => a + t.numel * 4, 0);
+  const groups = new Map<string, number>();
+  for (const t of acts) groups.set(activationGroup(t.name), (groups.get(activationGroup(t.name)) ?? 0) + t.numel * 4);
   let largest = { name: '', bytes: 0 };
   for (const t of [...acts, ...pieces]) if (t.numel * 4 > largest.bytes) largest = { name: t.name, bytes: t.numel * 4 };
   for (const t of acts) {
@@ -181,13 +220,72 @@ export function estimateMemory(
   const adam = mode === 'train' ? 2 * trainable * 4 : 0;
   const total = pBytes + grads + adam + actBytes;
   if (opts.budgetBytes !== undefined && total > opts.budgetBytes) {
-    problems.push(`needs ${formatBytes(total)} of GPU memory, more than the ${formatBytes(opts.budgetBytes)} available`);
+    const fits = fitOptions(c, s, limits, { ...opts, mode }, opts.budgetBytes);
+    problems.push(`needs ${formatBytes(total)} of GPU memory, more than the ${formatBytes(opts.budgetBytes)} available` +
+      (fits.length ? `; it would fit with ${fits.map((f) => f.text).join(', or ')}` : ''));
   }
   return {
     parameters: nParams,
     trainable,
     bytes: { parameters: pBytes, gradients: grads, adamMoments: adam, activations: actBytes, total },
+    activationGroups: [...groups].map(([name, bytes]) => ({ name, bytes })),
+    recompute,
     largestBinding: largest,
     problems,
   };
+}
+
+export interface FitOption {
+  readonly option: 'recompute' | 'batch' | 'lora';
+  /** The change in words with its command-line option and the total it plans, e.g. "activation recomputation (--recompute): 17.52 GiB". */
+  readonly text: string;
+  readonly bytes: number;
+}
+
+/** LoRA rank suggested for a run that only fits as an adapter (PEFT's targets, alpha 2r). */
+const SUGGESTED_LORA: LoraConfig = { rank: 16, alpha: 32, targets: ['q_proj', 'v_proj'] };
+
+/**
+ * The changes that would bring a training run over `budgetBytes` within it, each planned with the same
+ * tables: recomputation, a smaller micro-batch with more accumulation (the same tokens per step), a LoRA
+ * adapter in place of full training (with recomputation when it needs it). Each one alone, cheapest change
+ * first; empty when none fits (or for forward-only runs).
+ */
+export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits, opts: EstimateOptions,
+  budgetBytes: number): FitOption[] {
+  if ((opts.mode ?? 'train') !== 'train') return [];
+  const plain = { ...opts, budgetBytes: undefined };
+  const total = (shape: TrainShape | GraphShape, o: EstimateOptions) => estimateMemory(c, shape, limits, { ...plain, ...o }).bytes.total;
+  const out: FitOption[] = [];
+  const accum = 'accumSteps' in s ? s.accumSteps : 1;
+  if (!opts.recompute) {
+    const b = total(s, { recompute: true });
+    if (b <= budgetBytes) out.push({ option: 'recompute', text: `activation recomputation (--recompute): ${formatBytes(b)}`, bytes: b });
+  }
+  for (let batch = s.batchSize - 1; batch >= 1; batch--) {
+    if (s.batchSize % batch !== 0) continue;
+    const shape = { ...s, batchSize: batch, accumSteps: accum * (s.batchSize / batch) };
+    const b = total(shape, {});
+    if (b > budgetBytes) continue;
+    out.push({ option: 'batch', text: `a smaller micro-batch (--batch ${batch} --accum ${shape.accumSteps}, the same tokens per step): ${formatBytes(b)}`, bytes: b });
+    break;
+  }
+  if (!opts.lora && out.length === 0) {
+    for (const recompute of opts.recompute ? [true] : [false, true]) {
+      const b = total(s, { lora: SUGGESTED_LORA, recompute });
+      if (b > budgetBytes) continue;
+      out.push({
+        option: 'lora', bytes: b,
+        text: `a LoRA adapter on the frozen model instead of full training (--lora ${SUGGESTED_LORA.rank}${recompute && !opts.recompute ? ' --recompute' : ''}): ${formatBytes(b)}`,
+      });
+      break;
+    }
+  }
+  return out;
+}
+
+/** Training at this shape, recomputing only when the budget needs it: what --memory-budget chooses. */
+export function chooseRecompute(c: ModelConfig, s: TrainShape, limits: AdapterLimits, opts: EstimateOptions, budgetBytes: number): boolean {
+  if (opts.recompute) return true;
+  return estimateMemory(c, s, limits, { ...opts, recompute: false }).bytes.total > budgetBytes;
 }
