@@ -6,7 +6,7 @@ import type { DiversityOptions } from '../data/diversity/cluster-pass';
 import type { TaskSpec } from '../data/tasks/layouts';
 import { parseTaskPart } from './task-spec-arg';
 
-export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD|:LAYOUT] ... --out DIR [options]
+export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD|:LAYOUT|:sft] ... --out DIR [options]
 
   --source SPEC          a source: its files (comma-separated), category, mixture weight, and for JSONL/CSV/
                          Parquet the text field (default "text"), for plain text how to split it
@@ -16,6 +16,13 @@ export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CAT
                          classification, each row rendered as text by one of the layout's templates (chosen by
                          the seed). Fields are recognised (ARC, MMLU, SQuAD, CNN/DM, SNLI, AG News...) and can be
                          named: LAYOUT,ROLE=FIELD,... and labels=NAME|NAME|... for numeric labels (index 0 first).
+                         Instruction data for supervised fine-tuning: sft instead of FIELD, JSONL rows in the
+                         messages / ShareGPT, prompt/completion or Alpaca layout, rendered with the chat template
+                         and packed whole with the loss on the assistant's tokens only; the prose rules are off
+                         for it (exact dedup and decontamination stay). Needs the model's tokenizer.
+  --chat-template FILE   the template SFT sources are rendered with: a tokenizer_config.json (its chat_template,
+                         bos_token, eos_token) or a Jinja file; default: the tokenizer_config.json beside the
+                         --tokenizer file, else ChatML
                          CATEGORY synthetic (npm run synth's output) makes the source part D2.
   --templates FILE       JSON of layout -> [Jinja templates] replacing the default templates of task sources
   --clusters K           topic clusters per source (k-means over hashed n-grams): sizes in the report,
@@ -48,6 +55,8 @@ export interface SourceArg {
   paths: string[];
   format?: SourceFormat;
   task?: TaskSpec;
+  /** Supervised fine-tuning rows (`:sft`): rendered with the chat template, not cleaned as prose. */
+  sft?: true;
 }
 
 export interface PrepareArgs {
@@ -61,6 +70,8 @@ export interface PrepareArgs {
   rules: RuleOverrides;
   templates?: string;
   diversity?: DiversityOptions;
+  /** --chat-template: a tokenizer_config.json or a Jinja file, for SFT sources. */
+  chatTemplate?: string;
   /** Pool workers; undefined: one per core (pool/pool.node.ts defaultWorkers). */
   workers?: number;
 }
@@ -82,7 +93,9 @@ export function parseSourceSpec(spec: string): SourceArg {
   const parts = rest.split(':');
   let field: string | undefined;
   if (parts.length >= 4 && isNumber(parts[parts.length - 2]) && !isNumber(parts[parts.length - 1])) field = parts.pop();
-  const task = field === undefined ? null : parseTaskPart(field, (m) => { throw new UsageError(`--source ${spec}: ${m}`); });
+  // `sft` is a layout name like the task layouts (none of which is called that), so it wins over a field of that name.
+  const sft = field === 'sft';
+  const task = field === undefined || sft ? null : parseTaskPart(field, (m) => { throw new UsageError(`--source ${spec}: ${m}`); });
   if (parts.length < 3 || !isNumber(parts[parts.length - 1])) {
     throw new UsageError(`--source ${spec}: expected FILE[,FILE...]:CATEGORY:WEIGHT[:FIELD]`);
   }
@@ -91,6 +104,11 @@ export function parseSourceSpec(spec: string): SourceArg {
   const paths = parts.join(':').split(',').filter(Boolean);
   if (paths.length === 0 || !category) throw new UsageError(`--source ${spec}: missing files or category`);
   if (weight < 0) throw new UsageError(`--source ${spec}: weight must be ≥ 0`);
+  if (sft) {
+    const notJsonl = paths.find((p) => detectFormat(p).kind !== 'jsonl');
+    if (notJsonl) throw new UsageError(`--source ${spec}: SFT rows are JSONL (one conversation per line), and ${notJsonl} is not`);
+    return { name: name ?? baseStem(paths[0]), category, weight, paths, sft: true };
+  }
   if (task) {
     if (detectFormat(paths[0]).kind === 'text') throw new UsageError(`--source ${spec}: a task layout needs JSONL, CSV or Parquet rows, not plain text`);
     return { name: name ?? baseStem(paths[0]), category, weight, paths, task };
@@ -148,6 +166,7 @@ export function parsePrepareArgs(argv: readonly string[]): PrepareArgs {
       }
       case '--out': out.out = value(); break;
       case '--templates': out.templates = value(); break;
+      case '--chat-template': out.chatTemplate = value(); break;
       case '--clusters': out.diversity = { ...out.diversity, clusters: num(a, value(), (n) => Number.isInteger(n) && n >= 1 && n <= 256) }; break;
       case '--cluster-cap': out.diversity = { clusters: 0, ...out.diversity, cap: num(a, value(), (n) => n > 0 && n <= 1) }; break;
       case '--cluster-flatten': out.diversity = { clusters: 0, ...out.diversity, flatten: num(a, value(), (n) => n >= 0 && n <= 1) }; break;
@@ -187,6 +206,8 @@ export function parsePrepareArgs(argv: readonly string[]): PrepareArgs {
   if (out.sources.length === 0) throw new UsageError('at least one --source is needed');
   if (!out.out) throw new UsageError('--out DIR is needed');
   if (out.diversity && out.diversity.clusters === 0) throw new UsageError('--cluster-cap and --cluster-flatten need --clusters K');
+  if (out.chatTemplate && !out.sources.some((s) => s.sft)) throw new UsageError('--chat-template applies to SFT sources (FILE:CATEGORY:WEIGHT:sft), and there is none');
+  if (out.sources.some((s) => s.sft) && out.tokenizer.kind === 'bpe') throw new UsageError('SFT sources need the model\'s tokenizer: --tokenizer path/to/tokenizer.json (or mistral), not bpe:VOCAB');
   if (out.templates && !out.sources.some((s) => s.task)) throw new UsageError('--templates applies to task sources (FILE:CATEGORY:WEIGHT:LAYOUT), and there is none');
   try { resolveRules(rules); } catch (e) { throw new UsageError(`the rule options do not fit together: ${(e as Error).message}`); }
   const names = new Map<string, number>();

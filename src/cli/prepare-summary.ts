@@ -2,6 +2,7 @@
 import type { DiversityReport } from '../data/diversity/cluster-pass';
 import type { PipelineReport } from '../data/report';
 import { describeDocumentCounts } from '../data/report-counts';
+import type { SftReport } from '../data/sft/sft-pass';
 
 /** Cluster sizes per source, before and after a cap or flattening, with top words and one example. */
 function clusterLines(d: DiversityReport): string[] {
@@ -14,6 +15,17 @@ function clusterLines(d: DiversityReport): string[] {
       out.push(`    #${c.cluster} ${n(c.docs)} pieces, ${(c.share * 100).toFixed(1)}% of tokens${kept}; ${c.terms.join(' ')}${example}`);
     }
   }
+  return out;
+}
+
+/** Per SFT source: rows, examples, what was skipped or removed, and the tokens the loss counts and does not. */
+function sftLines(r: SftReport): string[] {
+  const out = [`SFT sources (template: ${r.template}; ${r.rules}):`];
+  out.push(table(['source', 'rows', 'examples', 'bad rows', 'too long', 'duplicates', 'contaminated', 'learned tokens', 'masked tokens', 'padding'],
+    r.sources.map((s) => [s.name, n(s.rows), n(s.examples), n(s.skipped), n(s.tooLong), n(s.duplicates), n(s.contaminated),
+      n(s.learnedTokens), n(s.maskedTokens), n(s.padTokens)])));
+  for (const p of r.problems.slice(0, 5)) out.push(`  ${p.file}:${p.line}: ${p.message}`);
+  if (r.problems.length > 5) out.push(`  ... ${n(r.problems.length - 5)} more bad rows in report.json (sft.problems)`);
   return out;
 }
 
@@ -54,6 +66,7 @@ export function summarize(report: PipelineReport): string {
     parts.push('', `Task source ${s.name} (${s.task.layout}): ${n(s.task.rendered)} rows rendered, ${n(s.task.skipped)} skipped; templates used ${used}.`);
     for (const [file, f] of Object.entries(s.task.fields)) parts.push(`  ${file}: ${Object.entries(f).map(([r, v]) => `${r}=${v}`).join(', ')}`);
   }
+  if (report.sft) parts.push('', ...sftLines(report.sft));
   if (report.diversity) parts.push('', ...clusterLines(report.diversity));
   const problems = Object.entries(report.problems.counts);
   if (problems.length > 0) {

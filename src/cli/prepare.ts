@@ -14,6 +14,8 @@ import { parsePrepareArgs, PREPARE_USAGE, UsageError, type PrepareArgs } from '.
 import { summarize } from './prepare-summary';
 import { InputError } from './args';
 import { checkPrepareInputs, readTemplateFile } from './prepare-inputs.node';
+import { resolveChatTemplate } from './chat-template.node';
+import type { ChatTemplateSpec } from '../data/sft/chat-template';
 import { UNCLUSTERED_FILE } from '../data/diversity/cluster-pass';
 import type { TemplateSet } from '../data/tasks/user-templates';
 
@@ -46,10 +48,14 @@ export async function run(argv: string[]): Promise<number> {
   let args: PrepareArgs;
   let tokenizer: TokenizerChoice;
   let templates: TemplateSet = {};
+  let chatTemplate: ChatTemplateSpec | undefined;
   try {
     args = parsePrepareArgs(argv);
     tokenizer = await checkPrepareInputs(args);
     if (args.templates) templates = await readTemplateFile(args.templates);
+    if (args.sources.some((s) => s.sft)) {
+      chatTemplate = await resolveChatTemplate(args.chatTemplate, args.tokenizer.kind === 'file' ? args.tokenizer.path : undefined);
+    }
   } catch (err) {
     if (err instanceof UsageError) { console.error(`${err.message}\n\n${PREPARE_USAGE}`); return 2; }
     if (err instanceof InputError) { console.error(err.message); return 2; }
@@ -57,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const opts: PipelineOptions = {
     sources: await Promise.all(args.sources.map(async (s) => ({
-      name: s.name, category: s.category, weight: s.weight, format: s.format,
+      name: s.name, category: s.category, weight: s.weight, format: s.format, sft: s.sft,
       // A task source takes the --templates file's templates for its layout, when it has some.
       task: s.task && { ...s.task, templates: templates[s.task.layout] ?? s.task.templates },
       files: await Promise.all(s.paths.map(nodeSourceFile)),
@@ -68,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
     seqLen: args.seqLen,
     valFraction: args.valFraction,
     diversity: args.diversity,
+    chatTemplate,
     tokenizer,
     onProgress: progressPrinter(),
   };

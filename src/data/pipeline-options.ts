@@ -1,5 +1,6 @@
 // What runPipeline takes: sources, benchmarks, rule overrides, tokenizer choice, sequence length, seed.
 import type { RuleOverrides } from './rules/defaults';
+import type { ChatTemplateSpec } from './sft/chat-template';
 import type { SourceFile, SourceFormat, SourceSpec } from './source';
 import type { DataStore } from './store';
 import type { ResolveTokenizer, TokenizerChoice } from './tokenizer-choice';
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   valFraction?: number;
   /** Largest token shard, in bytes; default 64 MiB. */
   shardBytes?: number;
+  /** The chat template SFT sources are rendered with (the model's tokenizer_config.json); ChatML when absent. */
+  chatTemplate?: ChatTemplateSpec;
   /** Topic clusters per source (report, `_cluster` in cleaned.jsonl) and an optional per-cluster cap or
    *  flattening; off when absent. */
   diversity?: DiversityOptions;

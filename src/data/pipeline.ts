@@ -12,7 +12,7 @@ import { CleanPass } from './clean-pass';
 import { sizesNeeded } from './decontam/decontaminate';
 import type { BenchmarkIndex } from './decontam/ngram-index';
 import { MANIFEST_FILE, TOKENIZER_FILE, dtypeFor, type DatasetManifest } from './pack/manifest';
-import { packPass, readCleaned } from './pack-pass';
+import { packPass, readCleaned, shardPrefixes } from './pack-pass';
 import { emptySourceError } from './empty-source';
 import { sharesInPlay } from './mixture-shares';
 import { localAnalysis, localEncoding, poolAnalysis, poolEncoding } from './pool/chunk-work';
@@ -25,6 +25,8 @@ import { resolveRules } from './rules/defaults';
 import { baseName, detectFormat, lengthClassOf, partOf } from './source';
 import { clusterPass, UNCLUSTERED_FILE, type DiversityReport } from './diversity/cluster-pass';
 import { taskReader, withTaskFormats } from './tasks/task-source';
+import { ChatTemplate, defaultChatTemplate } from './sft/chat-template';
+import { checkSftSources, sftPass } from './sft/sft-pass';
 import type { Tokenizer, TokenizerJSON } from './tokenizer/tokenizer';
 import type { TokenizerChoice } from './tokenizer-choice';
 
@@ -32,7 +34,11 @@ export const REPORT_FILE = 'report.json';
 
 export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<PipelineReport> {
   checkOptions(opts);
-  opts = { ...opts, sources: withTaskFormats(opts.sources) }; // task sources read every field, text in _text
+  // SFT sources skip passes 1 and 2: sftPass renders, dedups, decontaminates and packs them once the tokenizer
+  // is known (sft/sft-pass.ts). Everything below up to the manifest sees only the text sources.
+  const sftSources = opts.sources.filter((s) => s.sft);
+  checkSftSources(sftSources, opts.tokenizer, (opts.seqLen ?? PIPELINE_DEFAULTS.seqLen) + 1);
+  opts = { ...opts, sources: withTaskFormats(opts.sources.filter((s) => !s.sft)) }; // task sources read every field, text in _text
   const rules = resolveRules(opts.rules);
   const seed = opts.seed ?? PIPELINE_DEFAULTS.seed;
   const seqLen = opts.seqLen ?? PIPELINE_DEFAULTS.seqLen;
@@ -137,10 +143,22 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       progress({ stage: 'pack', fraction: cleanedChars ? packedChars / cleanedChars : 1, message: 'tokenizing and packing' });
     }, opts.signal);
 
+  // The SFT sources, after the text sources in the manifest and the mixture.
+  const sftDecontam = { pairs: decontamPairs, removed: 0, maxPairs: rules.report.maxDecontamPairs };
+  const sft = sftSources.length === 0 ? null : await sftPass({
+    store, sources: sftSources, tokenizer: tok, packLength, seed, valFraction, shardBytes, maxRecordBytes: rules.read.maxRecordBytes,
+    template: new ChatTemplate(opts.chatTemplate ?? defaultChatTemplate()),
+    firstIndex: opts.sources.length, prefixes: shardPrefixes([...names, ...sftSources.map((s) => s.name)]).slice(names.length),
+    maxProblems: rules.report.maxProblems, problems, rules, benchmarks: index, decontam: sftDecontam, signal: opts.signal,
+  });
+  const packedAll = [...packed.sources, ...(sft?.sources ?? []).map((s) => ({ ...s, droppedTokens: 0 }))];
+  const specsAll = [...opts.sources, ...sftSources];
+
   const manifest: DatasetManifest = {
     version: 1, packLength, dtype: dtypeFor(tok.vocabSize), vocabSize: tok.vocabSize, tokenizer: TOKENIZER_FILE,
     bosId: tok.bosId, eosId: tok.eosId, seed, valFraction,
-    sources: packed.sources.map(({ droppedTokens: _d, ...s }) => s),
+    sources: packedAll.map(({ droppedTokens: _d, ...s }) => s),
+    ...(sft ? { segments: true as const } : {}),
   };
   await writeText(store, MANIFEST_FILE, JSON.stringify(manifest, null, 2));
 
@@ -161,13 +179,13 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   });
   const totals = { read: emptyCounts(), keptDocuments: 0, kept: emptyCounts(), tokens: 0, trainSequences: 0, valSequences: 0 };
   for (const s of sourceReports) { addCounts(totals.read, s.read); totals.keptDocuments += s.keptDocuments; addCounts(totals.kept, s.kept); }
-  const trainSequencesOf = packed.sources.map((p) => p.train.reduce((n, r) => n + r.sequences, 0));
-  const shares = sharesInPlay(packed.sources.map((p, i) => ({ weight: p.weight, tokens: p.tokens, trainSequences: trainSequencesOf[i] })), packLength);
-  const mixture = packed.sources.map((p, i) => {
+  const trainSequencesOf = packedAll.map((p) => p.train.reduce((n, r) => n + r.sequences, 0));
+  const shares = sharesInPlay(packedAll.map((p, i) => ({ weight: p.weight, tokens: p.tokens, trainSequences: trainSequencesOf[i] })), packLength);
+  const mixture = packedAll.map((p, i) => {
     const trainSequences = trainSequencesOf[i];
     const valSequences = p.val.reduce((n, r) => n + r.sequences, 0);
     totals.tokens += p.tokens; totals.trainSequences += trainSequences; totals.valSequences += valSequences;
-    return { source: p.name, category: p.category, part: partOf(opts.sources[i]), weight: p.weight, share: shares[i].share, ...(shares[i].dropped ? { dropped: shares[i].dropped } : {}), records: p.records,
+    return { source: p.name, category: p.category, part: partOf(specsAll[i]), weight: p.weight, share: shares[i].share, ...(shares[i].dropped ? { dropped: shares[i].dropped } : {}), records: p.records,
       tokens: p.tokens, trainSequences, valSequences, droppedTokens: p.droppedTokens };
   });
   const report: PipelineReport = {
@@ -181,11 +199,12 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       benchmarkSamples: index?.sampleCount ?? 0,
       indexedNgrams: index?.entries ?? 0,
       sizes: index ? sizesNeeded(rules.decontam) : [],
-      removed: decontamRemoved,
+      removed: decontamRemoved + sftDecontam.removed,
       pairs: decontamPairs,
     },
     mixture,
     diversity,
+    sft: sft?.report ?? null,
     totals,
   };
   await writeText(store, REPORT_FILE, JSON.stringify(report, null, 2));

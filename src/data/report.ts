@@ -9,6 +9,7 @@ import type { DiversityReport } from './diversity/cluster-pass';
 import type { LengthClass } from './source';
 import type { DataPart } from './tasks/layouts';
 import type { TaskReport } from './tasks/renderer';
+import type { SftReport } from './sft/sft-pass';
 import { utf8Length } from './rules/length';
 
 /** Every rule, in the order a record meets them. */
@@ -117,6 +118,9 @@ export interface PipelineReport {
   mixture: MixtureRow[];
   /** Topic clusters per source and what a per-cluster cap or flattening kept (diversity/); null when off. */
   diversity: DiversityReport | null;
+  /** The SFT sources (sft/sft-pass.ts): template, rows, examples, learned / masked / padding tokens, bad rows
+   *  by file and line; absent or null when there are none. */
+  sft?: SftReport | null;
   /** Over all sources; read.docs and keptDocuments count documents, kept.docs pieces (as in SourceReport). */
   totals: { read: Counts; keptDocuments: number; kept: Counts; tokens: number; trainSequences: number; valSequences: number };
 }

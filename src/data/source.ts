@@ -35,6 +35,9 @@ export interface SourceSpec {
   lengthClass?: LengthClass;
   /** A task dataset (D3): each row rendered into text through one of its layout's templates (tasks/). */
   task?: TaskSpec;
+  /** Instruction data (JSONL conversations, sft/layouts.ts) for supervised fine-tuning: rendered with the chat
+   *  template and packed whole with a loss mask by sft/sft-pass.ts instead of passes 1 and 2. */
+  sft?: boolean;
   /** The recipe part the source belongs to; by default D3 for a task source, D2 for category synthetic, else D1 (partOf). */
   part?: DataPart;
 }
