@@ -10,8 +10,10 @@ import type { EvalReport } from '../eval/report';
 import type { DataRecipe, RunRecord, TaskScore } from '../runs/run-record';
 import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import type { ChatTurn } from './chat-prompt';
+import type { StepTiming } from './train-measure';
 
 export type { ChatTurn } from './chat-prompt';
+export type { StepTiming } from './train-measure';
 
 /** What runs the model in this worker: our WebGPU engine, or the tfjs reference model where WebGPU is missing. */
 export interface BackendReport {
@@ -104,6 +106,13 @@ export interface StartRequest {
   recipe?: DataRecipe | null;
   /** Start from the imported model's weights (full fine-tuning; `model` must be its config) instead of the seed's. */
   fromImported?: boolean;
+}
+
+/** A config to time on this adapter before it is trained (TrainApi.measureStep). */
+export interface MeasureRequest {
+  model: ModelConfig;
+  train: TrainConfig;
+  engine: 'auto' | 'tfjs';
 }
 
 /** One file of a dropped model folder: its name in the folder (config.json, model-00001-of-00002.safetensors...). */
@@ -224,6 +233,12 @@ export interface TrainApi {
   setAutosaveSeconds(seconds: number): Promise<void>;
   /** The current run as a checkpoint zip: Hugging Face model folder plus trainer state. */
   exportCheckpoint(): Promise<{ blob: Blob; fileName: string }>;
+  /**
+   * Times one optimizer step of a config on this adapter: a throwaway backend takes MEASURE_STEPS steps on random
+   * tokens (src/worker/train-measure.ts), then is destroyed with its weights; nothing is trained or counted.
+   * Refused while a run is going (its own steps measure it).
+   */
+  measureStep(req: MeasureRequest): Promise<StepTiming>;
   /** Loads a checkpoint zip and holds the run paused at its step; refuses anything that would not resume exactly. */
   importCheckpoint(zip: Blob, fileName: string, opts: ResumeOptions): Promise<RunInfo>;
   /** The autosave in OPFS, if any. */

@@ -26,6 +26,7 @@ import { RunRecords } from './train-records';
 import { checkDataTokenizer, checkSameModel, loadIntoBackend, type ImportedModel } from './model-import';
 import { ModelSlot, runChatModel } from './train-imported';
 import { streamChat } from './train-chat';
+import { measureStepTime } from './train-measure';
 
 export interface TrainServiceDeps {
   openCompute(): Promise<Compute>;
@@ -234,6 +235,27 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       const { files, folder } = await current().namedCheckpoint();
       const blob = await zipToBlob(files, { folder });
       return { blob, fileName: `${folder}.zip` };
+    },
+
+    async measureStep(req) {
+      refuseWhileGoing();
+      busy = true; // no start while the throwaway backend holds the GPU
+      try {
+        const model = validateConfig(req.model);
+        const train = validateTrainConfig(req.train);
+        validateShape(train, model);
+        // Unseeded: the engine's zeroed weights cost the same per step, without a CPU pass over every parameter.
+        const backend = await createBackend(await getCompute(), model, train, req.engine, false);
+        try {
+          return await measureStepTime(backend, model, train);
+        } finally {
+          backend.destroy();
+        }
+      } catch (e) {
+        throw new Error(plainGpuError((e as Error).message));
+      } finally {
+        busy = false;
+      }
     },
 
     async importCheckpoint(zip, fileName, opts) {
