@@ -58,6 +58,11 @@ export async function checkTrainInputs(args: TrainArgs): Promise<TrainInputs> {
     throw new InputError(`--data ${args.data}: its ${MANIFEST_FILE} packs sequences of ${dataset.manifest.packLength - 1} tokens, shorter than ` +
       `--seq-len ${args.train.seqLen}: pass --seq-len ${dataset.manifest.packLength - 1} or less, or prepare it again with npm run data -- --seq-len ${args.train.seqLen} ...`);
   }
+  // Fine-tuning rows hold whole examples: a shorter window would cut them from their prompts (sampler.ts).
+  if (dataset?.manifest.segments && dataset.manifest.packLength !== args.train.seqLen + 1) {
+    throw new InputError(`--data ${args.data}: it holds SFT examples packed whole into rows of ${dataset.manifest.packLength} tokens: ` +
+      `pass --seq-len ${dataset.manifest.packLength - 1}, or prepare it again with npm run data -- --seq-len ${args.train.seqLen} ...`);
+  }
   const config = dataset ? modelConfigFor(args, dataset.tokenizer.vocabSize) : null;
   if (args.save !== undefined) await checkSaveDir(args.save);
   if (args.resume !== undefined) await checkResume(args, config, dataset);
