@@ -32,6 +32,13 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DI
                        a PEFT adapter folder (adapter_config.json, adapter_model.safetensors) + trainer state
   --lora-alpha A       LoRA scaling alpha / R (default ${LORA_ALPHA_DEFAULT}, PEFT's)
   --lora-targets LIST  modules to adapt, from q,k,v,o,gate,up,down (default q,v, PEFT's for Llama/Mistral)
+  --recompute          keep each block's input only and recompute the block in the backward: the same losses
+                       and gradients, one block's activations in memory instead of every layer's
+  --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit,
+                       refuses (naming what would fit) when even that is too much
+  --plan               print the memory plan (every tensor group and the total) and exit, allocating nothing
+                       and opening no GPU; --data is not needed, the vocabulary is the preset's, and --lora may
+                       plan on a --preset's shape without --init-from
   --log-every N        print every N steps (default 1)`;
 
 export interface TrainArgs {
@@ -51,17 +58,24 @@ export interface TrainArgs {
   logEvery: number;
   /** A LoRA run: an adapter trained on the frozen --init-from model. */
   lora?: LoraConfig;
+  /** --recompute: activation recomputation asked for (--memory-budget may also turn it on). */
+  recompute: boolean;
+  /** --memory-budget in bytes. */
+  memoryBudgetBytes?: number;
+  /** --plan: print the memory plan and exit. */
+  plan: boolean;
 }
 
 /** --lora R [--lora-alpha A] [--lora-targets q,v,...]; the alpha and targets mean nothing without --lora. */
-function loraArgs(a: Args, initFrom: InitFrom | undefined, engine: string): LoraConfig | undefined {
+function loraArgs(a: Args, initFrom: InitFrom | undefined, engine: string, plan: boolean): LoraConfig | undefined {
   const rank = a.number('lora'), alpha = a.number('lora-alpha'), list = a.string('lora-targets');
   if (rank === undefined) {
     if (alpha !== undefined || list !== undefined) throw new ArgError(`--lora-alpha and --lora-targets need --lora R`);
     return undefined;
   }
   if (!Number.isInteger(rank) || rank < 1) throw new ArgError(`--lora must be a positive integer rank, got ${rank}`);
-  if (!initFrom) throw new ArgError('--lora trains an adapter on a released model: give --init-from DIR');
+  // A plan needs only the base's shape, which a preset gives.
+  if (!initFrom && !plan) throw new ArgError('--lora trains an adapter on a released model: give --init-from DIR');
   if (engine !== 'leveret') throw new ArgError('--lora runs on our engine only (not --engine tfjs)');
   let targets: LoraTarget[] = [...DEFAULT_LORA_TARGETS];
   if (list !== undefined) {
@@ -111,7 +125,8 @@ function trainConfig(a: Args, base: ModelConfig): TrainConfig {
 
 /** `initFrom`: the folder --init-from names, already opened (see init-from.node.ts); its config.json is the model. */
 export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): TrainArgs {
-  const a = new Args(argv, new Set(['swiftshader']));
+  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan']));
+  const plan = a.flag('plan');
   let name: string;
   let base: ModelConfig;
   if (a.string('init-from') !== undefined) {
@@ -123,7 +138,7 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
     name = a.required('preset');
     try { base = preset(name); } catch (e) { throw new ArgError(`--preset ${name}: ${(e as Error).message}`); }
   }
-  const data = a.required('data');
+  const data = plan ? a.string('data') ?? '' : a.required('data');
   const train = trainConfig(a, base);
   if (train.seqLen > base.contextLength) {
     throw new ArgError(`--seq-len ${train.seqLen}: longer than ${name}'s context of ${base.contextLength} tokens`);
@@ -134,11 +149,16 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
   if (precision !== 'f32' && precision !== 'f16') throw new ArgError(`--precision must be f32 or f16, got "${precision}"`);
   const logEvery = a.number('log-every', 1);
   if (!Number.isInteger(logEvery) || logEvery < 1) throw new ArgError(`--log-every must be a positive integer, got ${logEvery}`);
-  const lora = loraArgs(a, initFrom, engine);
+  const lora = loraArgs(a, initFrom, engine, plan);
+  const budget = a.number('memory-budget');
+  if (budget !== undefined && !(budget > 0)) throw new ArgError(`--memory-budget must be a positive number of GiB, got ${budget}`);
+  const recompute = a.flag('recompute');
+  if (recompute && engine !== 'leveret') throw new ArgError('--recompute runs on our engine only (not --engine tfjs)');
   const out: TrainArgs = {
     preset: name, initFrom, base, data, train, engine, precision, logEvery,
     swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
     ...(lora ? { lora } : {}),
+    recompute, plan, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
   };
   a.checkAllUsed();
   return out;

@@ -7,7 +7,7 @@ import { openDevice, describeAdapter } from '../engine/device';
 import { nodeGPU } from '../engine/node-gpu.node';
 import { MixtureSampler } from '../data/sampler';
 import { tokenizerFingerprint } from '../data/tokenizer';
-import { estimateMemory, formatBytes } from '../model/memory';
+import { formatBytes } from '../model/memory';
 import { initParams } from '../model/init';
 import { tokensPerStep } from '../train/config';
 import type { TrainBackend } from '../train/backend';
@@ -27,6 +27,7 @@ import { checkResume, checkTrainInputs, modelConfigFor, type TrainInputs } from 
 import { useTfjsWebGPU } from './tfjs-webgpu.node';
 import { saveCheckpointWithRun } from './run-save.node';
 import { checkInitFromData, initFromArg, loadInitWeights, openInitFrom } from './init-from.node';
+import { formatPlan, PLAN_LIMITS, planTrainRun } from './train-plan';
 
 export { TRAIN_USAGE };
 
@@ -44,10 +45,29 @@ export async function validateTrainRun(argv: readonly string[]): Promise<{ args:
   }
 }
 
+/**
+ * --plan: the run's memory plan printed from the arguments alone (no data read, no GPU opened, nothing
+ * allocated); 0 when it fits, 1 when it does not (the reasons and what would fit are printed).
+ */
+async function printPlan(argv: readonly string[]): Promise<number> {
+  const initDir = initFromArg(argv);
+  const initFrom = initDir !== undefined ? await openInitFrom(initDir) : undefined;
+  try {
+    const args = parseTrainArgs(argv, initFrom);
+    const plan = planTrainRun(args, args.base, PLAN_LIMITS);
+    const note = `no adapter opened: bindings of up to ${formatBytes(PLAN_LIMITS.maxStorageBufferBindingSize)} assumed (the run checks its adapter's)`;
+    for (const line of formatPlan(args, args.base, plan, note)) console.log(line);
+    return plan.estimate.problems.length ? 1 : 0;
+  } finally {
+    await initFrom?.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) { console.log(TRAIN_USAGE); return 0; }
   let checked: Awaited<ReturnType<typeof validateTrainRun>>;
   try {
+    if (argv.includes('--plan')) return await printPlan(argv);
     checked = await validateTrainRun(argv);
   } catch (e) {
     if (e instanceof ArgError) { console.error(`${e.message}\n\n${TRAIN_USAGE}`); return 2; }
@@ -71,11 +91,12 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   const dev = await openDevice(gpu);
   console.log(`adapter: ${describeAdapter(dev.caps)}${args.swiftshader ? ' [SwiftShader, on the CPU, as asked]' : ''}`);
   const lora = args.lora;
-  const est = estimateMemory(config, t, dev.caps.limits, { lora });
+  const plan = planTrainRun(args, config, dev.caps.limits), est = plan.estimate;
   console.log(`model: ${args.preset}, ${(est.parameters / 1e6).toFixed(2)}M parameters, vocabulary ${config.vocabSize} ` +
     `(${data.tokenizer.name}); ${formatBytes(est.bytes.total)} planned on the GPU` +
     (lora ? ` (LoRA r ${lora.rank}, alpha ${lora.alpha} on ${lora.targets.join(', ')}: ${(est.trainable / 1e6).toFixed(3)}M trained, ` +
-      `gradients ${formatBytes(est.bytes.gradients)}, AdamW ${formatBytes(est.bytes.adamMoments)})` : ''));
+      `gradients ${formatBytes(est.bytes.gradients)}, AdamW ${formatBytes(est.bytes.adamMoments)})` : '') +
+    (plan.recompute ? `; activations recomputed in the backward${plan.recomputeChosen ? ' (--memory-budget needs it)' : ''}` : ''));
   if (est.problems.length) throw new Error(`this configuration cannot run here: ${est.problems.join('; ')}`);
 
   // Weights from --init-from stream in after the engine exists (a resumed run's come from its checkpoint
@@ -88,10 +109,10 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
     await useTfjsWebGPU(gpu);
     backend = new ReferenceBackend(config, t, init ?? initParams(config, t.seed));
   } else if (lora) {
-    backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision } });
+    backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute });
     await backend.setParams(initLora(config, lora, t.seed));   // A seeded, B zero (a resumed run overwrites both)
   } else {
-    backend = await EngineBackend.create(dev, config, t, { kernels: { matmulPrecision: args.precision } });
+    backend = await EngineBackend.create(dev, config, t, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute });
     if (init) await backend.setParams(init);
   }
   if (fromFolder) await loadInitWeights(fromFolder, backend, (s) => console.log(s));
