@@ -1,4 +1,5 @@
-// The Checkpoints panel: export the run as a zip (Hugging Face folder plus trainer state), import one to
+// The Checkpoints panel: export the run as a zip (Hugging Face folder plus trainer state; for a LoRA run the
+// PEFT adapter folder plus trainer state, and the base with the adapter merged as a plain folder), import one to
 // resume, the autosave interval and when the last autosave happened, and the offer, after a reload or a
 // crash, to resume the autosaved run.
 import type { AutosaveInfo } from '../worker/train-api';
@@ -6,6 +7,8 @@ import { fill, formatCount, h, labelled, numberInput } from './dom';
 
 export interface CheckpointHandlers {
   exportZip(): Promise<void>;
+  /** A LoRA run's base with the adapter merged, as a plain Hugging Face folder zip. */
+  exportMerged(): Promise<void>;
   importZip(file: File): Promise<void>;
   autosaveSecondsChanged(seconds: number): void;
   resumeAutosave(run: boolean): Promise<void>;
@@ -18,6 +21,7 @@ export class CheckpointPanel {
   /** The resume offer; the page puts it at the top, where it is seen on opening. */
   readonly offer: HTMLElement;
   private readonly exportButton: HTMLButtonElement;
+  private readonly mergedButton: HTMLButtonElement;
   private readonly importInput: HTMLInputElement;
   private readonly interval: HTMLInputElement;
   private readonly message: HTMLElement;
@@ -28,6 +32,8 @@ export class CheckpointPanel {
 
   constructor(root: HTMLElement, private readonly handlers: CheckpointHandlers) {
     this.exportButton = h('button', { type: 'button', 'data-testid': 'export-checkpoint', disabled: true, onclick: () => void this.run(() => this.handlers.exportZip()) }, 'Export checkpoint (.zip)');
+    this.mergedButton = h('button', { type: 'button', 'data-testid': 'export-merged', disabled: true, hidden: true,
+      onclick: () => void this.run(() => this.handlers.exportMerged()) }, 'Download merged model (.zip)');
     this.importInput = h('input', { type: 'file', accept: '.zip,application/zip', 'data-testid': 'import-checkpoint', onchange: () => {
       const f = this.importInput.files?.[0];
       this.importInput.value = '';
@@ -43,7 +49,7 @@ export class CheckpointPanel {
     fill(root,
       h('h2', {}, '4 · Export: checkpoints'),
       h('p', { class: 'help' }, 'A checkpoint is a Hugging Face model folder (config.json, model.safetensors, tokenizer files) plus the trainer state, so an import continues the run exactly.'),
-      h('div', { class: 'buttons' }, this.exportButton, labelled('Import checkpoint (.zip)', this.importInput), this.importReason),
+      h('div', { class: 'buttons' }, this.exportButton, this.mergedButton, labelled('Import checkpoint (.zip)', this.importInput), this.importReason),
       this.message,
       h('div', { class: 'grid' }, labelled('Autosave every (seconds)', this.interval, '0: only on pause, stop and at the end')),
       this.autosaveStatus);
@@ -66,6 +72,15 @@ export class CheckpointPanel {
 
   setExportable(exportable: boolean): void {
     this.exportButton.disabled = !exportable;
+    this.mergedButton.disabled = !exportable;
+  }
+
+  /** A LoRA run exports its adapter, and offers the merge; any other run its whole model. */
+  setLora(lora: { base: string } | null): void {
+    this.exportButton.textContent = lora ? 'Download adapter (.zip)' : 'Export checkpoint (.zip)';
+    this.exportButton.title = lora ? `The PEFT adapter folder (adapter_config.json, adapter_model.safetensors) and its trainer state; it resumes on ${lora.base}` : '';
+    this.mergedButton.hidden = lora === null;
+    this.mergedButton.title = lora ? `${lora.base} with the adapter merged in: a plain Hugging Face folder of the same family` : '';
   }
 
   say(text: string, error = false): void {

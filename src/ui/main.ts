@@ -21,6 +21,7 @@ import { RunsPanel } from './runs-panel';
 import { recipeFromReport } from '../runs/recipe';
 import { ModelImportPanel } from './model-import-panel';
 import { ChatPanel } from './chat-panel';
+import { LoraFields } from './lora-fields';
 import type { FolderFiles } from './folder-files';
 
 const $ = (id: string): HTMLElement => {
@@ -110,8 +111,11 @@ async function train(): Promise<void> {
   runPanel.setPreparing(false);
   checkpoints.showOffer(null); // a new run replaces the autosaved one
   try {
-    const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions(), recipe, fromImported: imported !== null });
+    const lora = imported ? loraChoice() : null;
+    const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions(), recipe, fromImported: imported !== null,
+      ...(lora ? { lora } : {}) });
     runFromImported = imported !== null;
+    checkpoints.setLora(info.lora ?? null);
     chatSync();
     runPanel.begin(info.train, info.step, info.history, info.backend);
     evaluate.setRunRecipe(recipe);
@@ -130,7 +134,8 @@ async function train(): Promise<void> {
 /** A run restored from a checkpoint: its configs into the fields, its history into the charts. */
 function restored(info: RunInfo): void {
   running = info;
-  runFromImported = false;
+  runFromImported = info.lora !== undefined; // a LoRA run resumes on the imported model, and chats in its format
+  checkpoints.setLora(info.lora ?? null);
   checkpoints.showOffer(null);
   config.show(info.model, info.train);
   runPanel.begin(info.train, info.step, info.history, info.backend);
@@ -158,6 +163,12 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
     const { blob, fileName } = await workers.train.exportCheckpoint();
     download(blob, fileName);
     checkpoints.say(`Exported ${fileName} (${formatCount(blob.size)} bytes).`);
+  },
+  async exportMerged() {
+    checkpoints.say('Merging the adapter into the base, tensor by tensor…');
+    const { blob, fileName } = await workers.train.exportMergedModel();
+    download(blob, fileName);
+    checkpoints.say(`Exported ${fileName} (${formatCount(blob.size)} bytes): a plain Hugging Face folder.`);
   },
   async importZip(file) {
     const going = runPanel.continuable();
@@ -193,6 +204,11 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
   },
 });
 $('resume-offer-slot').appendChild(checkpoints.offer);
+
+/** Full fine-tuning or a LoRA adapter, for an imported model; a refused field keeps Train off with its message. */
+const loraFields = new LoraFields((c) => runPanel.setBlocked('lora', c.ok ? null : `${c.message} (Start from a model, How to fine-tune).`));
+$('model-import-panel').appendChild(loraFields.root);
+const loraChoice = () => { const c = loraFields.choice(); return c.ok ? c.lora : null; };
 
 const evaluate: EvaluatePanel = new EvaluatePanel($('evaluate-panel'), {
   check: (files) => workers.train.checkTaskFiles(files),
@@ -245,6 +261,7 @@ function modelImported(card: ModelCard | null, f?: FolderFiles): void {
     : '');
   const file = f?.files.find((x) => x.name === 'tokenizer.json')?.file;
   data.useModelTokenizer(card ? { json: card.tokenizer.json, label: card.name, stamp: `model:${card.name}/tokenizer.json:${file?.size}:${file?.lastModified}` } : null);
+  loraFields.setModel(card?.config ?? null);
   chatSync();
 }
 
@@ -279,6 +296,7 @@ const gate = new LoadingGate((reason) => {
 function syncImport(): void {
   checkpoints.setImportBlocked(gate.reason ?? (runActive ? 'A run is going: pause or stop it to import another.' : null));
   modelImport.setBlocked(gate.reason ?? (runActive ? 'A run is going: pause or stop it to import a model.' : null));
+  loraFields.setDisabled(gate.reason !== null || runActive);
 }
 
 function onEvent(e: TrainEvent): void {
@@ -288,6 +306,7 @@ function onEvent(e: TrainEvent): void {
       runActive = e.state === 'starting' || e.state === 'running' || e.state === 'pausing' || e.state === 'stopping';
       syncImport();
       checkpoints.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');
+      if (e.state === 'idle') checkpoints.setLora(null); // the run is closed
       runHolds = e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed';
       chatSync();
       evaluate.setRunAvailable(e.state === 'idle' || e.state === 'starting' || e.state === 'failed'
@@ -317,6 +336,11 @@ function onEvent(e: TrainEvent): void {
       break;
     case 'model-loading':
       modelImport.progress(e);
+      break;
+    case 'model-gpu':
+      modelImport.setOnGpu(e.onGpu);
+      if (imported?.name === e.name) imported = { ...imported, onGpu: e.onGpu };
+      chatSync();
       break;
     case 'chat':
       chat.progress(e.id, e.text, e.tokens, e.maxTokens);

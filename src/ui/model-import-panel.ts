@@ -15,6 +15,13 @@ export interface ModelImportHandlers {
 
 type Loading = Extract<TrainEvent, { type: 'model-loading' }>;
 
+/** The card's "On the GPU" line: held for chat, freed because a run took the GPU, or never there (no WebGPU). */
+function onGpuText(onGpu: boolean, loaded: boolean): string {
+  if (onGpu) return 'yes: chat works now, Train fine-tunes it';
+  return loaded ? 'no longer: freed for the run, which loaded the weights from the files (chat uses the run\'s weights)'
+    : 'no WebGPU here: the weights load when Train starts';
+}
+
 export class ModelImportPanel {
   private readonly folderInput: HTMLInputElement;
   private readonly filesInput: HTMLInputElement;
@@ -27,6 +34,8 @@ export class ModelImportPanel {
   private readonly card: HTMLElement;
   private readonly forgetButton: HTMLButtonElement;
   private blocked: string | null = null;
+  /** The weights went into a forward engine at import (false: no WebGPU here). */
+  private loadedOnGpu = false;
   private loading = false;
 
   constructor(root: HTMLElement, private readonly handlers: ModelImportHandlers) {
@@ -139,10 +148,17 @@ export class ModelImportPanel {
         ...row('Weights', c.weightFiles.join(', ')),
         ...row('Tokenizer', `tokenizer.json: ${c.tokenizer.type}, ${formatCount(c.tokenizer.vocabSize)} tokens (vocabulary ${formatCount(m.vocabSize)}), BOS ${c.tokenizer.bosId}, EOS ${c.tokenizer.eosId}`),
         ...row('Chat template', c.chatTemplate),
-        ...row('On the GPU', c.onGpu ? 'yes: chat works now, Train fine-tunes it' : 'no WebGPU here: the weights load when Train starts')),
+        ...row('On the GPU', onGpuText(c.onGpu, c.onGpu))),
       c.warnings.length ? h('ul', { class: 'warnings' }, ...c.warnings.map((w) => h('li', {}, w))) : null);
     this.card.hidden = false;
     this.forgetButton.hidden = false;
+    this.loadedOnGpu = c.onGpu;
+  }
+
+  /** The chat copy of the weights was freed for a run (or loaded again): the card's "On the GPU" says which. */
+  setOnGpu(onGpu: boolean): void {
+    const dd = [...this.card.querySelectorAll('dt')].find((dt) => dt.textContent === 'On the GPU')?.nextElementSibling;
+    if (dd) dd.textContent = onGpuText(onGpu, this.loadedOnGpu);
   }
 
   private async forget(): Promise<void> {

@@ -13,6 +13,7 @@ import { EngineBackend } from '../train/engine-backend';
 import { blobSource, readAll, type ByteSource } from '../train/checkpoint/byte-source';
 import { CheckpointError } from '../train/checkpoint/errors';
 import { loadWeights, openHFFolder, type HFModelFolder, type LoadProgress } from '../train/checkpoint/hf-folder';
+import type { KeptTokenizerConfig } from '../train/checkpoint/hf-config';
 import { tokenizerDifferences } from '../train/tokenizer-diff';
 import type { Tokenizer } from '../data/tokenizer/tokenizer';
 import { chatFormat, specialTokens, type ChatFormat } from './chat-prompt';
@@ -25,6 +26,8 @@ export interface ImportedModel {
   readonly folder: HFModelFolder;
   readonly format: ChatFormat;
   readonly specials: ReadonlyMap<string, number>;
+  /** Its tokenizer_config.json's chat template and BOS/EOS strings, which models saved from it write back; null without a template. */
+  readonly kept: KeptTokenizerConfig | null;
 }
 
 async function optionalJSON(files: ReadonlyMap<string, ByteSource>, name: string): Promise<Record<string, unknown> | null> {
@@ -48,7 +51,8 @@ export async function openImportedModel(list: readonly ModelFile[], name: string
   }
   const folder = await openHFFolder(files, name);
   const format = chatFormat(await optionalJSON(files, TOKENIZER_CONFIG), folder.tokenizer);
-  return { name, folder, format, specials: specialTokens(folder.tokenizerJSON) };
+  const kept = format.origin === TOKENIZER_CONFIG ? { chatTemplate: format.template, bosToken: format.bosToken, eosToken: format.eosToken } : null;
+  return { name, folder, format, specials: specialTokens(folder.tokenizerJSON), kept };
 }
 
 export function modelCard(m: ImportedModel, onGpu: boolean): ModelCard {

@@ -10,10 +10,10 @@ import type { EvalReport } from '../eval/report';
 import type { DataRecipe, RunRecord, TaskScore } from '../runs/run-record';
 import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import type { ChatTurn } from './chat-prompt';
-import type { StepTiming } from './train-measure';
+import type { LoraRequest } from './train-lora';
 
 export type { ChatTurn } from './chat-prompt';
-export type { StepTiming } from './train-measure';
+export type { LoraRequest } from './train-lora';
 
 /** What runs the model in this worker: our WebGPU engine, or the tfjs reference model where WebGPU is missing. */
 export interface BackendReport {
@@ -106,13 +106,11 @@ export interface StartRequest {
   recipe?: DataRecipe | null;
   /** Start from the imported model's weights (full fine-tuning; `model` must be its config) instead of the seed's. */
   fromImported?: boolean;
-}
-
-/** A config to time on this adapter before it is trained (TrainApi.measureStep). */
-export interface MeasureRequest {
-  model: ModelConfig;
-  train: TrainConfig;
-  engine: 'auto' | 'tfjs';
+  /**
+   * Train a LoRA adapter on the imported model instead (needs `fromImported`): its weights frozen, only the
+   * adapter trained; the run's exports and autosaves are PEFT adapter folders.
+   */
+  lora?: LoraRequest;
 }
 
 /** One file of a dropped model folder: its name in the folder (config.json, model-00001-of-00002.safetensors...). */
@@ -172,6 +170,8 @@ export interface RunInfo {
   backend: string;
   /** Losses so far (a restored run brings its history along). */
   history: LossPoint[];
+  /** A LoRA run: the adapter's settings, and the imported model it trains on. */
+  lora?: LoraRequest & { base: string };
 }
 
 export interface AutosaveInfo {
@@ -205,6 +205,8 @@ export type TrainEvent =
   | { type: 'error'; message: string }
   /** An imported model's weights streaming into GPU buffers (at import, and when a run starts from them). */
   | { type: 'model-loading'; name: string; tensors: number; totalTensors: number; bytes: number; totalBytes: number }
+  /** The imported model's forward engine (its chat copy of the weights) was freed for a run, or loaded. */
+  | { type: 'model-gpu'; name: string; onGpu: boolean }
   /** A chat reply as it streams: the text so far (it may end mid-character), after `tokens` of `maxTokens`. */
   | { type: 'chat'; id: number; text: string; tokens: number; maxTokens: number };
 
@@ -233,13 +235,13 @@ export interface TrainApi {
   setAutosaveSeconds(seconds: number): Promise<void>;
   /** The current run as a checkpoint zip: Hugging Face model folder plus trainer state. */
   exportCheckpoint(): Promise<{ blob: Blob; fileName: string }>;
+  /** A LoRA run's adapter merged into its base (W + s B A): a plain Hugging Face folder of the base's family, as a zip. */
+  exportMergedModel(): Promise<{ blob: Blob; fileName: string }>;
   /**
-   * Times one optimizer step of a config on this adapter: a throwaway backend takes MEASURE_STEPS steps on random
-   * tokens (src/worker/train-measure.ts), then is destroyed with its weights; nothing is trained or counted.
-   * Refused while a run is going (its own steps measure it).
+   * Loads a checkpoint zip and holds the run paused at its step; refuses anything that would not resume exactly.
+   * A LoRA adapter zip resumes on the imported model (which must be its base); a whole-model checkpoint is
+   * refused while a model is imported (it brings its own weights: "Use a preset instead" first).
    */
-  measureStep(req: MeasureRequest): Promise<StepTiming>;
-  /** Loads a checkpoint zip and holds the run paused at its step; refuses anything that would not resume exactly. */
   importCheckpoint(zip: Blob, fileName: string, opts: ResumeOptions): Promise<RunInfo>;
   /** The autosave in OPFS, if any. */
   autosaveInfo(): Promise<AutosaveInfo | null>;

@@ -43,11 +43,13 @@ export class ModelSlot {
     return (p) => this.emit({ type: 'model-loading', name: m.name, tensors: p.tensors, totalTensors: p.totalTensors, bytes: p.bytes, totalBytes: p.totalBytes });
   }
 
-  /** Frees the forward engine (a run is about to build its own from the same files). */
+  /** Frees the forward engine (a run is about to build its own from the same files); the card's "On the GPU" follows. */
   releaseGpu(): void {
     const f = this.forward;
     this.forward = null;
-    if (f) void this.exclusive(async () => f.destroy());
+    if (!f) return;
+    void this.exclusive(async () => f.destroy());
+    if (this.held) this.emit({ type: 'model-gpu', name: this.held.name, onGpu: false });
   }
 
   forget(): void {

@@ -14,6 +14,7 @@ import { tokenizerFingerprint } from '../data/tokenizer/fingerprint';
 import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import { Trainer } from '../train/trainer';
 import type { AutosaveInfo, ResumeOptions, RunInfo, TrainApi, TrainEvent, TrainListener } from './train-api';
+import { LoraBackend } from '../train/lora-backend';
 import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
 import { createBackend, plainGpuError, type Compute } from './train-compute';
 import { openSampler, type OpenedDataset } from './train-dataset';
@@ -26,7 +27,7 @@ import { RunRecords } from './train-records';
 import { checkDataTokenizer, checkSameModel, loadIntoBackend, type ImportedModel } from './model-import';
 import { ModelSlot, runChatModel } from './train-imported';
 import { streamChat } from './train-chat';
-import { measureStepTime } from './train-measure';
+import { checkLora, isAdapterFolder, loraBackend, LoraTrainer, mergedModelFiles, readLoraRestore } from './train-lora';
 
 export interface TrainServiceDeps {
   openCompute(): Promise<Compute>;
@@ -144,6 +145,12 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
    */
   async function checkRestore(files: ReadonlyMap<string, ByteSource>, opts: ResumeOptions,
     record: () => Promise<RunRecordTarget>): Promise<() => Promise<Run>> {
+    if (isAdapterFolder(files)) return checkLoraRestore(files, opts, record);
+    const held = models.current;
+    if (held) {
+      throw new Error(`${held.name} is imported to start from, and a whole-model checkpoint brings its own weights: ` +
+        `press "Use a preset instead" (Start from a model) first, or load a LoRA adapter trained on ${held.name}`);
+    }
     const first: LoadedCheckpoint = await readCheckpoint(files, { fingerprint: fingerprintOf });
     const dataset = await deps.openDataset(first.trainerState.datasetId);
     // Again, now knowing the dataset: a checkpoint trained with another tokenizer is refused by the reader.
@@ -162,6 +169,37 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
         throw e;
       }
     };
+  }
+
+  /** A LoRA run's adapter folder, resumed on the imported model it was trained on (its trainer state checked against it). */
+  async function checkLoraRestore(files: ReadonlyMap<string, ByteSource>, opts: ResumeOptions,
+    record: () => Promise<RunRecordTarget>): Promise<() => Promise<Run>> {
+    const { adapter, training, base } = await readLoraRestore(files, models.current);
+    const dataset = await deps.openDataset(training.trainerState.datasetId);
+    checkDataTokenizer(base, dataset.tokenizer);
+    const train = savedTrainConfig(training.trainerState.trainConfig);
+    const lora = checkLora({ ...adapter.lora, targets: [...adapter.lora.targets] }, base, await getCompute(), opts.engine);
+    return async () => {
+      const sampler = openSampler(dataset, train.seed, train.seqLen);
+      models.releaseGpu();
+      const backend = await loraBackend(await getCompute(), base, lora, train, models.progress(base));
+      try {
+        const trainer = new LoraTrainer(backend, sampler, train, dataset.tokenizer, dataset.name, lora, base);
+        await trainer.restore({ trainerState: training.trainerState, readParam: adapter.readTensor, readMoment: training.readMoment });
+        runBase = base;
+        return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await record() },
+          { sample: opts.sample, autosaveSeconds: opts.autosaveSeconds, evaluation: opts.evaluation }, 'paused');
+      } catch (e) {
+        backend.destroy();
+        throw e;
+      }
+    };
+  }
+
+  /** What the page is told of a run: a LoRA run says so, with its base. */
+  function infoOf(r: Run): RunInfo {
+    const t = r.trainer;
+    return t instanceof LoraTrainer ? { ...r.info(), lora: { rank: t.lora.rank, alpha: t.lora.alpha, targets: [...t.lora.targets], base: t.base.name } } : r.info();
   }
 
   /** A start that fails puts the page back to idle with the reason (the page keeps its settings), then rejects. */
@@ -192,20 +230,22 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
         const model = base ? checkSameModel(base, req.model) : validateConfig(req.model);
         const train = validateTrainConfig(req.train);
         validateShape(train, model);
+        const lora = req.lora ? checkLora(req.lora, base, await getCompute(), req.engine) : null;
         const dataset = await deps.openDataset(req.dataset);
         if (base) checkDataTokenizer(base, dataset.tokenizer);
         const sampler = openSampler(dataset, train.seed, train.seqLen);
         emit({ type: 'state', state: 'starting', message: 'building the model (compiling kernels)', step: 0 });
         // The training engine gets the GPU the imported model's forward engine held; the weights come again from its files.
         if (base) models.releaseGpu();
-        const backend = await createBackend(await getCompute(), model, train, req.engine, !base);
+        if (base) emit({ type: 'state', state: 'starting', message: `loading ${base.name}'s weights${lora ? ' (frozen, for a LoRA adapter)' : ''}`, step: 0 });
+        const backend = lora && base ? await loraBackend(await getCompute(), base, lora, train, models.progress(base))
+          : await createBackend(await getCompute(), model, train, req.engine, !base);
         try {
-          if (base) {
-            emit({ type: 'state', state: 'starting', message: `loading ${base.name}'s weights`, step: 0 });
-            await loadIntoBackend(base, backend, models.progress(base));
-            runBase = base;
-          }
-          const trainer = new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name);
+          if (base && !lora) await loadIntoBackend(base, backend, models.progress(base));
+          if (base) runBase = base;
+          const trainer = lora && base && backend instanceof LoraBackend
+            ? new LoraTrainer(backend, sampler, train, dataset.tokenizer, dataset.name, lora, base)
+            : new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name, base?.kept ?? undefined);
           return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await newRecord(req.recipe ?? null) },
             { sample: req.sample, autosaveSeconds: req.autosaveSeconds, evaluation: req.evaluation }, 'running');
         } catch (e) {
@@ -214,7 +254,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
         }
       }));
       r.begin();
-      return r.info();
+      return infoOf(r);
     },
 
     async pause() { current().pause(); },
@@ -237,25 +277,13 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       return { blob, fileName: `${folder}.zip` };
     },
 
-    async measureStep(req) {
-      refuseWhileGoing();
-      busy = true; // no start while the throwaway backend holds the GPU
-      try {
-        const model = validateConfig(req.model);
-        const train = validateTrainConfig(req.train);
-        validateShape(train, model);
-        // Unseeded: the engine's zeroed weights cost the same per step, without a CPU pass over every parameter.
-        const backend = await createBackend(await getCompute(), model, train, req.engine, false);
-        try {
-          return await measureStepTime(backend, model, train);
-        } finally {
-          backend.destroy();
-        }
-      } catch (e) {
-        throw new Error(plainGpuError((e as Error).message));
-      } finally {
-        busy = false;
-      }
+    async exportMergedModel() {
+      const r = current(), t = r.trainer;
+      if (!(t instanceof LoraTrainer)) throw new Error('this run trains no LoRA adapter: Export checkpoint holds its whole model');
+      // The adapter is small: read it in one turn of the queue, then merge while the base streams from its files.
+      const { adapter, step } = await r.exclusive(async () => ({ adapter: await t.backend.getParams(), step: t.step }));
+      const folder = `${t.base.name}-lora-merged-step${step}`;
+      return { blob: await zipToBlob(mergedModelFiles(t.base, t.lora, adapter), { folder }), fileName: `${folder}.zip` };
     },
 
     async importCheckpoint(zip, fileName, opts) {
@@ -264,7 +292,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       const build = await checkRestore(await openZip(blobSource(zip), { name: fileName }), opts,
         () => newRecord(null, fileName.replace(/\.zip$/i, '')));
       const r = await replaceRun(build);
-      const info = r.info();
+      const info = infoOf(r);
       emit({ type: 'state', state: 'paused', message: `loaded ${fileName} at step ${info.step}`, step: info.step });
       return info;
     },
@@ -284,7 +312,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
         return previous ? { records, id: previous.id, name: previous.name, recipe: previous.recipe } : newRecord(null);
       };
       const r = await replaceRun(await checkRestore(await openZip(blobSource(saved.blob), { name: 'autosave' }), opts, record));
-      const info = r.info();
+      const info = infoOf(r);
       emit({ type: 'state', state: 'paused', message: `restored the autosave at step ${info.step}`, step: info.step });
       return info;
     },
