@@ -57,14 +57,15 @@ describe('run records', () => {
   });
 
   it('takes the recipe from a real pipeline report: mixture shares, rules on, removals, decontamination files', async () => {
-    const docs = Array.from({ length: 30 }, (_, k) => ({ text: `${sentence(k)} ${sentence(k + 1000)}` }));
+    const tern = 'The migration of arctic terns spans the oceans from pole to pole, every single year without fail.';
+    const docs = Array.from({ length: 30 }, (_, k) => ({ text: `${sentence(k)} ${sentence(k + 1000)}${k === 7 ? ` ${tern}` : ''}` }));
     const dup = [...docs.slice(0, 5), ...Array.from({ length: 10 }, (_, k) => ({ text: `${sentence(k + 500)} ${sentence(k + 2000)}` }))];
     const { report } = await runInMemory({
       sources: [
         { name: 'books', category: 'books', weight: 3, files: [memFile('books.jsonl', jsonl(docs))] },
         { name: 'web', category: 'web', weight: 1, files: [memFile('web.jsonl', jsonl(dup))] },
       ],
-      benchmarks: [{ files: [memFile('bench.jsonl', jsonl([{ text: sentence(2003) + ' ' + sentence(2004) }]))] }],
+      benchmarks: [{ files: [memFile('bench.jsonl', jsonl([{ text: tern }]))] }],
       seqLen: 32, valFraction: 0.1, seed: 3,
     });
     const recipe = recipeFromReport(report);
@@ -73,6 +74,7 @@ describe('run records', () => {
     expect(recipe.rulesEnabled).toContain('exact-dup');
     expect(recipe.decontaminatedAgainst).toEqual(['bench.jsonl']);
     expect(recipe.removedByRule['exact-dup']).toBe(5);
+    expect(recipe.removedByRule.decontam).toBe(1);
     expect(recipe.documentsRead).toBe(45);
     expect(recipe.tokens).toBe(report.totals.tokens);
   });
