@@ -52,7 +52,7 @@ export function modelConfigFor(args: TrainArgs, vocabSize: number): ModelConfig 
 
 export async function checkTrainInputs(args: TrainArgs): Promise<TrainInputs> {
   const tokenizer = tokenizerChoiceOf(args);
-  const dataset = await existingDataset(args.data, tokenizer, args.train.seqLen);
+  const dataset = await existingDataset(args.data, tokenizer, args.train.seqLen, args.initFrom?.dir);
   if (dataset && args.initFrom) checkInitFromData(args.initFrom, args.data, dataset);
   if (dataset && dataset.manifest.packLength < args.train.seqLen + 1) {
     throw new InputError(`--data ${args.data}: its ${MANIFEST_FILE} packs sequences of ${dataset.manifest.packLength - 1} tokens, shorter than ` +

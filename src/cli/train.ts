@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
 
 async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   const t = args.train;
-  const data = inputs.dataset ?? await prepareDataFile(args.data, inputs.tokenizer, t.seqLen, (s) => console.log(s));
+  const data = inputs.dataset ?? await prepareDataFile(args.data, inputs.tokenizer, t.seqLen, (s) => console.log(s), args.initFrom?.dir);
   if (inputs.dataset) console.log(`data: ${args.data}${data.dir === args.data ? '' : `, prepared earlier in ${data.dir}`}`);
   const config = modelConfigFor(args, data.tokenizer.vocabSize);
   if (!inputs.dataset && args.resume !== undefined) await checkResume(args, config, data);

@@ -2,7 +2,8 @@
 // byte-level BPE with <|im_start|>/<|im_end|> as added tokens) whose tokenizer_config.json holds a ChatML chat
 // template; `npm run data -- --source chats.jsonl:chat:1:sft --tokenizer DIR/tokenizer.json` renders the
 // conversations with it (the bad row reported by file and line, masked and learned tokens counted), and
-// `npm run train -- --init-from DIR --data OUT` lowers the loss on the learned tokens.
+// `npm run train -- --init-from DIR --data OUT` lowers the loss on the learned tokens; `--data chats.jsonl`
+// with --init-from prepares them as SFT data on the spot with the folder's template.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,22 @@ describe('SFT from the command line', () => {
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     console.log(`sft train: loss ${losses[0]} -> ${losses[losses.length - 1]}`);
     expect(mean(losses.slice(-4))).toBeLessThan(0.6 * mean(losses.slice(0, 4)));
+  }, 600_000);
+
+  it('npm run train --init-from --data chats.jsonl prepares the conversations as SFT data on the spot, with the folder\'s template', async () => {
+    const r = await captured(['--init-from', model, '--data', chats, '--steps', '3', '--batch', '2', '--seq-len', '63', '--accum', '1',
+      '--warmup', '0', '--eval-interval', '0', '--swiftshader'], runTrain);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/SFT conversations, chat template: .*SmolLM-tiny-instruct[\\/]tokenizer_config\.json/);
+    expect(r.out).toMatch(/data: 40 examples of 41 rows \(1 bad, 0 too long, 0 duplicates\); 480 learned and 990 masked tokens/);
+    expect(r.out).toMatch(/chats\.jsonl:5: messages: no assistant turn with text/);
+    expect([...r.out.matchAll(/step +\d+ +loss (\d+\.\d+)/g)]).toHaveLength(3);
+  }, 600_000);
+
+  it('train refuses conversations without the model\'s tokenizer (a BPE trained here), before any work', async () => {
+    const r = await captured(['--preset', 'tiny', '--data', chats, '--steps', '1', '--swiftshader'], runTrain);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/conversations \(SFT rows\) need the model's own tokenizer: train with --init-from DIR/);
   }, 600_000);
 
   it('train refuses a window shorter than the SFT rows before loading anything', async () => {
