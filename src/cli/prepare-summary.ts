@@ -45,13 +45,17 @@ export function summarize(report: PipelineReport): string {
     n(s.keptDocuments), n(s.kept.docs), `${((s.kept.chars / Math.max(1, s.read.chars)) * 100).toFixed(1)}%`,
   ]);
   const t = report.totals;
-  const parts = [
+  // Only SFT sources: no document went through the cleaning rules, and their own table follows below.
+  const documents = report.sources.length === 0 ? [] : [
     `${describeDocumentCounts({ read: t.read.docs, keptDocuments: t.keptDocuments, pieces: t.kept.docs }, n)}.`,
     '',
     `Documents by source and rule (· = none removed; length splits long documents into pieces, so its column`,
     `adds pieces and the rules after it count pieces):`,
     table(['source', 'category', 'docs read', ...rules, 'docs kept', 'pieces kept', 'chars kept'], sourceRows),
     '',
+  ];
+  const parts = [
+    ...documents,
     `Mixture (${report.tokenizer.name}, vocabulary ${n(report.tokenizer.vocabSize)}, sequences of ${report.dataset.packLength} tokens):`,
     table(['source', 'part', 'weight', 'share', 'pieces', 'tokens', 'train seqs', 'val seqs'], report.mixture.map((m) => [
       m.source, m.part ?? 'D1', String(m.weight), `${(m.share * 100).toFixed(1)}%`, n(m.records), n(m.tokens), n(m.trainSequences), n(m.valSequences),
