@@ -207,7 +207,6 @@ $('resume-offer-slot').appendChild(checkpoints.offer);
 
 /** Full fine-tuning or a LoRA adapter, for an imported model; a refused field keeps Train off with its message. */
 const loraFields = new LoraFields((c) => runPanel.setBlocked('lora', c.ok ? null : `${c.message} (Start from a model, How to fine-tune).`));
-$('model-import-panel').appendChild(loraFields.root);
 const loraChoice = () => { const c = loraFields.choice(); return c.ok ? c.lora : null; };
 
 const evaluate: EvaluatePanel = new EvaluatePanel($('evaluate-panel'), {
@@ -252,6 +251,8 @@ const modelImport = new ModelImportPanel($('model-import-panel'), {
     modelImported(null);
   },
 });
+
+$('model-import-panel').appendChild(loraFields.root); // after the panel filled its root
 
 /** The config and data panels follow the imported model (its config locked, its tokenizer.json); null lets go. */
 function modelImported(card: ModelCard | null, f?: FolderFiles): void {
