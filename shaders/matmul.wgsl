@@ -38,7 +38,12 @@ const THREADS: u32 = (TM / 4u) * (TN / 4u);
 
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
+// B's storage: f32, or, for a frozen half-precision weight, pairs of f16 packed in u32 (shaders.ts swaps this
+// block for B_F16 below; the products and sums stay f32).
+// B storage begin
 @group(0) @binding(2) var<storage, read> b: array<f32>;
+fn b_at(i: u32) -> f32 { return b[i]; }
+// B storage end
 @group(0) @binding(3) var<uniform> p: Params;
 
 var<workgroup> a_tile: array<vec4f, TK * TM / 4u>; // [k][m / 4]
@@ -52,8 +57,8 @@ fn load_a(m: u32, k: u32) -> f32 {
 
 fn load_b(k: u32, n: u32) -> f32 {
   if (k >= k_end || n >= p.N) { return 0.0; }
-  if (TRANS_B) { return b[p.b_off + n * p.ldb + k]; }
-  return b[p.b_off + k * p.ldb + n];
+  if (TRANS_B) { return b_at(p.b_off + n * p.ldb + k); }
+  return b_at(p.b_off + k * p.ldb + n);
 }
 
 @compute @workgroup_size(TN / 4u, TM / 4u)

@@ -36,7 +36,12 @@ const TK: u32 = 16u;
 
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
+// B's storage: f32, or, for a frozen half-precision weight, four f16 packed in a vec2u (shaders.ts swaps this
+// block; the products and sums stay f32).
+// B storage begin
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
+fn b_at4(i: u32) -> vec4f { return b[i]; }
+// B storage end
 @group(0) @binding(3) var<uniform> p: Params;
 
 var<workgroup> a_tile: array<TileVec, TK * TM / 4u>; // [k][m / 4]
@@ -56,10 +61,10 @@ fn a_vec(m: u32, k: u32) -> vec4f {
 fn b_vec(k: u32, n: u32) -> vec4f {
   if (TRANS_B) {
     if (n >= p.N || k >= k_end) { return vec4f(0.0); }
-    return b[(p.b_off + n * p.ldb + k) / 4u];
+    return b_at4((p.b_off + n * p.ldb + k) / 4u);
   }
   if (k >= k_end || n >= p.N) { return vec4f(0.0); }
-  return b[(p.b_off + k * p.ldb + n) / 4u];
+  return b_at4((p.b_off + k * p.ldb + n) / 4u);
 }
 
 fn store_row(r: u32, col: u32, v: vec4f) {

@@ -32,6 +32,8 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DI
                        a PEFT adapter folder (adapter_config.json, adapter_model.safetensors) + trainer state
   --lora-alpha A       LoRA scaling alpha / R (default ${LORA_ALPHA_DEFAULT}, PEFT's)
   --lora-targets LIST  modules to adapt, from q,k,v,o,gate,up,down (default q,v, PEFT's for Llama/Mistral)
+  --f16-base           with --lora: keep the frozen base's linear layers as f16 (half their memory; computed
+                       in f32; weights rounded to f16, which a BF16 or F16 release loses nothing to in range)
   --recompute          keep each block's input only and recompute the block in the backward: the same losses
                        and gradients, one block's activations in memory instead of every layer's
   --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit,
@@ -64,6 +66,8 @@ export interface TrainArgs {
   memoryBudgetBytes?: number;
   /** --plan: print the memory plan and exit. */
   plan: boolean;
+  /** --f16-base: the LoRA base's linear layers stored as f16. */
+  f16Base: boolean;
 }
 
 /** --lora R [--lora-alpha A] [--lora-targets q,v,...]; the alpha and targets mean nothing without --lora. */
@@ -125,7 +129,7 @@ function trainConfig(a: Args, base: ModelConfig): TrainConfig {
 
 /** `initFrom`: the folder --init-from names, already opened (see init-from.node.ts); its config.json is the model. */
 export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): TrainArgs {
-  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan']));
+  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base']));
   const plan = a.flag('plan');
   let name: string;
   let base: ModelConfig;
@@ -152,13 +156,14 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
   const lora = loraArgs(a, initFrom, engine, plan);
   const budget = a.number('memory-budget');
   if (budget !== undefined && !(budget > 0)) throw new ArgError(`--memory-budget must be a positive number of GiB, got ${budget}`);
-  const recompute = a.flag('recompute');
+  const recompute = a.flag('recompute'), f16Base = a.flag('f16-base');
+  if (f16Base && !lora) throw new ArgError('--f16-base stores a frozen base: it needs --lora (full training keeps f32 weights)');
   if (recompute && engine !== 'leveret') throw new ArgError('--recompute runs on our engine only (not --engine tfjs)');
   const out: TrainArgs = {
     preset: name, initFrom, base, data, train, engine, precision, logEvery,
     swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
     ...(lora ? { lora } : {}),
-    recompute, plan, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
+    recompute, plan, f16Base, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
   };
   a.checkAllUsed();
   return out;

@@ -109,7 +109,7 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
     await useTfjsWebGPU(gpu);
     backend = new ReferenceBackend(config, t, init ?? initParams(config, t.seed));
   } else if (lora) {
-    backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute });
+    backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute, f16Base: args.f16Base });
     await backend.setParams(initLora(config, lora, t.seed));   // A seeded, B zero (a resumed run overwrites both)
   } else {
     backend = await EngineBackend.create(dev, config, t, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute });

@@ -3,7 +3,7 @@
 // activations out of one large buffer would force every binding to be read_write (losing the read-only
 // hint drivers use for faster loads). The table is still the plan: sizes, names and the memory estimate
 // all come from it.
-import type { TensorEntry } from '../model/memory';
+import { entryBytes, type TensorEntry } from '../model/memory';
 import type { TensorView } from './kernel-context';
 
 export interface TensorTable {
@@ -20,14 +20,14 @@ export function allocateTable(device: GPUDevice, label: string, entries: readonl
   const buffers: GPUBuffer[] = [];
   let bytes = 0;
   for (const e of entries) {
-    const size = Math.max(4, e.numel * 4);
+    const size = Math.max(4, entryBytes(e));
     if (size > opts.maxBindingBytes) {
       throw new Error(`${label}: ${e.name} is ${size} bytes, larger than one storage binding (${opts.maxBindingBytes})`);
     }
     // Sizes rounded up to 16 bytes: vec4 views of the tensor stay in bounds.
     const buffer = device.createBuffer({ label: `${label}:${e.name}`, size: Math.ceil(size / 16) * 16, usage });
     buffers.push(buffer);
-    views.set(e.name, { buffer, offset: 0, size, label: e.name });
+    views.set(e.name, { buffer, offset: 0, size, label: e.name, ...(e.f16 ? { dtype: 'f16' as const } : {}) });
     bytes += size;
   }
   return {

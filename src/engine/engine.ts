@@ -31,6 +31,9 @@ export interface EngineOptions {
   /** Activation recomputation: keep each block's input, recompute the block in the backward (same results,
    *  one block's activations in memory instead of every layer's; about one more forward per step). */
   readonly recompute?: boolean;
+  /** With `lora`: the frozen base's linear layers stored as f16 (packed, read by the matmul as f32); half the
+   *  base's memory, the weights rounded to f16 (a BF16 or F16 release loses nothing in its normal range). */
+  readonly f16Base?: boolean;
 }
 
 /**
@@ -131,11 +134,11 @@ export class Engine {
     this.recompute = training && opts.recompute === true;
     const lora = this.lora ?? undefined;
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
-      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute });
+      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
-    this.store = new ParamStore(this.ctx, this.config, training && !lora, pieceBytes);
+    this.store = new ParamStore(this.ctx, this.config, training && !lora, pieceBytes, undefined, '', { f16Linear: opts.f16Base === true });
     this.adapter = lora ? new ParamStore(this.ctx, this.config, training, maxBindingBytes,
       loraSpecs(this.config, lora).map((s) => ({ name: s.name, shape: s.shape, kind: 'linear' as const, decay: true })), 'lora ') : null;
     const trained = this.adapter ?? this.store;
@@ -339,7 +342,7 @@ export class Engine {
 
   describeMemory(): string {
     const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits,
-      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute });
+      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute, f16Base: this.store.f16Linear });
     const trainable = this.lora ? ` (${(e.trainable / 1e6).toFixed(2)}M in the LoRA adapter, trained)` : '';
     return `${(e.parameters / 1e6).toFixed(2)}M parameters${trainable}; ${formatBytes(e.bytes.total)} on the GPU ` +
       `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +

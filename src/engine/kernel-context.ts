@@ -10,6 +10,8 @@ export interface TensorView {
   readonly offset: number;   // bytes
   readonly size: number;     // bytes
   readonly label: string;
+  /** 'f16': packed halves, two per 32-bit word (a frozen half-precision weight); absent: f32 / i32 / u32. */
+  readonly dtype?: 'f16';
 }
 
 /** One recorded kernel launch: created once, replayed every step. */
@@ -88,13 +90,13 @@ export class KernelContext {
 
   /** A compute pipeline, built once per (shader, entry point, constants, variant). */
   pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean> = {},
-    headDim?: number, f16Tiles = false): GPUComputePipeline {
-    const key = JSON.stringify([shader, entryPoint, constants, headDim, this.subgroups, f16Tiles]);
+    headDim?: number, f16Tiles = false, bF16 = false): GPUComputePipeline {
+    const key = JSON.stringify([shader, entryPoint, constants, headDim, this.subgroups, f16Tiles, bF16]);
     let p = this.pipelines.get(key);
     if (!p) {
       const label = `${shader}.${entryPoint}`;
       const module = this.device.createShaderModule({
-        label, code: shaderSource(shader, { subgroups: this.subgroups, headDim, f16Tiles }),
+        label, code: shaderSource(shader, { subgroups: this.subgroups, headDim, f16Tiles, bF16 }),
       });
       const c: Record<string, number> = {};
       for (const [k, v] of Object.entries(constants)) c[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;

@@ -1,6 +1,10 @@
 // The model's parameters on the GPU (and, when training, their gradients and AdamW moments), laid out from
 // the table of parameter pieces: the same names and [out, in] layouts as Hugging Face's Mistral. A LoRA
 // engine has two stores: the frozen base (parameters only) and the adapter (specs of its own, trained).
+// A frozen store may keep its linear layers' weights as f16 (`f16Linear`): written rounded to nearest even,
+// read by the matmul as its B operand and widened to f32 there; norms and the embedding stay f32.
+import { float32ToFloat16Bits } from '../export/float-encode';
+import { float16ToFloat32 } from '../train/checkpoint/float-formats';
 import type { ModelConfig } from '../model/config';
 import { specPieces, type ParamPiece } from '../model/memory';
 import { paramSpecs, numel, type ParamSpec } from '../model/params';
@@ -16,14 +20,24 @@ export class ParamStore {
   private readonly tables = new Map<ParamTableName, TensorTable>();
   private readonly bySpec = new Map<string, ParamSpec>();
 
+  /** The linear layers' weights are stored as f16 (frozen stores only). */
+  readonly f16Linear: boolean;
+
   constructor(readonly ctx: KernelContext, readonly config: ModelConfig, readonly training: boolean, maxBindingBytes: number,
-    specs: readonly ParamSpec[] = paramSpecs(config), label = '') {
+    specs: readonly ParamSpec[] = paramSpecs(config), label = '', opts: { f16Linear?: boolean } = {}) {
     this.specs = specs;
     for (const s of this.specs) this.bySpec.set(s.name, s);
     this.pieces = specPieces(specs, maxBindingBytes);
-    const opts = { maxBindingBytes };
+    this.f16Linear = opts.f16Linear === true;
+    // Gradients and moments of a half-precision weight would need f32 master weights: trained stores stay f32.
+    if (this.f16Linear && training) throw new Error('f16 weights are for a frozen store (a LoRA base), not a trained one');
     const names: ParamTableName[] = training ? ['params', 'grads', 'exp_avg', 'exp_avg_sq'] : ['params'];
-    for (const t of names) this.tables.set(t, allocateTable(ctx.device, `${label}${t}`, this.pieces, opts));
+    const entries = this.pieces.map((p) => (this.isF16(p.param) ? { ...p, f16: true } : p));
+    for (const t of names) this.tables.set(t, allocateTable(ctx.device, `${label}${t}`, entries, { maxBindingBytes }));
+  }
+
+  private isF16(param: string): boolean {
+    return this.f16Linear && this.spec(param).kind === 'linear';
   }
 
   table(t: ParamTableName): TensorTable {
@@ -60,7 +74,13 @@ export class ParamStore {
     const rowElems = data.length / spec.shape[0];
     for (const p of this.piecesOf(name, t)) {
       const part = data.subarray(p.rowBegin * rowElems, p.rowEnd * rowElems);
-      this.ctx.device.queue.writeBuffer(p.view.buffer, p.view.offset, part.buffer, part.byteOffset, part.byteLength);
+      if (p.view.dtype === 'f16') {
+        const halves = new Uint16Array(Math.ceil(part.length / 2) * 2);   // whole 32-bit words
+        for (let i = 0; i < part.length; i++) halves[i] = float32ToFloat16Bits(part[i]);
+        this.ctx.device.queue.writeBuffer(p.view.buffer, p.view.offset, halves);
+      } else {
+        this.ctx.device.queue.writeBuffer(p.view.buffer, p.view.offset, part.buffer, part.byteOffset, part.byteLength);
+      }
     }
   }
 
@@ -70,7 +90,9 @@ export class ParamStore {
     const out = new Float32Array(numel(spec.shape));
     const rowElems = out.length / spec.shape[0];
     for (const p of this.piecesOf(name, t)) {
-      out.set(await readView(this.ctx.device, p.view), p.rowBegin * rowElems);
+      const raw = await readView(this.ctx.device, p.view);
+      const n = (p.rowEnd - p.rowBegin) * rowElems;
+      out.set(p.view.dtype === 'f16' ? float16ToFloat32(new Uint16Array(raw.buffer, 0, n)) : raw, p.rowBegin * rowElems);
     }
     return out;
   }

@@ -34,7 +34,19 @@ export interface ShaderVariant {
   readonly f16Tiles?: boolean;
   /** Replaces `const HEAD_DIM: u32 = ...;` (private array lengths must be const, not override). */
   readonly headDim?: number;
+  /** The matmul's B operand stored as packed f16 (a frozen half-precision weight): swaps the block between
+   *  `// B storage begin` and `// B storage end` for one that unpacks with unpack2x16float (core WGSL, every
+   *  adapter; no shader-f16). Binding types cannot be override constants, hence text. */
+  readonly bF16?: boolean;
 }
+
+/** B as packed halves: element i is half (i & 1) of word i / 2 (little-endian, as ParamStore writes them). */
+const B_F16: Partial<Record<ShaderName, string>> = {
+  matmul: `@group(0) @binding(2) var<storage, read> b: array<u32>;
+fn b_at(i: u32) -> f32 { let pair = unpack2x16float(b[i >> 1u]); return select(pair.x, pair.y, (i & 1u) == 1u); }`,
+  matmulVec4: `@group(0) @binding(2) var<storage, read> b: array<vec2u>;
+fn b_at4(i: u32) -> vec4f { let h = b[i]; return vec4f(unpack2x16float(h.x), unpack2x16float(h.y)); }`,
+};
 
 export function shaderSource(name: ShaderName, v: ShaderVariant): string {
   let body: string = SHADERS[name];
@@ -42,6 +54,12 @@ export function shaderSource(name: ShaderName, v: ShaderVariant): string {
     const re = /const HEAD_DIM: u32 = \d+u;/;
     if (!re.test(body)) throw new Error(`shader ${name} has no HEAD_DIM constant to specialise`);
     body = body.replace(re, `const HEAD_DIM: u32 = ${v.headDim}u;`);
+  }
+  if (v.bF16) {
+    const re = /\/\/ B storage begin\n[\s\S]*?\/\/ B storage end\n/;
+    const block = B_F16[name];
+    if (!block || !re.test(body)) throw new Error(`shader ${name} has no B storage block to switch to f16`);
+    body = body.replace(re, `${block}\n`);
   }
   if (v.f16Tiles) {
     const re = /alias TileScalar = f32;/;

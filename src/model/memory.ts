@@ -7,8 +7,13 @@ import { numel, paramSpecs } from './params';
 
 export interface TensorEntry {
   readonly name: string;
-  readonly numel: number;   // 4-byte elements (f32, i32 or u32)
+  readonly numel: number;   // elements: 4 bytes each (f32, i32 or u32), 2 when f16
+  /** Stored as half precision, two elements per 32-bit word (a frozen LoRA base's projections). */
+  readonly f16?: boolean;
 }
+
+/** Bytes a tensor of the table takes (f16: halves packed in whole 32-bit words). */
+export const entryBytes = (e: TensorEntry): number => e.f16 ? Math.ceil(e.numel / 2) * 4 : e.numel * 4;
 
 export type GraphMode = 'train' | 'forward';
 
@@ -161,6 +166,8 @@ export interface EstimateOptions {
   readonly budgetBytes?: number;
   readonly lora?: LoraConfig;
   readonly recompute?: boolean;
+  /** A LoRA run's frozen base keeps its linear layers' weights as f16 (norms and embedding stay f32). */
+  readonly f16Base?: boolean;
 }
 
 const MiB = 2 ** 20;
@@ -192,7 +199,10 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
   const nAdapter = opts.lora ? countLoraParams(c, opts.lora) : 0;
   const nParams = nBase + nAdapter;
   const trainable = opts.lora ? nAdapter : nBase;
-  const pBytes = nParams * 4;
+  if (opts.f16Base && !opts.lora) problems.push('f16 weights are for a frozen LoRA base: full training keeps f32 weights');
+  const f16Base = opts.f16Base === true && opts.lora !== undefined;
+  const f16Elems = f16Base ? paramSpecs(c).filter((p) => p.kind === 'linear').reduce((a, p) => a + numel(p.shape), 0) : 0;
+  const pBytes = nParams * 4 - f16Elems * 2;
   let pieces: ParamPiece[] = [];
   try {
     pieces = paramPieces(c, maxBinding);
@@ -236,7 +246,7 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
 }
 
 export interface FitOption {
-  readonly option: 'recompute' | 'batch' | 'lora';
+  readonly option: 'recompute' | 'batch' | 'lora' | 'f16Base';
   /** The change in words with its command-line option and the total it plans, e.g. "activation recomputation (--recompute): 17.52 GiB". */
   readonly text: string;
   readonly bytes: number;
@@ -269,6 +279,10 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
     if (b > budgetBytes) continue;
     out.push({ option: 'batch', text: `a smaller micro-batch (--batch ${batch} --accum ${shape.accumSteps}, the same tokens per step): ${formatBytes(b)}`, bytes: b });
     break;
+  }
+  if (opts.lora && !opts.f16Base) {
+    const b = total(s, { f16Base: true });
+    if (b <= budgetBytes) out.push({ option: 'f16Base', text: `the frozen base's linear layers in f16 (--f16-base): ${formatBytes(b)}`, bytes: b });
   }
   if (!opts.lora && out.length === 0) {
     for (const recompute of opts.recompute ? [true] : [false, true]) {

@@ -44,9 +44,12 @@ function matmulDispatch(ctx: KernelContext, label: string, c: TensorView, a: Ten
   const constants = { TRANS_A: transA, TRANS_B: transB };
   const direct = vec4 && ctx.choices.matmul === 'direct';
   const f16 = vec4 && !direct && ctx.choices.matmulPrecision === 'f16';
+  // A half-precision B (a frozen weight stored as f16) is unpacked to f32 as it is loaded; A never is.
+  if (a.dtype === 'f16' || c.dtype === 'f16') throw new Error(`${label}: only the B operand may be stored as f16`);
+  const bF16 = b.dtype === 'f16';
   const pipeline = vec4
-    ? ctx.pipeline('matmulVec4', direct ? 'direct' : 'tiled', constants, undefined, f16)
-    : ctx.pipeline('matmul', 'main', constants);
+    ? ctx.pipeline('matmulVec4', direct ? 'direct' : 'tiled', constants, undefined, f16, bF16)
+    : ctx.pipeline('matmul', 'main', constants, undefined, false, bF16);
   const tile = direct ? DIRECT_TILE : MATMUL_TILE;
   const params = ctx.uniform(`${label}.params`, uniformBytes([
     ['u32', m.M], ['u32', m.N], ['u32', m.K], ['u32', lda], ['u32', ldb], ['u32', ldc],

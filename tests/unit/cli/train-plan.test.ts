@@ -52,6 +52,17 @@ describe('npm run train --plan', () => {
     expect(() => parseTrainArgs(['--preset', 'tiny', '--data', 'x', '--lora', '4'])).toThrow(/give --init-from DIR/);
   });
 
+  it('LoRA r 16 at 1 x 2048 with --recompute --f16-base plans at most 5 GiB; without --f16-base the budget names it', async () => {
+    const r = await captured(hare('--lora', '16', '--recompute', '--f16-base'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/the base's linear layers f16/);
+    expect(totalOf(r.out)).toBeLessThanOrEqual(5);
+    const over = await captured(hare('--lora', '16', '--memory-budget', '5'));
+    expect(over.code).toBe(1);
+    expect(over.out).toMatch(/it would fit with the frozen base's linear layers in f16 \(--f16-base\): 3\.30 GiB/);
+    expect(() => parseTrainArgs(hare('--f16-base'))).toThrow(/--f16-base stores a frozen base: it needs --lora/);
+  });
+
   it('--memory-budget turns recomputation on only when the run needs it', () => {
     const need = planTrainRun(parseTrainArgs(hare('--memory-budget', '20')), preset('hare-1.1b'), PLAN_LIMITS);
     expect(need).toMatchObject({ recompute: true, recomputeChosen: true });
