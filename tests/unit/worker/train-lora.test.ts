@@ -1,6 +1,7 @@
 // A LoRA run's files in the page, without a GPU: the merged folder is the imported base with W + s B A on the
 // adapted weights only (the rest bit-identical to the folder's), its family, tie and chat template kept; and
-// the refusals a LoRA start or restore gives, naming what is missing.
+// the refusals a LoRA start or restore gives, naming what is missing; a whole-model checkpoint refused while a
+// model is imported.
 import { describe, expect, it } from 'vitest';
 import { initLora, loraNames, mergeLora, targetShape, validateLora } from '../../../src/model/lora';
 import { bodyBytes, bytesSource, sourcesInMemory } from '../../../src/train/checkpoint/byte-source';
@@ -10,6 +11,10 @@ import { openImportedModel } from '../../../src/worker/model-import';
 import type { Compute } from '../../../src/worker/train-compute';
 import { checkLora, isAdapterFolder, mergedModelFiles, readLoraRestore } from '../../../src/worker/train-lora';
 import { releasedFolder } from '../checkpoint/hf-folder-fixture';
+import { buildCheckpoint } from '../../../src/train/checkpoint/checkpoint';
+import { zipToBlob } from '../../../src/train/checkpoint/zip-write';
+import { createTrainApi } from '../../../src/worker/train-service';
+import { tinyInput } from '../checkpoint/fixtures';
 
 const TEMPLATE = "{% for m in messages %}{{ m['content'] }}{% endfor %}";
 
@@ -58,5 +63,20 @@ describe('a LoRA run on an imported model, in the worker', () => {
     expect(isAdapterFolder(files)).toBe(true);
     await expect(readLoraRestore(files, null)).rejects.toThrow(/this is a LoRA adapter \(adapter_config\.json\): import its base model first/);
     await expect(readLoraRestore(files, m)).rejects.toThrow(/trainer_state\.json: missing, so this adapter cannot resume training/);
+  });
+
+  it('refuses a whole-model checkpoint zip while a model is imported, saying how to let go of it', async () => {
+    const f = releasedFolder();
+    const api = createTrainApi({
+      openCompute: async () => tfjs,
+      openDataset: async () => { throw new Error('not reached'); },
+      saveAutosave: async () => { throw new Error('not used'); },
+      autosaveInfo: async () => null, autosaveBlob: async () => null, discardAutosave: async () => undefined,
+    });
+    await api.importModel([...f.files].map(([name, b]) => ({ name, file: new File([new Uint8Array(b)], name) })), 'held-model');
+    const zip = await zipToBlob(buildCheckpoint(tinyInput()), { folder: 'run' });
+    const opts = { sample: { prompt: '', maxTokens: 1, temperature: 0, topK: 0, seed: 1, everySteps: 0 }, autosaveSeconds: 0, engine: 'auto' as const };
+    await expect(api.importCheckpoint(zip, 'run.zip', opts)).rejects.toThrow(
+      /held-model is imported to start from, and a whole-model checkpoint brings its own weights: press "Use a preset instead"/);
   });
 });
