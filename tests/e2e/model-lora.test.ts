@@ -14,6 +14,8 @@ const CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] 
 
 let s: Session;
 let dir: string;
+/** The adapter zip as downloaded, imported again at the end. */
+let adapterZip = '';
 beforeAll(async () => {
   const fixture = releasedFolder();
   fixture.files.set('tokenizer_config.json', new TextEncoder().encode(JSON.stringify({
@@ -68,6 +70,7 @@ describe('a LoRA adapter on an imported model, in the page', () => {
 
   it('downloads the PEFT adapter: LORA, r 4, alpha 8 on q_proj,v_proj, PEFT names and shapes', async () => {
     const zip = await downloadFrom(s.page, 'export-checkpoint');
+    adapterZip = zip.path;
     const files = unzip(new Uint8Array(zip.bytes));
     expect([...files.keys()].sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'optimizer.safetensors', 'trainer_state.json']);
     const config = json(files.get('adapter_config.json'));
@@ -96,5 +99,14 @@ describe('a LoRA adapter on an imported model, in the page', () => {
     expect(json(files.get('tokenizer_config.json'))).toMatchObject({ chat_template: CHATML, bos_token: '<|endoftext|>', eos_token: '<|im_end|>' });
     await screenshot(s.page, 'model-lora-3-downloads');
     expect(foreignRequests(s)).toEqual([]);
+  });
+
+  it('imports the adapter zip again: it resumes on the held base at its step', async () => {
+    const page = s.page;
+    await byTestId(page, 'import-checkpoint').setInputFiles(adapterZip);
+    await page.waitForFunction(() => /^Loaded /.test(document.querySelector('[data-testid="checkpoint-message"]')?.textContent ?? ''), null, { timeout: 120_000 });
+    expect(await byTestId(page, 'checkpoint-message').innerText()).toMatch(/at step 2 of 2\./);
+    expect(await byTestId(page, 'export-checkpoint').innerText()).toBe('Download adapter (.zip)');
+    expect(await byTestId(page, 'export-merged').isVisible()).toBe(true);
   });
 });
