@@ -6,13 +6,26 @@ import * as tf from '@tensorflow/tfjs';
 import { headDim, type ModelConfig } from './config';
 import { EMBED, FINAL_NORM, headWeight, layerParamNames, paramSpecs } from './params';
 import { loraNames, loraScale, loraSpecs, type LoraConfig, type LoraTarget } from './lora';
-import { ropeTables } from '../engine/kernels/elementwise';
 
 export type TensorMap = Record<string, tf.Tensor>;
 
 function rmsnorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
   const ms = tf.mean(tf.square(x), -1, true);
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w) as tf.Tensor2D;
+}
+
+/**
+ * The rotary tables (T, D/2): angle[t, i] = t * theta^(-2i / D), built from tfjs ops here rather than taken
+ * from the engine, so that a wrong table in the engine shows up as a parity failure instead of being shared.
+ * The angles are f32 where the engine's are f64: the tables agree to 7e-7 at T = 64 (the tests' lengths)
+ * and drift to 7e-5 by T = 2048, where this reference is a fallback trainer, not a ground truth.
+ */
+function ropeTables(T: number, D: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const invFreq = tf.exp(tf.mul(tf.range(0, D / 2), -2 * Math.log(theta) / D)); // (D/2)
+    const angle = tf.outerProduct(tf.range(0, T), invFreq);                       // (T, D/2)
+    return { cos: tf.cos(angle) as tf.Tensor2D, sin: tf.sin(angle) as tf.Tensor2D };
+  });
 }
 
 /** Half-split rotary embedding on (B, T, heads, D) with tables (T, D/2). */
@@ -52,9 +65,7 @@ export function referenceLogits(c: ModelConfig, p: TensorMap, inputs: tf.Tensor2
   };
   const [B, T] = inputs.shape;
   const N = B * T, D = headDim(c), H = c.nHeads, KV = c.nKvHeads;
-  const rt = ropeTables(T, D, c.ropeTheta);
-  const cos = tf.tensor2d(rt.cos, [T, D / 2]);
-  const sin = tf.tensor2d(rt.sin, [T, D / 2]);
+  const { cos, sin } = ropeTables(T, D, c.ropeTheta);
   let x = tf.gather(p[EMBED], inputs.reshape([N])) as tf.Tensor2D; // (N, C)
   for (let l = 0; l < c.nLayers; l++) {
     const n = layerParamNames(l);
