@@ -36,7 +36,8 @@ export const PREPARE_USAGE = `usage: npm run data -- --source FILE[,FILE...]:CAT
   --seed N               seed for the validation split (default 1)
   --val F                fraction of records held out for validation (default 0.01)
   --workers N            threads for the per-record work: cleaning, MinHash, n-gram lookups, tokenizing
-                         (default one per core; 0: all in one thread); the output is the same for any N
+                         (default one per core from 32 MiB of input, none below; 0: all in one thread);
+                         the output is the same for any N
   --strict-decontam      also remove any sample sharing a single 13-gram with a benchmark
   --pii mask|drop        mask private information (default) or drop the record
   --lang CODES           languages to keep, comma-separated ISO 639-1 (default en)
@@ -72,7 +73,7 @@ export interface PrepareArgs {
   diversity?: DiversityOptions;
   /** --chat-template: a tokenizer_config.json or a Jinja file, for SFT sources. */
   chatTemplate?: string;
-  /** Pool workers; undefined: one per core (pool/pool.node.ts defaultWorkers). */
+  /** Pool workers; undefined: pool/pool.node.ts defaultWorkers (one per core for large inputs). */
   workers?: number;
 }
 

@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   const store = await NodeDirStore.open(args.out);
   await clearPreviousDataset(args.out);
   const started = Date.now();
-  const workers = args.workers ?? defaultWorkers();
+  const workers = args.workers ?? defaultWorkers([...opts.sources, ...(opts.benchmarks ?? [])].flatMap((s) => s.files).reduce((n, f) => n + (f.size ?? 0), 0));
   const pool = workers > 0 ? await createNodePool(workers) : undefined;
   let report;
   try {

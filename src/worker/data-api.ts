@@ -37,8 +37,8 @@ export interface PrepareRequest {
   tokenizer: TokenizerChoice;
   seqLen?: number;
   valFraction?: number;
-  /** Web Workers for the per-record work (0: all in the data worker); default one per logical core. The
-   *  dataset is the same byte for byte for any number. */
+  /** Web Workers for the per-record work (0: all in the data worker); default one per logical core from
+   *  32 MiB of input, none below (pool/pool.ts). The dataset is the same byte for byte for any number. */
   workers?: number;
 }
 

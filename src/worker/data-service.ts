@@ -27,8 +27,8 @@ export interface DataServiceDeps {
   resolveTokenizer: ResolveTokenizer;
   /** Starts the pool for PrepareRequest.workers (pool/pool.web.ts in the page); without, everything runs here. */
   createPool?: CreateWorkerPool;
-  /** Workers when a request does not say; default 0. */
-  defaultWorkers?: number;
+  /** Workers when a request does not say, given the input's bytes; default 0. */
+  defaultWorkers?: (inputBytes: number) => number;
 }
 
 export function createDataApi(deps: DataServiceDeps): DataApi {
@@ -46,7 +46,8 @@ export function createDataApi(deps: DataServiceDeps): DataApi {
       checkName(req.dataset);
       running = new AbortController();
       try {
-        const runPool = await poolOf(req.workers ?? deps.defaultWorkers ?? 0);
+        const inputBytes = [...req.sources, ...(req.benchmarks ?? [])].flatMap((s) => s.files).reduce((n, f) => n + (toSourceFile(f).size ?? 0), 0);
+        const runPool = await poolOf(req.workers ?? deps.defaultWorkers?.(inputBytes) ?? 0);
         const store = await deps.openStore(req.dataset, true);
         for (const f of await store.list()) await store.remove(f); // a dataset folder holds one run
         return await runPipeline({

@@ -14,7 +14,7 @@ const api = createDataApi({
   blob: (store, file) => (store instanceof OpfsStore ? store.blob(file) : blobFromStore(store, file)),
   resolveTokenizer,
   createPool: createWebPool,
-  defaultWorkers: defaultWorkers(),
+  defaultWorkers,
 });
 
 Comlink.expose(api);

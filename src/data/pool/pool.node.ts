@@ -9,13 +9,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker } from './messages';
-import { EndpointPool, type CreateWorkerPool, type WorkerEndpoint } from './pool';
+import { defaultWorkerCount, EndpointPool, type CreateWorkerPool, type WorkerEndpoint } from './pool';
 
 const ENTRY = join('src', 'data', 'pool', 'worker.node.ts');
 
-/** The default for `npm run data`: one worker per core (the pipeline's own thread mostly waits on them). */
-export function defaultWorkers(): number {
-  return availableParallelism();
+/** The default for `npm run data`: one worker per core for large inputs (pool.ts defaultWorkerCount). */
+export function defaultWorkers(inputBytes: number): number {
+  return defaultWorkerCount(availableParallelism(), inputBytes);
 }
 
 /** The project root: the nearest folder above this module (source or bundle in .cache) holding the worker's source. */

@@ -23,6 +23,16 @@ export type CreateWorkerPool = (workers: number) => Promise<WorkerPool>;
 /** More workers than this only cost memory (each holds a copy of the benchmark index). */
 export const MAX_WORKERS = 64;
 
+/** Input below which the default is no pool: starting a worker costs about half a second of CPU (the bundle,
+ *  tinyld's tables, Mistral's tokenizer, code warming up; measured on the shared 2-core machine), and on
+ *  ../shared/data's 12 MB a pool started inside the run took twice the in-process time there. */
+export const POOL_MIN_BYTES = 32 * 1024 * 1024;
+
+/** The default worker count: one per core for inputs of POOL_MIN_BYTES or more, none below. */
+export function defaultWorkerCount(cores: number, inputBytes: number): number {
+  return inputBytes >= POOL_MIN_BYTES ? Math.max(1, Math.min(MAX_WORKERS, cores)) : 0;
+}
+
 /** The worker-count check the CLI and the page share; 0 means no pool. */
 export function checkWorkerCount(n: number): number {
   if (!(Number.isInteger(n) && n >= 0 && n <= MAX_WORKERS)) throw new Error(`workers must be an integer in 0..${MAX_WORKERS}, got ${n}`);

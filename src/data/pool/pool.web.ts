@@ -1,11 +1,11 @@
 // The pool in the page: module Web Workers running worker.web.ts, started from the data worker (Vite bundles
 // the entry from the `new URL(..., import.meta.url)` below).
 import type { FromWorker } from './messages';
-import { EndpointPool, type CreateWorkerPool, type WorkerEndpoint } from './pool';
+import { defaultWorkerCount, EndpointPool, type CreateWorkerPool, type WorkerEndpoint } from './pool';
 
-/** The page's default: one worker per logical core the browser reports (the data worker mostly waits on them). */
-export function defaultWorkers(): number {
-  return Math.max(1, navigator.hardwareConcurrency || 1);
+/** The page's default: one worker per logical core the browser reports, for large inputs (pool.ts defaultWorkerCount). */
+export function defaultWorkers(inputBytes: number): number {
+  return defaultWorkerCount(navigator.hardwareConcurrency || 1, inputBytes);
 }
 
 function endpoint(): WorkerEndpoint {
