@@ -3,6 +3,7 @@
 // per-dimension limit. Everything here is created while planning; a training step only replays Dispatches.
 import type { DeviceCaps } from './device';
 import { shaderSource, type ShaderName } from './shaders';
+import { checkContract, contractLabel, packUniform, type KernelArgs, type KernelContract } from './kernel-contract';
 
 /** A byte range of a GPU buffer holding one tensor (or one uniform block). */
 export interface TensorView {
@@ -66,6 +67,16 @@ export const choicesFor = (caps: DeviceCaps): KernelChoices =>
 // engine on the same device, needs the same ones.
 const pipelineCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
+/** The shader variants each contract has been checked against (the check parses WGSL: once is enough). */
+const checkedContracts = new WeakMap<KernelContract, Set<string>>();
+
+/** What a launch may change in a shader's text beyond the subgroup choice (see ShaderVariant). */
+export interface LaunchVariant {
+  readonly headDim?: number;
+  readonly f16Tiles?: boolean;
+  readonly bF16?: boolean;
+}
+
 export class KernelContext {
   private readonly pipelines: Map<string, GPUComputePipeline>;
   private uniformBlock: GPUBuffer | null = null;
@@ -104,6 +115,35 @@ export class KernelContext {
       this.pipelines.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * A Dispatch of a kernel through its contract: the shader is checked against the contract before its
+   * first pipeline is built (an error names the kernel and each mismatch), the bindings are taken by name
+   * in the contract's order, and uniform blocks given as values are packed into fresh slots. `constants`
+   * must feed exactly the contract's overrides.
+   */
+  launch<C extends KernelContract>(c: C, label: string, args: KernelArgs<C>, workgroups: readonly [number, number, number],
+    constants: Readonly<Record<string, number | boolean>>, variant: LaunchVariant = {}): Dispatch {
+    const given = Object.keys(constants).sort().join(','), wanted = [...c.overrides].sort().join(',');
+    if (given !== wanted) throw new Error(`${label}: kernel ${contractLabel(c)} takes overrides [${wanted}], got [${given}]`);
+    const key = JSON.stringify([this.subgroups, variant.headDim, variant.f16Tiles ?? false, variant.bF16 ?? false]);
+    let checked = checkedContracts.get(c);
+    if (!checked) { checked = new Set(); checkedContracts.set(c, checked); }
+    if (!checked.has(key)) {
+      checkContract(c, shaderSource(c.shader, { subgroups: this.subgroups, ...variant }));
+      checked.add(key);
+    }
+    const pipeline = this.pipeline(c.shader, c.entry, constants, variant.headDim, variant.f16Tiles ?? false, variant.bF16 ?? false);
+    const named = args as Readonly<Record<string, TensorView | Readonly<Record<string, number>>>>;
+    const views = c.bindings.map((b) => {
+      const a = named[b.name];
+      if (a === undefined) throw new Error(`${label}: no argument for binding ${b.name} of ${contractLabel(c)}`);
+      if ('buffer' in a && typeof a.buffer === 'object') return a as TensorView;
+      if (b.access !== 'uniform') throw new Error(`${label}: binding ${b.name} of ${contractLabel(c)} needs a tensor`);
+      return this.uniform(`${label}.${b.name}`, packUniform(b.fields, a as Readonly<Record<string, number>>));
+    });
+    return this.dispatch(label, pipeline, views, workgroups);
   }
 
   /** A uniform slot holding `data`, written now (uniforms that never change after planning). */
