@@ -52,7 +52,7 @@ export class DecodeStepGraph {
     f.push(...embeddingForward(ctx, 'embed', x, a('inputs'), W(EMBED), R, C));
     for (let l = 0; l < c.nLayers; l++) {
       const n = layerParamNames(l), L = `L${l}`, kc = cache.get(`k_cache.${l}`), vc = cache.get(`v_cache.${l}`);
-      f.push(rmsnormForward(ctx, `${L}.attn_norm`, xn, rstd, x, P(n.attnNorm), R, C, c.normEps));
+      f.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn, rstd, x, w: P(n.attnNorm) }, { rows: R, dim: C, eps: c.normEps }));
       f.push(...linearForward(ctx, `${L}.q_proj`, q, xn, W(n.q), qShape));
       f.push(...linearForward(ctx, `${L}.k_proj`, k, xn, W(n.k), kvShape));
       f.push(...linearForward(ctx, `${L}.v_proj`, v, xn, W(n.v), kvShape));
@@ -62,7 +62,7 @@ export class DecodeStepGraph {
       f.push(attentionDecode(ctx, `${L}.attention`, o, q, kc, vc, step, att));
       f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape));
       f.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, R * C));
-      f.push(rmsnormForward(ctx, `${L}.mlp_norm`, xn, rstd, xmid, P(n.mlpNorm), R, C, c.normEps));
+      f.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn, rstd, x: xmid, w: P(n.mlpNorm) }, { rows: R, dim: C, eps: c.normEps }));
       f.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn, W(n.gate), upShape));
       f.push(...linearForward(ctx, `${L}.up_proj`, up, xn, W(n.up), upShape));
       f.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, R * F));
@@ -70,7 +70,7 @@ export class DecodeStepGraph {
       f.push(add(ctx, `${L}.mlp_residual`, x, xmid, proj, R * C));
     }
     // logits (V) = head(final_norm(x[last row])): the tied head multiplies by the embedding.
-    this.head.push(rmsnormForward(ctx, 'final_norm', a('xf'), a('rstdf'), a('xlast'), P(FINAL_NORM), 1, C, c.normEps));
+    this.head.push(rmsnormForward(ctx, 'final_norm', { y: a('xf'), rstd: a('rstdf'), x: a('xlast'), w: P(FINAL_NORM) }, { rows: 1, dim: C, eps: c.normEps }));
     this.head.push(...linearForward(ctx, 'lm_head', a('logits'), a('xf'), W(headWeight(c)), { rows: 1, in: C, out: V }));
   }
 

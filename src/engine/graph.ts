@@ -109,7 +109,7 @@ export class ModelGraph {
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
       const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
       const gate = saved('gate', l), up = saved('up', l), act = saved('act', l), proj = a('proj');
-      out.push(rmsnormForward(ctx, `${L}.attn_norm`, xn1, saved('rstd1', l), x, P(n.attnNorm), N, C, c.normEps));
+      out.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn1, rstd: saved('rstd1', l), x, w: P(n.attnNorm) }, { rows: N, dim: C, eps: c.normEps }));
       out.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1, L));
       out.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1, L));
       out.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1, L));
@@ -118,7 +118,7 @@ export class ModelGraph {
       out.push(attentionForward(ctx, `${L}.attention`, o, saved('lse', l), q, k, v, a('positions'), att, tiles));
       out.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o, L));
       out.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, N * C));
-      out.push(rmsnormForward(ctx, `${L}.mlp_norm`, xn2, saved('rstd2', l), xmid, P(n.mlpNorm), N, C, c.normEps));
+      out.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn2, rstd: saved('rstd2', l), x: xmid, w: P(n.mlpNorm) }, { rows: N, dim: C, eps: c.normEps }));
       out.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2, L));
       out.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2, L));
       out.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, N * F));
@@ -131,7 +131,7 @@ export class ModelGraph {
     f.push(...embeddingForward(ctx, 'embed', a('x.0'), a('inputs'), W(EMBED), N, C));
     for (let l = 0; l < c.nLayers; l++) f.push(...block(l, false));
     const xL = a(`x.${c.nLayers}`), xf = a('xf');
-    f.push(rmsnormForward(ctx, 'final_norm', xf, a('rstdf'), xL, P(FINAL_NORM), N, C, c.normEps));
+    f.push(rmsnormForward(ctx, 'final_norm', { y: xf, rstd: a('rstdf'), x: xL, w: P(FINAL_NORM) }, { rows: N, dim: C, eps: c.normEps }));
 
     // ---------------- head and loss, chunk by chunk ----------------
     // A tied head multiplies by the embedding matrix, and its weight gradient adds into the embedding's:
@@ -163,8 +163,8 @@ export class ModelGraph {
     // The base's weight gradients: left out when it is frozen.
     const bw = (make: () => Dispatch | Dispatch[]) => { if (!frozen) b.push(...[make()].flat()); };
     const dx = a('d.x'), dxn = a('d.xn');
-    b.push(rmsnormBackwardInput(ctx, 'final_norm.dx', dx, dxn, xL, a('rstdf'), P(FINAL_NORM), N, C, false));
-    bw(() => rmsnormBackwardWeight(ctx, 'final_norm.dw', store.view(FINAL_NORM, 'grads'), dxn, xL, a('rstdf'), N, C));
+    b.push(rmsnormBackwardInput(ctx, 'final_norm.dx', { dX: dx, dY: dxn, x: xL, rstd: a('rstdf'), w: P(FINAL_NORM) }, { rows: N, dim: C, accumulate: false }));
+    bw(() => rmsnormBackwardWeight(ctx, 'final_norm.dw', { dW: store.view(FINAL_NORM, 'grads'), dY: dxn, x: xL, rstd: a('rstdf') }, { rows: N, dim: C }));
     for (let l = c.nLayers - 1; l >= 0; l--) {
       const n = layerParamNames(l), L = `L${l}`;
       // Recomputing: block l's activations again from x.l; the top block's are still those of the forward.
@@ -183,8 +183,8 @@ export class ModelGraph {
       b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true), ...loraB(l, 'up_proj', dxn, dUp, xn2));
       bw(() => linearBackwardWeight(ctx, `${L}.gate_proj.dw`, G(n.gate), dGate, xn2, upShape));
       bw(() => linearBackwardWeight(ctx, `${L}.up_proj.dw`, G(n.up), dUp, xn2, upShape));
-      b.push(rmsnormBackwardInput(ctx, `${L}.mlp_norm.dx`, dx, dxn, xmid, saved('rstd2', l), P(n.mlpNorm), N, C, true));
-      bw(() => rmsnormBackwardWeight(ctx, `${L}.mlp_norm.dw`, store.view(n.mlpNorm, 'grads'), dxn, xmid, saved('rstd2', l), N, C));
+      b.push(rmsnormBackwardInput(ctx, `${L}.mlp_norm.dx`, { dX: dx, dY: dxn, x: xmid, rstd: saved('rstd2', l), w: P(n.mlpNorm) }, { rows: N, dim: C, accumulate: true }));
+      bw(() => rmsnormBackwardWeight(ctx, `${L}.mlp_norm.dw`, { dW: store.view(n.mlpNorm, 'grads'), dY: dxn, x: xmid, rstd: saved('rstd2', l) }, { rows: N, dim: C }));
       // attention: xmid = x + o_proj(attention(rope(q(xn1)), rope(k(xn1)), v(xn1)))
       b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false), ...loraB(l, 'o_proj', dAtt, dx, o));
       bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
@@ -198,8 +198,8 @@ export class ModelGraph {
       bw(() => linearBackwardWeight(ctx, `${L}.k_proj.dw`, G(n.k), dk, xn1, kvShape));
       bw(() => linearBackwardWeight(ctx, `${L}.v_proj.dw`, G(n.v), dv, xn1, kvShape));
       // Frozen, the gradient below layer 0's norm would only feed the embedding's: not computed.
-      if (!frozen || l > 0) b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, dx, dxn, x, saved('rstd1', l), P(n.attnNorm), N, C, true));
-      bw(() => rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, store.view(n.attnNorm, 'grads'), dxn, x, saved('rstd1', l), N, C));
+      if (!frozen || l > 0) b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, { dX: dx, dY: dxn, x, rstd: saved('rstd1', l), w: P(n.attnNorm) }, { rows: N, dim: C, accumulate: true }));
+      bw(() => rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, { dW: store.view(n.attnNorm, 'grads'), dY: dxn, x, rstd: saved('rstd1', l) }, { rows: N, dim: C }));
     }
     bw(() => embeddingBackward(ctx, 'embed.dx', G(EMBED), dx, a('segments'), N, C));
   }

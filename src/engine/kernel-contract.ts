@@ -48,6 +48,11 @@ export type KernelArgs<C extends KernelContract> = {
   readonly [B in C['bindings'][number] as B['name']]: B extends UniformBinding ? UniformValues<B> | TensorView : TensorView;
 };
 
+/** Just the storage bindings of a launch: what a kernel's public function takes as its tensors. */
+export type TensorArgs<C extends KernelContract> = {
+  readonly [B in C['bindings'][number] as B extends UniformBinding ? never : B['name']]: TensorView;
+};
+
 export const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export const contractLabel = (c: KernelContract): string => `${c.shader}.${c.entry}`;

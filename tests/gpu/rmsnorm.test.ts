@@ -39,10 +39,10 @@ for (const layout of LAYOUTS) {
         const X = gpuBuffer(ctx, x), Wv = gpuBuffer(ctx, w), DY = gpuBuffer(ctx, dy);
         const dxOver = gpuBuffer(ctx, rows * dim), dxAcc = gpuBuffer(ctx, res), dw = gpuBuffer(ctx, new Float32Array(dim));
         await runDispatches(ctx, [
-          rmsnormForward(ctx, 'f', y, rstd, X, Wv, rows, dim, eps),
-          rmsnormBackwardInput(ctx, 'bx', dxOver, DY, X, rstd, Wv, rows, dim, false),
-          rmsnormBackwardInput(ctx, 'bxa', dxAcc, DY, X, rstd, Wv, rows, dim, true),
-          rmsnormBackwardWeight(ctx, 'bw', dw, DY, X, rstd, rows, dim),
+          rmsnormForward(ctx, 'f', { y, rstd, x: X, w: Wv }, { rows, dim, eps }),
+          rmsnormBackwardInput(ctx, 'bx', { dX: dxOver, dY: DY, x: X, rstd, w: Wv }, { rows, dim, accumulate: false }),
+          rmsnormBackwardInput(ctx, 'bxa', { dX: dxAcc, dY: DY, x: X, rstd, w: Wv }, { rows, dim, accumulate: true }),
+          rmsnormBackwardWeight(ctx, 'bw', { dW: dw, dY: DY, x: X, rstd }, { rows, dim }),
         ]);
         expectClose('y', await readBuffer(ctx, y), ref.y, 1e-5);
         expectClose('dx', await readBuffer(ctx, dxOver), ref.dx, 1e-4);

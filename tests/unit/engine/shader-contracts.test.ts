@@ -1,0 +1,18 @@
+// Every kernel's contract against the shader text it binds, in both reduction-library variants: a binding
+// renamed, reordered or retyped on either side fails here, with no GPU.
+import { describe, expect, test } from 'vitest';
+import { contractLabel, contractMismatches, type KernelContract } from '../../../src/engine/kernel-contract';
+import { shaderSource } from '../../../src/engine/shaders';
+import { RMSNORM_CONTRACTS } from '../../../src/engine/kernels/norm';
+
+const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS];
+
+describe('shader contracts', () => {
+  for (const c of CONTRACTS) {
+    for (const subgroups of [false, true]) {
+      test(`${contractLabel(c)} (${subgroups ? 'subgroups' : 'workgroup'} reductions)`, () => {
+        expect(contractMismatches(c, shaderSource(c.shader, { subgroups }))).toEqual([]);
+      });
+    }
+  }
+});
