@@ -56,18 +56,18 @@ export class DecodeStepGraph {
       f.push(...linearForward(ctx, `${L}.q_proj`, q, xn, W(n.q), qShape));
       f.push(...linearForward(ctx, `${L}.k_proj`, k, xn, W(n.k), kvShape));
       f.push(...linearForward(ctx, `${L}.v_proj`, v, xn, W(n.v), kvShape));
-      f.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1));
-      f.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1));
+      f.push(rope(ctx, `${L}.rope_q`, { x: q, cos: a('rope.cos'), sin: a('rope.sin') }, ropeQ, 1));
+      f.push(rope(ctx, `${L}.rope_k`, { x: k, cos: a('rope.cos'), sin: a('rope.sin') }, ropeK, 1));
       f.push(kvAppend(ctx, `${L}.kv_append`, kc, vc, k, v, step, att));
       f.push(attentionDecode(ctx, `${L}.attention`, o, q, kc, vc, step, att));
       f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape));
-      f.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, R * C));
+      f.push(add(ctx, `${L}.attn_residual`, { out: xmid, a: x, b: proj }, R * C));
       f.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn, rstd, x: xmid, w: P(n.mlpNorm) }, { rows: R, dim: C, eps: c.normEps }));
       f.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn, W(n.gate), upShape));
       f.push(...linearForward(ctx, `${L}.up_proj`, up, xn, W(n.up), upShape));
-      f.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, R * F));
+      f.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, R * F));
       f.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape));
-      f.push(add(ctx, `${L}.mlp_residual`, x, xmid, proj, R * C));
+      f.push(add(ctx, `${L}.mlp_residual`, { out: x, a: xmid, b: proj }, R * C));
     }
     // logits (V) = head(final_norm(x[last row])): the tied head multiplies by the embedding.
     this.head.push(rmsnormForward(ctx, 'final_norm', { y: a('xf'), rstd: a('rstdf'), x: a('xlast'), w: P(FINAL_NORM) }, { rows: 1, dim: C, eps: c.normEps }));

@@ -113,18 +113,18 @@ export class ModelGraph {
       out.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1, L));
       out.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1, L));
       out.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1, L));
-      out.push(rope(ctx, `${L}.rope_q`, q, a('rope.cos'), a('rope.sin'), ropeQ, 1, a('positions')));
-      out.push(rope(ctx, `${L}.rope_k`, k, a('rope.cos'), a('rope.sin'), ropeK, 1, a('positions')));
+      out.push(rope(ctx, `${L}.rope_q`, { x: q, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, 1));
+      out.push(rope(ctx, `${L}.rope_k`, { x: k, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, 1));
       out.push(attentionForward(ctx, `${L}.attention`, o, saved('lse', l), q, k, v, a('positions'), att, tiles));
       out.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o, L));
-      out.push(add(ctx, `${L}.attn_residual`, xmid, x, proj, N * C));
+      out.push(add(ctx, `${L}.attn_residual`, { out: xmid, a: x, b: proj }, N * C));
       out.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn2, rstd: saved('rstd2', l), x: xmid, w: P(n.mlpNorm) }, { rows: N, dim: C, eps: c.normEps }));
       out.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2, L));
       out.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2, L));
-      out.push(swigluForward(ctx, `${L}.swiglu`, act, gate, up, N * F));
+      out.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, N * F));
       if (recomputing) return [...out, ...loraF(l, 'down_proj', proj, act, L)];
       out.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act, L));
-      out.push(add(ctx, `${L}.mlp_residual`, a(`x.${l + 1}`), xmid, proj, N * C));
+      out.push(add(ctx, `${L}.mlp_residual`, { out: a(`x.${l + 1}`), a: xmid, b: proj }, N * C));
       return out;
     };
     const f = this.forward;
@@ -178,7 +178,7 @@ export class ModelGraph {
       // Each adapter's dx adds into its projection's, after the base has written it.
       b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false), ...loraB(l, 'down_proj', dAct, dx, act));
       bw(() => linearBackwardWeight(ctx, `${L}.down_proj.dw`, G(n.down), dx, act, downShape));
-      b.push(swigluBackward(ctx, `${L}.swiglu.dx`, dGate, dUp, dAct, gate, up, N * F));
+      b.push(swigluBackward(ctx, `${L}.swiglu.dx`, { dGate, dUp, dAct, gate, up }, N * F));
       b.push(...linearBackwardInput(ctx, `${L}.gate_proj.dx`, dxn, dGate, W(n.gate), upShape, false), ...loraB(l, 'gate_proj', dxn, dGate, xn2));
       b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true), ...loraB(l, 'up_proj', dxn, dUp, xn2));
       bw(() => linearBackwardWeight(ctx, `${L}.gate_proj.dw`, G(n.gate), dGate, xn2, upShape));
@@ -189,8 +189,8 @@ export class ModelGraph {
       b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false), ...loraB(l, 'o_proj', dAtt, dx, o));
       bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
       b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a('positions'), saved('lse', l), att, tiles));
-      b.push(rope(ctx, `${L}.rope_q.dx`, dq, a('rope.cos'), a('rope.sin'), ropeQ, -1, a('positions')));
-      b.push(rope(ctx, `${L}.rope_k.dx`, dk, a('rope.cos'), a('rope.sin'), ropeK, -1, a('positions')));
+      b.push(rope(ctx, `${L}.rope_q.dx`, { x: dq, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, -1));
+      b.push(rope(ctx, `${L}.rope_k.dx`, { x: dk, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, -1));
       b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false), ...loraB(l, 'q_proj', dxn, dq, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.k_proj.dx`, dxn, dk, W(n.k), kvShape, true), ...loraB(l, 'k_proj', dxn, dk, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.v_proj.dx`, dxn, dv, W(n.v), kvShape, true), ...loraB(l, 'v_proj', dxn, dv, xn1));

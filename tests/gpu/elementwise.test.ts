@@ -13,7 +13,7 @@ describe('add', () => {
     const n = 70001;
     const a = randomArray(n, 1), b = randomArray(n, 2);
     const out = gpuBuffer(ctx, n);
-    await runDispatches(ctx, [add(ctx, 'add', out, gpuBuffer(ctx, a), gpuBuffer(ctx, b), n)]);
+    await runDispatches(ctx, [add(ctx, 'add', { out, a: gpuBuffer(ctx, a), b: gpuBuffer(ctx, b) }, n)]);
     expectClose('out', await readBuffer(ctx, out), a.map((v, i) => v + b[i]), 1e-7);
   });
 });
@@ -31,8 +31,8 @@ describe('swiglu', () => {
       const act = gpuBuffer(ctx, n), dG = gpuBuffer(ctx, n), dU = gpuBuffer(ctx, n);
       const G = gpuBuffer(ctx, g), U = gpuBuffer(ctx, u);
       await runDispatches(ctx, [
-        swigluForward(ctx, 'f', act, G, U, n),
-        swigluBackward(ctx, 'b', dG, dU, gpuBuffer(ctx, da), G, U, n),
+        swigluForward(ctx, 'f', { act, gate: G, up: U }, n),
+        swigluBackward(ctx, 'b', { dGate: dG, dUp: dU, dAct: gpuBuffer(ctx, da), gate: G, up: U }, n),
       ]);
       expectClose('act', await readBuffer(ctx, act), ref.a, 1e-5);
       expectClose('d gate', await readBuffer(ctx, dG), ref.dg, 1e-5);
@@ -62,7 +62,7 @@ describe('rope', () => {
       const cos = gpuBuffer(ctx, tables.cos), sin = gpuBuffer(ctx, tables.sin);
       const X = gpuBuffer(ctx, x), DY = gpuBuffer(ctx, dy);
       const shape = { nTokens: B * T, seqLen: T, nHeads: heads, headDim: D };
-      await runDispatches(ctx, [rope(ctx, 'f', X, cos, sin, shape, 1), rope(ctx, 'b', DY, cos, sin, shape, -1)]);
+      await runDispatches(ctx, [rope(ctx, 'f', { x: X, cos, sin }, shape, 1), rope(ctx, 'b', { x: DY, cos, sin }, shape, -1)]);
       expectClose('rotated', await readBuffer(ctx, X), ref.y, 1e-5);
       expectClose('d x', await readBuffer(ctx, DY), ref.dx, 1e-5);
     });

@@ -1,24 +1,57 @@
 // Bindings for the element-wise kernels: residual add, SwiGLU, RoPE.
-import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import { ceilDiv, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import type { KernelContract, TensorArgs } from '../kernel-contract';
 
 const WG = 256;
 
+const count = { name: 'params', access: 'uniform', fields: [['n', 'u32']] } as const;
+
+export const ADD = {
+  shader: 'add', entry: 'main', overrides: ['WG'],
+  bindings: [{ name: 'out', access: 'read_write' }, { name: 'a', access: 'read' }, { name: 'b', access: 'read' }, count],
+} as const satisfies KernelContract;
+
+export const SWIGLU_FORWARD = {
+  shader: 'swiglu', entry: 'forward', overrides: ['WG'],
+  bindings: [{ name: 'act', access: 'read_write' }, { name: 'gate', access: 'read' }, { name: 'up', access: 'read' }, count],
+} as const satisfies KernelContract;
+
+export const SWIGLU_BACKWARD = {
+  shader: 'swiglu', entry: 'backward', overrides: ['WG'],
+  bindings: [{ name: 'dGate', access: 'read_write' }, { name: 'dUp', access: 'read_write' }, { name: 'dAct', access: 'read' },
+    { name: 'gate', access: 'read', wgsl: 'gate_s' }, { name: 'up', access: 'read', wgsl: 'up_s' }, count],
+} as const satisfies KernelContract;
+
+const ropeParams = {
+  name: 'params', access: 'uniform',
+  fields: [['nTokens', 'u32'], ['seqLen', 'u32'], ['nHeads', 'u32'], ['headDim', 'u32'], ['sign', 'f32']],
+} as const;
+
+export const ROPE = {
+  shader: 'rope', entry: 'main', overrides: ['WG'],
+  bindings: [{ name: 'x', access: 'read_write' }, { name: 'cos', access: 'read', wgsl: 'cos_t' },
+    { name: 'sin', access: 'read', wgsl: 'sin_t' }, ropeParams],
+} as const satisfies KernelContract;
+
+export const ROPE_AT_POSITIONS = {
+  shader: 'rope', entry: 'at_positions', overrides: ['WG'],
+  bindings: [...ROPE.bindings.slice(0, 3), { name: 'positions', access: 'read', wgsl: 'pos' }, ropeParams],
+} as const satisfies KernelContract;
+
+export const ELEMENTWISE_CONTRACTS: readonly KernelContract[] = [ADD, SWIGLU_FORWARD, SWIGLU_BACKWARD, ROPE, ROPE_AT_POSITIONS];
+
 /** out = a + b over n elements. */
-export function add(ctx: KernelContext, label: string, out: TensorView, a: TensorView, b: TensorView, n: number): Dispatch {
-  const params = ctx.uniform(`${label}.params`, uniformBytes([['u32', n]]));
-  return ctx.dispatch(label, ctx.pipeline('add', 'main', { WG }), [out, a, b, params], ctx.grid(ceilDiv(n, WG)));
+export function add(ctx: KernelContext, label: string, t: TensorArgs<typeof ADD>, n: number): Dispatch {
+  return ctx.launch(ADD, label, { ...t, params: { n } }, ctx.grid(ceilDiv(n, WG)), { WG });
 }
 
 /** act = silu(gate) * up over n elements. */
-export function swigluForward(ctx: KernelContext, label: string, act: TensorView, gate: TensorView, up: TensorView, n: number): Dispatch {
-  const params = ctx.uniform(`${label}.params`, uniformBytes([['u32', n]]));
-  return ctx.dispatch(label, ctx.pipeline('swiglu', 'forward', { WG }), [act, gate, up, params], ctx.grid(ceilDiv(n, WG)));
+export function swigluForward(ctx: KernelContext, label: string, t: TensorArgs<typeof SWIGLU_FORWARD>, n: number): Dispatch {
+  return ctx.launch(SWIGLU_FORWARD, label, { ...t, params: { n } }, ctx.grid(ceilDiv(n, WG)), { WG });
 }
 
-export function swigluBackward(ctx: KernelContext, label: string, dGate: TensorView, dUp: TensorView, dAct: TensorView,
-  gate: TensorView, up: TensorView, n: number): Dispatch {
-  const params = ctx.uniform(`${label}.params`, uniformBytes([['u32', n]]));
-  return ctx.dispatch(label, ctx.pipeline('swiglu', 'backward', { WG }), [dGate, dUp, dAct, gate, up, params], ctx.grid(ceilDiv(n, WG)));
+export function swigluBackward(ctx: KernelContext, label: string, t: TensorArgs<typeof SWIGLU_BACKWARD>, n: number): Dispatch {
+  return ctx.launch(SWIGLU_BACKWARD, label, { ...t, params: { n } }, ctx.grid(ceilDiv(n, WG)), { WG });
 }
 
 export interface RopeShape {
@@ -33,16 +66,13 @@ export interface RopeShape {
  * turns by its place in its row (n mod T), or by positions[n] (N u32) when given: packed examples each
  * start again at 0.
  */
-export function rope(ctx: KernelContext, label: string, x: TensorView, cos: TensorView, sin: TensorView,
-  s: RopeShape, direction: 1 | -1, positions?: TensorView): Dispatch {
-  const params = ctx.uniform(`${label}.params`, uniformBytes([
-    ['u32', s.nTokens], ['u32', s.seqLen], ['u32', s.nHeads], ['u32', s.headDim], ['f32', direction],
-  ]));
-  const n = s.nTokens * s.nHeads * (s.headDim / 2);
-  if (positions) {
-    return ctx.dispatch(label, ctx.pipeline('rope', 'at_positions', { WG }), [x, cos, sin, positions, params], ctx.grid(ceilDiv(n, WG)));
-  }
-  return ctx.dispatch(label, ctx.pipeline('rope', 'main', { WG }), [x, cos, sin, params], ctx.grid(ceilDiv(n, WG)));
+export function rope(ctx: KernelContext, label: string, t: TensorArgs<typeof ROPE> & { readonly positions?: TensorView },
+  s: RopeShape, direction: 1 | -1): Dispatch {
+  const params = { nTokens: s.nTokens, seqLen: s.seqLen, nHeads: s.nHeads, headDim: s.headDim, sign: direction };
+  const grid = ctx.grid(ceilDiv(s.nTokens * s.nHeads * (s.headDim / 2), WG));
+  const { x, cos, sin, positions } = t;
+  if (positions) return ctx.launch(ROPE_AT_POSITIONS, label, { x, cos, sin, positions, params }, grid, { WG });
+  return ctx.launch(ROPE, label, { x, cos, sin, params }, grid, { WG });
 }
 
 /** cos/sin tables (T, D/2) of the half-split rotary embedding, computed in double precision. */
