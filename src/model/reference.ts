@@ -22,7 +22,7 @@ function rmsnorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
  */
 function ropeTables(T: number, D: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
   return tf.tidy(() => {
-    const invFreq = tf.exp(tf.mul(tf.range(0, D / 2), -2 * Math.log(theta) / D)); // (D/2)
+    const invFreq = tf.exp(tf.mul(tf.range(0, D / 2), -2 * Math.log(theta) / D)) as tf.Tensor1D; // (D/2)
     const angle = tf.outerProduct(tf.range(0, T), invFreq);                       // (T, D/2)
     return { cos: tf.cos(angle) as tf.Tensor2D, sin: tf.sin(angle) as tf.Tensor2D };
   });

@@ -40,7 +40,8 @@ export interface NormShape {
 }
 
 /** The contract (of two that bind alike) and grid for `rows` rows in the context's chosen layout. */
-function layout<C extends KernelContract>(ctx: KernelContext, wg: C, perRow: C, rows: number): [C, number, [number, number, number]] {
+function layout<A extends KernelContract, B extends KernelContract>(ctx: KernelContext, wg: A, perRow: B, rows: number):
+  [A | B, number, [number, number, number]] {
   return ctx.choices.reduce === 'rows' ? [perRow, ROWS_WG, ctx.grid(ceilDiv(rows, ROWS_WG))] : [wg, WG, ctx.grid(rows)];
 }
 
