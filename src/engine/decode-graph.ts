@@ -49,7 +49,7 @@ export class DecodeStepGraph {
     // x = embed(tokens); per layer: xmid = x + o(attend(rope(q(xn)), cache += (rope(k(xn)), v(xn))))
     //                                x = xmid + down(silu(gate(xn2)) * up(xn2))
     const f = this.layers;
-    f.push(...embeddingForward(ctx, 'embed', x, a('inputs'), W(EMBED), R, C));
+    f.push(...embeddingForward(ctx, 'embed', { x, tokens: a('inputs'), table: W(EMBED) }, { nTokens: R, dim: C }));
     for (let l = 0; l < c.nLayers; l++) {
       const n = layerParamNames(l), L = `L${l}`, kc = cache.get(`k_cache.${l}`), vc = cache.get(`v_cache.${l}`);
       f.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn, rstd, x, w: P(n.attnNorm) }, { rows: R, dim: C, eps: c.normEps }));

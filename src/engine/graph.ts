@@ -128,7 +128,7 @@ export class ModelGraph {
       return out;
     };
     const f = this.forward;
-    f.push(...embeddingForward(ctx, 'embed', a('x.0'), a('inputs'), W(EMBED), N, C));
+    f.push(...embeddingForward(ctx, 'embed', { x: a('x.0'), tokens: a('inputs'), table: W(EMBED) }, { nTokens: N, dim: C }));
     for (let l = 0; l < c.nLayers; l++) f.push(...block(l, false));
     const xL = a(`x.${c.nLayers}`), xf = a('xf');
     f.push(rmsnormForward(ctx, 'final_norm', { y: xf, rstd: a('rstdf'), x: xL, w: P(FINAL_NORM) }, { rows: N, dim: C, eps: c.normEps }));
@@ -201,7 +201,7 @@ export class ModelGraph {
       if (!frozen || l > 0) b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, { dX: dx, dY: dxn, x, rstd: saved('rstd1', l), w: P(n.attnNorm) }, { rows: N, dim: C, accumulate: true }));
       bw(() => rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, { dW: store.view(n.attnNorm, 'grads'), dY: dxn, x, rstd: saved('rstd1', l) }, { rows: N, dim: C }));
     }
-    bw(() => embeddingBackward(ctx, 'embed.dx', G(EMBED), dx, a('segments'), N, C));
+    bw(() => embeddingBackward(ctx, 'embed.dx', { dTable: G(EMBED), dX: dx, segments: a('segments') }, { nTokens: N, dim: C }));
   }
 
   destroy(): void {

@@ -84,7 +84,8 @@ export class ScoreGraph {
     const a = (name: string) => this.model.acts.get(name), o = (name: string) => this.outputs.get(name);
     const head = headWeight(c);   // lm_head, or the embedding when tied
     list = [...this.model.forward];
-    list.push(...embeddingForward(ctx, `gather_scored[${M}]`, o('xs'), o('positions'), [{ view: a('xf'), rowBegin: 0, rowEnd: N }], M, C));
+    list.push(...embeddingForward(ctx, `gather_scored[${M}]`,
+      { x: o('xs'), tokens: o('positions'), table: [{ view: a('xf'), rowBegin: 0, rowEnd: N }] }, { nTokens: M, dim: C }));
     for (let r0 = 0; r0 < M; r0 += R) {
       const rows = Math.min(R, M - r0);
       list.push(...linearForward(ctx, `lm_head[${r0}/${M}]`, a('logits'), o('xs'), this.store.piecesOf(head), { rows, in: C, out: V, xOff: r0 * C }));

@@ -52,8 +52,9 @@ for (const layout of LAYOUTS) {
         }
         const x = gpuBuffer(ctx, N * C);
         await runDispatches(ctx, [
-          ...embeddingForward(ctx, 'f', x, gpuBuffer(ctx, tokens), pieces, N, C),
-          ...embeddingBackward(ctx, 'b', dPieces, gpuBuffer(ctx, dx), gpuBuffer(ctx, embeddingSegments(tokens)), N, C),
+          ...embeddingForward(ctx, 'f', { x, tokens: gpuBuffer(ctx, tokens), table: pieces }, { nTokens: N, dim: C }),
+          ...embeddingBackward(ctx, 'b', { dTable: dPieces, dX: gpuBuffer(ctx, dx), segments: gpuBuffer(ctx, embeddingSegments(tokens)) },
+            { nTokens: N, dim: C }),
         ]);
         expectClose('x', await readBuffer(ctx, x), ref.y, 0);
         const dT = new Float32Array(V * C);

@@ -1,7 +1,23 @@
 // Binding for shaders/embedding.wgsl, and the host-side segment table its backward reads.
-import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import { ceilDiv, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import type { FieldSpec, KernelContract } from '../kernel-contract';
 
 const WG = 256;
+
+const PARAMS = [['nTokens', 'u32'], ['dim', 'u32'], ['rowBegin', 'u32'], ['rowEnd', 'u32']] as const satisfies readonly FieldSpec[];
+const params = { name: 'params', access: 'uniform', fields: PARAMS } as const;
+
+export const EMBEDDING_FORWARD = {
+  shader: 'embedding', entry: 'forward', overrides: ['WG'],
+  bindings: [{ name: 'x', access: 'read_write' }, { name: 'tokens', access: 'read' }, { name: 'table', access: 'read' }, params],
+} as const satisfies KernelContract;
+
+export const EMBEDDING_BACKWARD = {
+  shader: 'embedding', entry: 'backward', overrides: ['WG'],
+  bindings: [{ name: 'dTable', access: 'read_write' }, { name: 'dX', access: 'read' }, { name: 'segments', access: 'read' }, params],
+} as const satisfies KernelContract;
+
+export const EMBEDDING_CONTRACTS: readonly KernelContract[] = [EMBEDDING_FORWARD, EMBEDDING_BACKWARD];
 
 export interface TablePiece {
   readonly view: TensorView;
@@ -9,23 +25,26 @@ export interface TablePiece {
   readonly rowEnd: number;
 }
 
-const params = (ctx: KernelContext, label: string, n: number, dim: number, piece: TablePiece) =>
-  ctx.uniform(`${label}.params`, uniformBytes([['u32', n], ['u32', dim], ['u32', piece.rowBegin], ['u32', piece.rowEnd]]));
+export interface EmbeddingShape {
+  readonly nTokens: number;  // N
+  readonly dim: number;      // C
+}
 
-/** x (N, C) = table[tokens]: one dispatch per row piece of the table. */
-export function embeddingForward(ctx: KernelContext, label: string, x: TensorView, tokens: TensorView,
-  pieces: readonly TablePiece[], nTokens: number, dim: number): Dispatch[] {
-  const pipeline = ctx.pipeline('embedding', 'forward', { WG });
-  return pieces.map((piece, k) => ctx.dispatch(`${label}#${k}`, pipeline,
-    [x, tokens, piece.view, params(ctx, `${label}#${k}`, nTokens, dim, piece)], ctx.grid(ceilDiv(nTokens * dim, WG))));
+const pieceParams = (s: EmbeddingShape, piece: TablePiece) =>
+  ({ nTokens: s.nTokens, dim: s.dim, rowBegin: piece.rowBegin, rowEnd: piece.rowEnd });
+
+/** x (N, C) = table[tokens]: one dispatch per row piece of the table (V, C). */
+export function embeddingForward(ctx: KernelContext, label: string,
+  t: { readonly x: TensorView; readonly tokens: TensorView; readonly table: readonly TablePiece[] }, s: EmbeddingShape): Dispatch[] {
+  return t.table.map((piece, k) => ctx.launch(EMBEDDING_FORWARD, `${label}#${k}`,
+    { x: t.x, tokens: t.tokens, table: piece.view, params: pieceParams(s, piece) }, ctx.grid(ceilDiv(s.nTokens * s.dim, WG)), { WG }));
 }
 
 /** dTable[token] += sum of dX rows at that token's positions, using the segments written by `embeddingSegments`. */
-export function embeddingBackward(ctx: KernelContext, label: string, dPieces: readonly TablePiece[], dX: TensorView,
-  segments: TensorView, nTokens: number, dim: number): Dispatch[] {
-  const pipeline = ctx.pipeline('embedding', 'backward', { WG });
-  return dPieces.map((piece, k) => ctx.dispatch(`${label}#${k}`, pipeline,
-    [piece.view, dX, segments, params(ctx, `${label}#${k}`, nTokens, dim, piece)], ctx.grid(nTokens)));
+export function embeddingBackward(ctx: KernelContext, label: string,
+  t: { readonly dTable: readonly TablePiece[]; readonly dX: TensorView; readonly segments: TensorView }, s: EmbeddingShape): Dispatch[] {
+  return t.dTable.map((piece, k) => ctx.launch(EMBEDDING_BACKWARD, `${label}#${k}`,
+    { dTable: piece.view, dX: t.dX, segments: t.segments, params: pieceParams(s, piece) }, ctx.grid(s.nTokens), { WG }));
 }
 
 /**

@@ -4,9 +4,10 @@ import { describe, expect, test } from 'vitest';
 import { contractLabel, contractMismatches, type KernelContract } from '../../../src/engine/kernel-contract';
 import { shaderSource } from '../../../src/engine/shaders';
 import { ELEMENTWISE_CONTRACTS } from '../../../src/engine/kernels/elementwise';
+import { EMBEDDING_CONTRACTS } from '../../../src/engine/kernels/embedding';
 import { RMSNORM_CONTRACTS } from '../../../src/engine/kernels/norm';
 
-const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS, ...ELEMENTWISE_CONTRACTS];
+const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS, ...ELEMENTWISE_CONTRACTS, ...EMBEDDING_CONTRACTS];
 
 describe('shader contracts', () => {
   for (const c of CONTRACTS) {
