@@ -146,7 +146,8 @@ export class ModelGraph {
       const s = { rows, in: C, out: V, xOff: r0 * C };
       const logits = linearForward(ctx, `lm_head[${r0}]`, a('logits'), xf, W(head), s);
       this.headLogits.push(logits);
-      const loss = crossEntropy(ctx, `loss[${r0}]`, a('logits'), a('losses'), a('targets'), rows, V, r0, scale);
+      const loss = crossEntropy(ctx, `loss[${r0}]`, { logits: a('logits'), losses: a('losses'), targets: a('targets') },
+        { rows, vocab: V, rowOffset: r0, scale });
       this.losses.push(loss);
       this.head.push(...logits, loss);
       this.headLoss.push(...logits, loss);

@@ -89,7 +89,8 @@ export class ScoreGraph {
     for (let r0 = 0; r0 < M; r0 += R) {
       const rows = Math.min(R, M - r0);
       list.push(...linearForward(ctx, `lm_head[${r0}/${M}]`, a('logits'), o('xs'), this.store.piecesOf(head), { rows, in: C, out: V, xOff: r0 * C }));
-      list.push(crossEntropyScore(ctx, `score[${r0}/${M}]`, a('losses'), o('greedy'), a('logits'), a('targets'), rows, V, r0));
+      list.push(crossEntropyScore(ctx, `score[${r0}/${M}]`,
+        { losses: a('losses'), greedy: o('greedy'), logits: a('logits'), targets: a('targets') }, { rows, vocab: V, rowOffset: r0 }));
     }
     this.lists.set(M, list);
     return list;

@@ -46,7 +46,8 @@ for (const layout of LAYOUTS) {
         const rows = targets.length, off = 3, N = rows + off + 2;
         const allTargets = Int32Array.from({ length: N }, (_, i) => (i >= off && i < off + rows ? targets[i - off] : 0));
         const logitsV = gpuBuffer(ctx, logits), losses = gpuBuffer(ctx, N), flags = gpuBuffer(ctx, N);
-        await runDispatches(ctx, [crossEntropyScore(ctx, 's', losses, flags, logitsV, gpuBuffer(ctx, allTargets), rows, V, off)]);
+        await runDispatches(ctx, [crossEntropyScore(ctx, 's', { losses, greedy: flags, logits: logitsV, targets: gpuBuffer(ctx, allTargets) },
+          { rows, vocab: V, rowOffset: off })]);
         const gotLoss = await readBuffer(ctx, losses);
         const gotFlags = new Uint32Array((await readBuffer(ctx, flags)).buffer);
         const want = targets.map((t, i) => expectedLoss(logits.subarray(i * V, (i + 1) * V), t));

@@ -78,7 +78,8 @@ for (const layout of LAYOUTS) {
           return { loss, dL };
         });
         const L = gpuBuffer(ctx, logits), losses = gpuBuffer(ctx, new Float32Array(rows + offset).fill(-7));
-        await runDispatches(ctx, [crossEntropy(ctx, 'ce', L, losses, gpuBuffer(ctx, targets), rows, V, offset, scale)]);
+        await runDispatches(ctx, [crossEntropy(ctx, 'ce', { logits: L, losses, targets: gpuBuffer(ctx, targets) },
+          { rows, vocab: V, rowOffset: offset, scale })]);
         const got = await readBuffer(ctx, losses);
         expect(got[0]).toBe(-7);   // rows before the offset are not this chunk's
         expectClose('loss', got.subarray(offset), ref.loss, 1e-5);

@@ -5,9 +5,10 @@ import { contractLabel, contractMismatches, type KernelContract } from '../../..
 import { shaderSource } from '../../../src/engine/shaders';
 import { ELEMENTWISE_CONTRACTS } from '../../../src/engine/kernels/elementwise';
 import { EMBEDDING_CONTRACTS } from '../../../src/engine/kernels/embedding';
+import { CROSS_ENTROPY_CONTRACTS } from '../../../src/engine/kernels/loss';
 import { RMSNORM_CONTRACTS } from '../../../src/engine/kernels/norm';
 
-const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS, ...ELEMENTWISE_CONTRACTS, ...EMBEDDING_CONTRACTS];
+const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS, ...ELEMENTWISE_CONTRACTS, ...EMBEDDING_CONTRACTS, ...CROSS_ENTROPY_CONTRACTS];
 
 describe('shader contracts', () => {
   for (const c of CONTRACTS) {
