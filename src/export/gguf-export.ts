@@ -16,8 +16,16 @@ export interface GGUFExportOptions {
   readonly chatTemplate?: string;
 }
 
+/**
+ * What the writer reads of a model: an opened folder fits, and so does the page's run (its weights read back
+ * from the GPU, or a LoRA run's base merged as it is read), without a folder on disk.
+ */
+export type GGUFModel = Pick<HFModelFolder, 'config' | 'tokenizerJSON' | 'bosId' | 'eosId'> & {
+  readonly weights: Pick<HFModelFolder['weights'], 'read'>;
+};
+
 /** The file, its size known before the first byte; tensors are read from the folder while it streams. */
-export function ggufFromFolder(folder: HFModelFolder, opts: GGUFExportOptions): ChunkedFile {
+export function ggufFromFolder(folder: GGUFModel, opts: GGUFExportOptions): ChunkedFile {
   const c = folder.config;
   const metadata = new Map<string, GGUFValue>([
     ['general.architecture', str(GGUF_ARCH)],

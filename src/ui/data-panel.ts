@@ -34,6 +34,8 @@ export interface DataPanelEvents {
   sourcesChanged(count: number): void;
   /** The tokenizer settings cannot work (null once they can), in the form's words. */
   tokenizerProblem(problem: string | null): void;
+  /** The prepared dataset shown (null: none), for the exports made from it. */
+  datasetShown?(name: string | null): void;
 }
 
 export interface Prepared {
@@ -263,6 +265,7 @@ export class DataPanel {
 
   private clearReport(): void {
     this.shown = null;
+    this.events.datasetShown?.(null);
     this.status.textContent = '';
     this.status.classList.remove('error');
     this.progress.value = 0;
@@ -273,6 +276,7 @@ export class DataPanel {
 
   private showReport(name: string, report: PipelineReport, status: string): void {
     this.shown = name;
+    this.events.datasetShown?.(name);
     this.status.classList.remove('error');
     fill(this.reportBox, reportView(report, this.repeatsBox));
     this.showRepeatWarnings();

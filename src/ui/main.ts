@@ -23,6 +23,7 @@ import { ModelImportPanel } from './model-import-panel';
 import { ChatPanel } from './chat-panel';
 import { LoraFields } from './lora-fields';
 import type { FolderFiles } from './folder-files';
+import { ExportFormats } from './export-formats';
 
 const $ = (id: string): HTMLElement => {
   const el = document.getElementById(id);
@@ -53,6 +54,22 @@ const data = new DataPanel($('data-panel'), workers, () => {
 }, {
   sourcesChanged: (count) => sourcesCounted(count),
   tokenizerProblem: (problem) => tokenizerBlocked(problem),
+  datasetShown: (name) => exportFormats.setDataset(name),
+});
+
+/** GGUF and the cluster export, shown in the Export section once it is built (below). */
+const exportFormats = new ExportFormats({
+  async exportGGUF(dtype, progress) {
+    const { file, fileName } = await workers.train.exportGGUF(dtype, Comlink.proxy(progress));
+    download(file, fileName);
+    return { fileName, bytes: file.size };
+  },
+  async exportCluster(dataset, progress) {
+    const model = config.result();
+    const { file, fileName, sources } = await workers.data.exportMegatron(dataset, model.ok ? model.model : null, Comlink.proxy(progress));
+    download(file, fileName);
+    return { fileName, bytes: file.size, sources: sources.length };
+  },
 });
 
 function tokenizerBlocked(problem: string | null): void {
@@ -141,6 +158,7 @@ function restored(info: RunInfo): void {
   runPanel.begin(info.train, info.step, info.history, info.backend);
   evaluate.setRunRecipe(null); // until the run's record arrives with its recipe
   checkpoints.setExportable(true);
+  exportFormats.setExportable(true);
 }
 
 const runPanel: RunPanel = new RunPanel($('run-panel'), {
@@ -204,6 +222,7 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
   },
 });
 $('resume-offer-slot').appendChild(checkpoints.offer);
+$('checkpoint-panel').appendChild(exportFormats.root);
 
 /** Full fine-tuning or a LoRA adapter, for an imported model; a refused field keeps Train off with its message. */
 const loraFields = new LoraFields((c) => runPanel.setBlocked('lora', c.ok ? null : `${c.message} (Start from a model, How to fine-tune).`));
@@ -307,6 +326,7 @@ function onEvent(e: TrainEvent): void {
       runActive = e.state === 'starting' || e.state === 'running' || e.state === 'pausing' || e.state === 'stopping';
       syncImport();
       checkpoints.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');
+      exportFormats.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');
       if (e.state === 'idle') checkpoints.setLora(null); // the run is closed
       runHolds = e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed';
       chatSync();

@@ -8,6 +8,10 @@ import type { RuleOptions, RuleOverrides, RULE_HELP } from '../data/rules/defaul
 import type { LengthClass, SourceFormat } from '../data/source';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import type { SniffResult } from '../data/sniff-columns';
+import type { ModelConfig } from '../model/config';
+import type { MegatronZip } from './data-megatron';
+
+export type { MegatronZip } from './data-megatron';
 
 /** A Blob with a name, for data that is not a File (a fetched default corpus, or a runtime that drops File names when cloning). */
 export interface NamedBlob {
@@ -63,6 +67,12 @@ export interface DataApi {
   deleteDataset(dataset: string): Promise<void>;
   /** The text columns of a JSONL, CSV or Parquet file, from its first records, for the source card to offer. */
   sniffColumns(file: InputFile, kind: 'jsonl' | 'csv' | 'parquet'): Promise<SniffResult>;
+  /**
+   * A prepared dataset as Megatron-LM data (`npm run export -- --megatron`): a zip of one .bin/.idx per source,
+   * data-path.txt and README.md, written into OPFS and returned as that file. `model` fills the README's
+   * hyperparameters (hare-1.1b's when null); `onDocument` (a Comlink.proxy) counts documents written.
+   */
+  exportMegatron(dataset: string, model: ModelConfig | null, onDocument?: (n: number) => void): Promise<MegatronZip>;
   /** The rule defaults and one line of help per rule group, for the page's rule panel. */
   ruleDefaults(): Promise<{ defaults: RuleOptions; help: typeof RULE_HELP }>;
 }

@@ -9,6 +9,7 @@ import type { ResolveTokenizer } from '../data/tokenizer-choice';
 import type { SourceFile } from '../data/source';
 import { checkWorkerCount, type CreateWorkerPool, type WorkerPool } from '../data/pool/pool';
 import type { DataApi, DatasetInfo, InputFile } from './data-api';
+import { megatronZip, type MegatronTarget } from './data-megatron';
 
 /** A File is a SourceFile already; a named Blob becomes one. */
 export function toSourceFile(f: InputFile): SourceFile {
@@ -25,6 +26,8 @@ export interface DataServiceDeps {
   /** The file as a Blob, without reading it into memory where the backend allows. */
   blob(store: DataStore, file: string): Promise<Blob>;
   resolveTokenizer: ResolveTokenizer;
+  /** A fresh place for a Megatron export (OPFS in the page); the export is refused without one. */
+  megatronTarget?(dataset: string): Promise<MegatronTarget>;
   /** Starts the pool for PrepareRequest.workers (pool/pool.web.ts in the page); without, everything runs here. */
   createPool?: CreateWorkerPool;
   /** Workers when a request does not say, given the input's bytes; default 0. */
@@ -94,6 +97,12 @@ export function createDataApi(deps: DataServiceDeps): DataApi {
 
     async sniffColumns(file, kind) {
       return sniffColumns(toSourceFile(file), kind);
+    },
+
+    async exportMegatron(dataset, model, onDocument) {
+      if (!deps.megatronTarget) throw new Error('this data worker has nowhere to write a Megatron export');
+      const input = await deps.openStore(checkName(dataset), false);
+      return megatronZip(input, dataset, model, await deps.megatronTarget(dataset), onDocument);
     },
 
     async ruleDefaults() {

@@ -6,6 +6,14 @@ import { createWebPool, defaultWorkers } from '../data/pool/pool.web';
 import { resolveTokenizer } from '../data/resolve-tokenizer';
 import { OpfsStore } from '../data/store.opfs';
 import { blobFromStore, createDataApi } from './data-service';
+import { freshExportFolder, writeExport } from './opfs-export';
+
+/** The Megatron files go to a scratch folder beside the zip that is made of them (opfs-export.ts says why). */
+async function megatronTarget() {
+  const dir = await freshExportFolder('megatron');
+  const files = new OpfsStore(await dir.getDirectoryHandle('files', { create: true }));
+  return { files, blob: (name: string) => files.blob(name), writeZip: (name: string, chunks: AsyncIterable<Uint8Array>) => writeExport(dir, name, chunks) };
+}
 
 const api = createDataApi({
   openStore: (name, create) => OpfsStore.open(name, create),
@@ -13,6 +21,7 @@ const api = createDataApi({
   removeDataset: (name) => OpfsStore.removeDataset(name),
   blob: (store, file) => (store instanceof OpfsStore ? store.blob(file) : blobFromStore(store, file)),
   resolveTokenizer,
+  megatronTarget,
   createPool: createWebPool,
   defaultWorkers,
 });

@@ -238,6 +238,11 @@ export interface TrainApi {
   /** A LoRA run's adapter merged into its base (W + s B A): a plain Hugging Face folder of the base's family, as a zip. */
   exportMergedModel(): Promise<{ blob: Blob; fileName: string }>;
   /**
+   * The current run as one GGUF v3 file for llama.cpp (a LoRA run: its base with the adapter merged), written
+   * into OPFS as it streams (src/worker/opfs-export.ts) and returned as that File; `onProgress` is a Comlink.proxy.
+   */
+  exportGGUF(dtype: 'f32' | 'f16' | 'bf16', onProgress?: (bytes: number, total: number) => void): Promise<{ file: File; fileName: string }>;
+  /**
    * Loads a checkpoint zip and holds the run paused at its step; refuses anything that would not resume exactly.
    * A LoRA adapter zip resumes on the imported model (which must be its base); a whole-model checkpoint is
    * refused while a model is imported (it brings its own weights: "Use a preset instead" first).

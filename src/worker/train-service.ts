@@ -19,6 +19,7 @@ import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
 import { createBackend, plainGpuError, type Compute } from './train-compute';
 import { openSampler, type OpenedDataset } from './train-dataset';
 import { Run, type RunRecordTarget } from './train-run';
+import { exportRunGGUF } from './train-gguf';
 import { formatProblem } from '../eval/read-task-file';
 import { newRunId } from '../runs/run-record';
 import { memoryRunStore, type RunStore } from '../runs/run-store';
@@ -284,6 +285,10 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       const { adapter, step } = await r.exclusive(async () => ({ adapter: await t.backend.getParams(), step: t.step }));
       const folder = `${t.base.name}-lora-merged-step${step}`;
       return { blob: await zipToBlob(mergedModelFiles(t.base, t.lora, adapter), { folder }), fileName: `${folder}.zip` };
+    },
+
+    async exportGGUF(dtype, onProgress) {
+      return exportRunGGUF(current(), dtype, onProgress);
     },
 
     async importCheckpoint(zip, fileName, opts) {
