@@ -31,9 +31,9 @@ export class AdamW {
     const grads = store.table('grads'), params = store.table('params');
     const m = store.table('exp_avg'), v = store.table('exp_avg_sq');
     store.pieces.forEach((p, i) => {
-      this.dispatches.push(gradNormPartial(ctx, `grad_norm[${p.name}]`, slots, grads.get(p.name), p.numel, slotOf[i]));
+      this.dispatches.push(gradNormPartial(ctx, `grad_norm[${p.name}]`, { slots, grad: grads.get(p.name) }, { n: p.numel, slot: slotOf[i] }));
     });
-    this.dispatches.push(gradNormFinish(ctx, 'grad_norm.finish', this.stats, slots, nSlots, config.gradClip));
+    this.dispatches.push(gradNormFinish(ctx, 'grad_norm.finish', { stats: this.stats, slots }, { nSlots, maxNorm: config.gradClip }));
     for (const p of store.pieces) {
       const decay = store.spec(p.param).decay ? config.weightDecay : 0;
       this.dispatches.push(adamw(ctx, `adamw[${p.name}]`, params.get(p.name), m.get(p.name), v.get(p.name),

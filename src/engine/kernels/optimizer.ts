@@ -1,20 +1,39 @@
 // Bindings for shaders/grad_norm.wgsl and shaders/adamw.wgsl.
 import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import { packUniform, type FieldSpec, type KernelContract, type TensorArgs } from '../kernel-contract';
 
 const WG = 256;
 /** Workgroups (= slots) per tensor for the partial sums of squares: enough to fill a GPU, few to add up. */
 export const gradNormGroups = (n: number): number => Math.max(1, Math.min(256, ceilDiv(n, WG * 8)));
 
-export function gradNormPartial(ctx: KernelContext, label: string, slots: TensorView, grad: TensorView, n: number, slot: number): Dispatch {
-  const params = ctx.uniform(`${label}.params`, uniformBytes([['u32', n], ['u32', slot], ['f32', 0]]));
-  return ctx.dispatch(label, ctx.pipeline('gradNorm', 'partial', { WG }), [slots, grad, params], [gradNormGroups(n), 1, 1]);
+// partial reads n and slot, finish n (the slot count) and maxNorm.
+const normParams = {
+  name: 'params', access: 'uniform', fields: [['n', 'u32'], ['slot', 'u32'], ['maxNorm', 'f32']],
+} as const;
+
+export const GRAD_NORM_PARTIAL = {
+  shader: 'gradNorm', entry: 'partial', overrides: ['WG'],
+  bindings: [{ name: 'slots', access: 'read_write' }, { name: 'grad', access: 'read' }, normParams],
+} as const satisfies KernelContract;
+
+export const GRAD_NORM_FINISH = {
+  shader: 'gradNorm', entry: 'finish', overrides: ['WG'],
+  bindings: [{ name: 'stats', access: 'read_write' }, { name: 'slots', access: 'read', wgsl: 'slots_in' }, normParams],
+} as const satisfies KernelContract;
+
+/** slots[slot + k] = the sum of squares of workgroup k's share of grad (n elements). */
+export function gradNormPartial(ctx: KernelContext, label: string, t: TensorArgs<typeof GRAD_NORM_PARTIAL>,
+  s: { readonly n: number; readonly slot: number }): Dispatch {
+  return ctx.launch(GRAD_NORM_PARTIAL, label, { ...t, params: { n: s.n, slot: s.slot, maxNorm: 0 } }, [gradNormGroups(s.n), 1, 1], { WG });
 }
 
-export function gradNormFinish(ctx: KernelContext, label: string, stats: TensorView, slots: TensorView, nSlots: number,
-  maxNorm: number): Dispatch {
-  const params = ctx.uniform(`${label}.params`, uniformBytes([['u32', nSlots], ['u32', 0], ['f32', maxNorm]]));
-  return ctx.dispatch(label, ctx.pipeline('gradNorm', 'finish', { WG }), [stats, slots, params], [1, 1, 1]);
+/** stats = [norm, clip scale, skip] from the first nSlots slots. */
+export function gradNormFinish(ctx: KernelContext, label: string, t: TensorArgs<typeof GRAD_NORM_FINISH>,
+  s: { readonly nSlots: number; readonly maxNorm: number }): Dispatch {
+  return ctx.launch(GRAD_NORM_FINISH, label, { ...t, params: { n: s.nSlots, slot: 0, maxNorm: s.maxNorm } }, [1, 1, 1], { WG });
 }
+
+export const GRAD_NORM_CONTRACTS: readonly KernelContract[] = [GRAD_NORM_PARTIAL, GRAD_NORM_FINISH];
 
 /** The per-step values shared by every AdamW dispatch; rewritten each step with writeBuffer. */
 export function adamwStepData(lr: number, beta1: number, beta2: number, eps: number, t: number): ArrayBuffer {
