@@ -36,8 +36,8 @@ export class AdamW {
     this.dispatches.push(gradNormFinish(ctx, 'grad_norm.finish', { stats: this.stats, slots }, { nSlots, maxNorm: config.gradClip }));
     for (const p of store.pieces) {
       const decay = store.spec(p.param).decay ? config.weightDecay : 0;
-      this.dispatches.push(adamw(ctx, `adamw[${p.name}]`, params.get(p.name), m.get(p.name), v.get(p.name),
-        grads.get(p.name), this.stats, this.stepUniform, p.numel, decay));
+      this.dispatches.push(adamw(ctx, `adamw[${p.name}]`, { param: params.get(p.name), expAvg: m.get(p.name),
+        expAvgSq: v.get(p.name), grad: grads.get(p.name), stats: this.stats, step: this.stepUniform }, { n: p.numel, weightDecay: decay }));
     }
   }
 

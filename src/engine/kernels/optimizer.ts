@@ -1,5 +1,5 @@
 // Bindings for shaders/grad_norm.wgsl and shaders/adamw.wgsl.
-import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import { ceilDiv, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
 import { packUniform, type FieldSpec, type KernelContract, type TensorArgs } from '../kernel-contract';
 
 const WG = 256;
@@ -35,15 +35,28 @@ export function gradNormFinish(ctx: KernelContext, label: string, t: TensorArgs<
 
 export const GRAD_NORM_CONTRACTS: readonly KernelContract[] = [GRAD_NORM_PARTIAL, GRAD_NORM_FINISH];
 
-/** The per-step values shared by every AdamW dispatch; rewritten each step with writeBuffer. */
+const ADAMW_STEP = [['lr', 'f32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'],
+  ['biasCorrection1', 'f32'], ['biasCorrection2', 'f32']] as const satisfies readonly FieldSpec[];
+
+// Two uniform blocks: `params` differs per tensor and is written once, `step` is one block shared by every
+// tensor's dispatch and rewritten each step (adamwStepData), so it is passed as a view.
+export const ADAMW = {
+  shader: 'adamw', entry: 'main', overrides: ['WG'],
+  bindings: [{ name: 'param', access: 'read_write' }, { name: 'expAvg', access: 'read_write' }, { name: 'expAvgSq', access: 'read_write' },
+    { name: 'grad', access: 'read' }, { name: 'stats', access: 'read' },
+    { name: 'params', access: 'uniform', fields: [['n', 'u32'], ['weightDecay', 'f32']] },
+    { name: 'step', access: 'uniform', fields: ADAMW_STEP }],
+} as const satisfies KernelContract;
+
+/** The per-step values shared by every AdamW dispatch (t is 1-based); rewritten each step with writeBuffer. */
 export function adamwStepData(lr: number, beta1: number, beta2: number, eps: number, t: number): ArrayBuffer {
-  return uniformBytes([
-    ['f32', lr], ['f32', beta1], ['f32', beta2], ['f32', eps], ['f32', 1 - Math.pow(beta1, t)], ['f32', 1 - Math.pow(beta2, t)],
-  ]);
+  return packUniform(ADAMW_STEP, {
+    lr, beta1, beta2, eps, biasCorrection1: 1 - Math.pow(beta1, t), biasCorrection2: 1 - Math.pow(beta2, t),
+  });
 }
 
-export function adamw(ctx: KernelContext, label: string, param: TensorView, m: TensorView, v: TensorView, grad: TensorView,
-  stats: TensorView, step: TensorView, n: number, weightDecay: number): Dispatch {
-  const params = ctx.uniform(`${label}.params`, uniformBytes([['u32', n], ['f32', weightDecay]]));
-  return ctx.dispatch(label, ctx.pipeline('adamw', 'main', { WG }), [param, m, v, grad, stats, params, step], ctx.grid(ceilDiv(n, WG)));
+/** One AdamW update of n elements of param and its moments, scaled and skipped by stats (grad_norm's finish). */
+export function adamw(ctx: KernelContext, label: string, t: TensorArgs<typeof ADAMW> & { readonly step: TensorView },
+  s: { readonly n: number; readonly weightDecay: number }): Dispatch {
+  return ctx.launch(ADAMW, label, { ...t, params: { n: s.n, weightDecay: s.weightDecay } }, ctx.grid(ceilDiv(s.n, WG)), { WG });
 }

@@ -6,10 +6,10 @@ import { shaderSource } from '../../../src/engine/shaders';
 import { ELEMENTWISE_CONTRACTS } from '../../../src/engine/kernels/elementwise';
 import { EMBEDDING_CONTRACTS } from '../../../src/engine/kernels/embedding';
 import { CROSS_ENTROPY_CONTRACTS } from '../../../src/engine/kernels/loss';
-import { GRAD_NORM_CONTRACTS } from '../../../src/engine/kernels/optimizer';
+import { ADAMW, GRAD_NORM_CONTRACTS } from '../../../src/engine/kernels/optimizer';
 import { RMSNORM_CONTRACTS } from '../../../src/engine/kernels/norm';
 
-const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS, ...ELEMENTWISE_CONTRACTS, ...EMBEDDING_CONTRACTS, ...CROSS_ENTROPY_CONTRACTS, ...GRAD_NORM_CONTRACTS];
+const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS, ...ELEMENTWISE_CONTRACTS, ...EMBEDDING_CONTRACTS, ...CROSS_ENTROPY_CONTRACTS, ...GRAD_NORM_CONTRACTS, ADAMW];
 
 describe('shader contracts', () => {
   for (const c of CONTRACTS) {
