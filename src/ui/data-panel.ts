@@ -67,12 +67,12 @@ export class DataPanel {
   private modelTokenizer: { json: object; label: string; stamp: string } | null = null;
   private constructed = false;
   private shown: string | null = null;
-
-  constructor(root: HTMLElement, private readonly workers: Workers, private readonly needs: () => ModelNeeds,
   private shownReport: PipelineReport | null = null;
   /** Sources too small for their share, and the person's choice for each (mixture-repeats.ts). */
   private readonly repeatsBox: HTMLElement = h('div', { class: 'repeats', 'data-testid': 'mixture-repeats', hidden: true });
   private readonly keptRepeats = new Set<string>();
+
+  constructor(root: HTMLElement, private readonly workers: Workers, private readonly needs: () => ModelNeeds,
     private readonly events: DataPanelEvents = { sourcesChanged: () => undefined, tokenizerProblem: () => undefined }) {
     const changed = () => this.settingsChanged();
     this.sources = new SourceList(() => { this.syncPrepare(); this.events.sourcesChanged(this.sources.list().length); changed(); },
@@ -198,7 +198,24 @@ export class DataPanel {
       : '');
     this.setBlocked('tokenizer', problem);
     if (this.constructed) this.events.tokenizerProblem(problem); // the page asks tokenizerProblem() once it is built
+    this.showRepeatWarnings();
     void this.showExisting();
+  }
+
+  /** The repeat warnings for the shown report against the run the config plans now. */
+  private showRepeatWarnings(): void {
+    const planned = this.needs().plannedTokens;
+    const report = this.shownReport;
+    const repeats = report && planned ? overRepeated(report.mixture, report.dataset.packLength, planned) : [];
+    showRepeats(this.repeatsBox, repeats, planned ?? 0, {
+      kept: this.keptRepeats,
+      keep: (source) => { this.keptRepeats.add(source); this.showRepeatWarnings(); },
+      reweight: (source, weight) => {
+        this.sources.setWeight(source, weight);
+        this.status.classList.remove('error');
+        this.status.textContent = `The weight of ${source} is now ${weight}: prepare again to use it (Train does so by itself).`;
+      },
+    });
   }
 
   /** A BPE size the trainer would refuse, said here in the form's words with the fix (null: fine). */
@@ -219,26 +236,9 @@ export class DataPanel {
 
   async settings(): Promise<PrepareSettings> {
     const { choice, stamp } = await this.tokenizerChoice();
-    this.showRepeatWarnings();
     return {
       sources: this.sources.list(), benchmarks: this.benchmarks.list(), rules: this.rules.read(), tokenizer: choice, tokenizerStamp: stamp,
       seqLen: this.needs().seqLen, valFraction: Number(this.valFraction.value), seed: Number(this.seed.value),
-  /** The repeat warnings for the shown report against the run the config plans now. */
-  private showRepeatWarnings(): void {
-    const planned = this.needs().plannedTokens;
-    const report = this.shownReport;
-    const repeats = report && planned ? overRepeated(report.mixture, report.dataset.packLength, planned) : [];
-    showRepeats(this.repeatsBox, repeats, planned ?? 0, {
-      kept: this.keptRepeats,
-      keep: (source) => { this.keptRepeats.add(source); this.showRepeatWarnings(); },
-      reweight: (source, weight) => {
-        this.sources.setWeight(source, weight);
-        this.status.classList.remove('error');
-        this.status.textContent = `The weight of ${source} is now ${weight}: prepare again to use it (Train does so by itself).`;
-      },
-    });
-  }
-
     };
   }
 
@@ -266,6 +266,8 @@ export class DataPanel {
   private clearReport(): void {
     this.shown = null;
     this.events.datasetShown?.(null);
+    this.shownReport = null;
+    this.showRepeatWarnings();
     this.status.textContent = '';
     this.status.classList.remove('error');
     this.progress.value = 0;
@@ -277,6 +279,7 @@ export class DataPanel {
   private showReport(name: string, report: PipelineReport, status: string): void {
     this.shown = name;
     this.events.datasetShown?.(name);
+    this.shownReport = report;
     this.status.classList.remove('error');
     fill(this.reportBox, reportView(report, this.repeatsBox));
     this.showRepeatWarnings();
@@ -290,8 +293,6 @@ export class DataPanel {
   private async prepareClicked(): Promise<void> {
     try {
       await this.ensurePrepared(true);
-    this.shownReport = null;
-    this.showRepeatWarnings();
     } catch {
       // ensurePrepared has already shown the error.
     }
@@ -302,7 +303,6 @@ export class DataPanel {
     let settings: PrepareSettings;
     try {
       settings = await this.settings();
-    this.shownReport = report;
       if (settings.sources.length === 0) throw new Error('add at least one source');
     } catch (e) {
       this.status.textContent = errorText(e);
@@ -363,15 +363,6 @@ export class DataPanel {
     }
   }
 
-  private async exportFile(file: ExportFile): Promise<void> {
-    if (!this.shown) return;
-    try {
-      download(await this.workers.data.exportFile(this.shown, file), file === 'cleaned.jsonl' ? `${this.shown}-cleaned.jsonl` : `${this.shown}-${file}`);
-    } catch (e) {
-      this.status.textContent = `Download failed: ${errorText(e)}`;
-    }
-  }
-}
   /** A source that read no document fails the preparation: the report stays shown, the status says which and why. */
   private refuseFailed(report: PipelineReport): void {
     const why = failure(report);
@@ -381,6 +372,15 @@ export class DataPanel {
     throw new Error(why);
   }
 
+  private async exportFile(file: ExportFile): Promise<void> {
+    if (!this.shown) return;
+    try {
+      download(await this.workers.data.exportFile(this.shown, file), file === 'cleaned.jsonl' ? `${this.shown}-cleaned.jsonl` : `${this.shown}-${file}`);
+    } catch (e) {
+      this.status.textContent = `Download failed: ${errorText(e)}`;
+    }
+  }
+}
 
 /** A field on a row of its own, so a long option's text is not cut off. */
 function wide(label: HTMLLabelElement): HTMLLabelElement {
