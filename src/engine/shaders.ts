@@ -2,6 +2,7 @@
 // kernel's module is assembled: optional `enable` directives, then the reduction library the adapter
 // supports, then the kernel file itself.
 import add from '../../shaders/add.wgsl?raw';
+import addRmsnorm from '../../shaders/add_rmsnorm.wgsl?raw';
 import adamw from '../../shaders/adamw.wgsl?raw';
 import attention from '../../shaders/attention.wgsl?raw';
 import attentionBackward from '../../shaders/attention_backward.wgsl?raw';
@@ -20,13 +21,13 @@ import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 
 export const SHADERS = {
-  add, adamw, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, lora, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
+  add, addRmsnorm, adamw, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, lora, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;
 
 /** Kernels that call workgroupSum / workgroupMax and so need a reduction library in front. */
-const NEEDS_REDUCE: ReadonlySet<ShaderName> = new Set(['rmsnorm', 'crossEntropy', 'gradNorm']);
+const NEEDS_REDUCE: ReadonlySet<ShaderName> = new Set(['rmsnorm', 'addRmsnorm', 'crossEntropy', 'gradNorm']);
 
 export interface ShaderVariant {
   readonly subgroups: boolean;
