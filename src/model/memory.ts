@@ -250,6 +250,8 @@ export interface FitOption {
   /** The change in words with its command-line option and the total it plans, e.g. "activation recomputation (--recompute): 17.52 GiB". */
   readonly text: string;
   readonly bytes: number;
+  /** For 'batch': the micro-batch and accumulation it plans (the page's button sets them). */
+  readonly shape?: { readonly batchSize: number; readonly accumSteps: number };
 }
 
 /** LoRA rank suggested for a run that only fits as an adapter (PEFT's targets, alpha 2r). */
@@ -277,7 +279,8 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
     const shape = { ...s, batchSize: batch, accumSteps: accum * (s.batchSize / batch) };
     const b = total(shape, {});
     if (b > budgetBytes) continue;
-    out.push({ option: 'batch', text: `a smaller micro-batch (--batch ${batch} --accum ${shape.accumSteps}, the same tokens per step): ${formatBytes(b)}`, bytes: b });
+    out.push({ option: 'batch', text: `a smaller micro-batch (--batch ${batch} --accum ${shape.accumSteps}, the same tokens per step): ${formatBytes(b)}`, bytes: b,
+      shape: { batchSize: batch, accumSteps: shape.accumSteps } });
     break;
   }
   if (opts.lora && !opts.f16Base) {

@@ -7,6 +7,7 @@ import { initParams } from '../model/init';
 import type { TrainBackend } from '../train/backend';
 import type { TrainConfig } from '../train/config';
 import { EngineBackend } from '../train/engine-backend';
+import type { EngineOptions } from '../engine/engine';
 import type { AdapterReport, BackendReport } from './train-api';
 
 export interface Compute {
@@ -58,6 +59,17 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   };
 }
 
+/** The memory options of a run (the form's Memory boxes, the CLI's --recompute and --f16-base). */
+export interface MemoryRequest {
+  recompute: boolean;
+  f16Base: boolean;
+}
+
+/** The engine's options for a run's memory request; the f16 base is for a frozen LoRA base only, and ignored otherwise. */
+export function memoryEngineOptions(m: MemoryRequest | undefined, lora: boolean): EngineOptions {
+  return { recompute: m?.recompute === true, f16Base: lora && m?.f16Base === true };
+}
+
 /** Opens WebGPU if it can; otherwise reports why not, and training will use tfjs. */
 export async function openCompute(gpu: GPU | undefined): Promise<Compute> {
   const fallback = (reason: string): Compute => ({
@@ -102,9 +114,9 @@ async function tfjsBackend(model: ModelConfig, train: TrainConfig): Promise<Trai
  * for the caller to stream in (an imported model: no 4 GB of random floats made only to be overwritten).
  */
 export async function createBackend(compute: Compute, model: ModelConfig, train: TrainConfig, engine: 'auto' | 'tfjs',
-  seeded = true): Promise<TrainBackend> {
-  if (engine === 'tfjs' || !compute.dev) return tfjsBackend(model, train);
-  const backend = await EngineBackend.create(compute.dev, model, train);
+  seeded = true, memory?: MemoryRequest): Promise<TrainBackend> {
+  if (engine === 'tfjs' || !compute.dev) return tfjsBackend(model, train); // the reference model keeps every activation
+  const backend = await EngineBackend.create(compute.dev, model, train, memoryEngineOptions(memory, false));
   if (seeded) await backend.setParams(initParams(model, train.seed));
   return backend;
 }

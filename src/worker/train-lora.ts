@@ -23,7 +23,7 @@ import { LoraBackend } from '../train/lora-backend';
 import { mergedWeight } from '../train/lora-merge';
 import { Trainer } from '../train/trainer';
 import type { ImportedModel } from './model-import';
-import type { Compute } from './train-compute';
+import { memoryEngineOptions, type Compute, type MemoryRequest } from './train-compute';
 
 /** What the page asks for: the form's rank, alpha and target modules (PEFT's names). */
 export interface LoraRequest {
@@ -45,8 +45,8 @@ export function checkLora(req: LoraRequest, base: ImportedModel | null, compute:
 
 /** The engine with the base frozen (streamed from the folder) and a fresh adapter. */
 export async function loraBackend(compute: Compute, base: ImportedModel, lora: LoraConfig, train: TrainConfig,
-  onProgress: (p: LoadProgress) => void): Promise<LoraBackend> {
-  const backend = await LoraBackend.create(compute.dev!, base.folder.config, train, lora);
+  onProgress: (p: LoadProgress) => void, memory?: MemoryRequest): Promise<LoraBackend> {
+  const backend = await LoraBackend.create(compute.dev!, base.folder.config, train, lora, memoryEngineOptions(memory, true));
   try {
     await backend.setParams(initLora(base.folder.config, lora, train.seed)); // a restored run overwrites both
     await loadWeights(base.folder, (name, values) => backend.engine.store.write(name, values), onProgress);

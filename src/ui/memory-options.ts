@@ -1,0 +1,55 @@
+// The memory options of the Model & training form, as checkboxes with a tooltip each (the CLI's --recompute
+// and --f16-base): what they save and what they cost, in plain words. The f16 base only applies to a LoRA
+// run on an imported model, so its box shows only then.
+import { h, labelled, uid } from './dom';
+import type { MemoryChoice } from './memory-fit';
+
+const HELP: Record<keyof MemoryChoice, { label: string; help: string }> = {
+  recompute: {
+    label: 'Recompute activations in the backward',
+    help: 'Keeps only each block\'s input from the forward and computes the block again right before its backward: ' +
+      'one block\'s activations in memory instead of every layer\'s, for about one more forward per step. The results are identical.',
+  },
+  f16Base: {
+    label: 'Store the frozen base as f16',
+    help: 'A LoRA run never changes the imported model\'s weights, so its linear layers can be kept as 16-bit halves: half ' +
+      'their memory. Products and sums stay in f32; weights released in BF16 or F16 lose nothing in their normal range.',
+  },
+};
+
+export class MemoryOptions {
+  readonly root: HTMLElement;
+  private readonly boxes = new Map<keyof MemoryChoice, HTMLInputElement>();
+  private readonly f16BaseField: HTMLLabelElement;
+
+  constructor(changed: () => void) {
+    const fields = (Object.keys(HELP) as (keyof MemoryChoice)[]).map((key) => {
+      const box = h('input', { type: 'checkbox', 'data-testid': `memory-${key}`, onchange: changed });
+      this.boxes.set(key, box);
+      const label = labelled(HELP[key].label, box);
+      const help = h('span', { class: 'field-help', id: uid('help') }, HELP[key].help);
+      label.append(help);
+      label.title = HELP[key].help;
+      box.setAttribute('aria-describedby', help.id);
+      return label;
+    });
+    this.f16BaseField = fields[1];
+    this.f16BaseField.hidden = true;
+    this.root = h('fieldset', { class: 'memory-options', 'data-testid': 'memory-options' }, h('legend', {}, 'Memory'), ...fields);
+  }
+
+  /** What the boxes say; the f16 base counts only while a LoRA run is chosen. */
+  choice(): MemoryChoice {
+    return { recompute: this.boxes.get('recompute')!.checked, f16Base: !this.f16BaseField.hidden && this.boxes.get('f16Base')!.checked };
+  }
+
+  /** The f16 base box shows with a LoRA adapter on an imported model only. */
+  setLora(on: boolean): void {
+    this.f16BaseField.hidden = !on;
+  }
+
+  /** Ticks a box (a fit button's change); the caller recomputes. */
+  turnOn(key: keyof MemoryChoice): void {
+    this.boxes.get(key)!.checked = true;
+  }
+}

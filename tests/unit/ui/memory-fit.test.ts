@@ -1,0 +1,63 @@
+// The page's memory plan and its refusal: the groups against the budget, and the options from fitOptions that
+// would make a refused config fit, each with its planned total (the same plan the engine allocates).
+import { describe, expect, it } from 'vitest';
+import { estimateMemory, formatBytes } from '../../../src/model/memory';
+import { PRESETS } from '../../../src/model/presets';
+import { HARE_TRAIN_DEFAULTS, type TrainConfig } from '../../../src/train/config';
+import { budgetLine, budgetRefusal, NO_MEMORY_OPTIONS, planFor, planLines } from '../../../src/ui/memory-fit';
+
+const GiB = 2 ** 30;
+const limits = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 }; // SwiftShader's
+const train = (over: Partial<TrainConfig> = {}): TrainConfig => ({ ...HARE_TRAIN_DEFAULTS, ...over });
+const lora = { rank: 16, alpha: 32, targets: ['q_proj', 'v_proj'] as const };
+
+describe('memory fit in the page', () => {
+  it('offers recomputation and a smaller micro-batch for hare-0.25b over 4 GiB, each with the total it plans', () => {
+    const c = PRESETS['hare-0.25b'], t = train();
+    const r = budgetRefusal(c, t, limits, NO_MEMORY_OPTIONS, null, 4 * GiB)!;
+    const plain = estimateMemory(c, t, limits).bytes.total;
+    expect(r.message).toBe(`needs ${formatBytes(plain)}, more than the 4.00 GiB this CPU-emulated adapter may use; any one of these would make it fit:`);
+    const re = estimateMemory(c, t, limits, { recompute: true }).bytes.total;
+    const small = estimateMemory(c, { ...t, batchSize: 2, accumSteps: 4 }, limits).bytes.total;
+    expect(r.offers.map((o) => o.label)).toEqual([`Turn on recomputation: ${formatBytes(re)}`, `Use batch 2 with accumulation 4: ${formatBytes(small)}`]);
+    expect(r.offers.map((o) => o.change)).toEqual([{ kind: 'memory', option: 'recompute' }, { kind: 'batch', batchSize: 2, accumSteps: 4 }]);
+    for (const o of r.offers) expect(o.bytes).toBeLessThanOrEqual(4 * GiB);
+    // Applied, the option makes the refusal go away.
+    expect(budgetRefusal(c, t, limits, { ...NO_MEMORY_OPTIONS, recompute: true }, null, 4 * GiB)).toBeNull();
+    expect(budgetRefusal(c, { ...t, batchSize: 2, accumSteps: 4 }, limits, NO_MEMORY_OPTIONS, null, 4 * GiB)).toBeNull();
+  });
+
+  it('says what remains when no option fits: the least with every option at batch 1, and the way out', () => {
+    const c = PRESETS['hare-1.1b'];
+    const r = budgetRefusal(c, train(), limits, NO_MEMORY_OPTIONS, null, 4 * GiB)!;
+    expect(r.offers).toEqual([]);
+    const least = estimateMemory(c, train({ batchSize: 1, accumSteps: 8 }), limits, { recompute: true }).bytes.total;
+    expect(least).toBeGreaterThan(4 * GiB);
+    expect(r.message).toMatch(/and no memory option brings it within: with recomputation and batch 1 it still needs /);
+    expect(r.message).toContain(`${formatBytes(least)}; choose a smaller preset`);
+  });
+
+  it('offers the f16 base for a LoRA run and never offers LoRA itself (the page trains it on an imported model only)', () => {
+    const c = PRESETS['hare-1.1b'], t = train({ batchSize: 1, seqLen: 512 });
+    const re = { ...NO_MEMORY_OPTIONS, recompute: true };
+    const full = planFor(c, t, limits, re, lora).bytes.total;
+    const half = planFor(c, t, limits, { recompute: true, f16Base: true }, lora).bytes.total;
+    const budget = (full + half) / 2;
+    const r = budgetRefusal(c, t, limits, re, lora, budget)!;
+    expect(r.offers.map((o) => o.label)).toEqual([`Store the frozen base as f16: ${formatBytes(half)}`]);
+    expect(r.offers[0].change).toEqual({ kind: 'memory', option: 'f16Base' });
+    // Full training of a preset at the same budget would fit only as an adapter: no button for that.
+    expect(budgetRefusal(c, t, limits, re, null, budget)!.offers).toEqual([]);
+  });
+
+  it('lists the plan by group, and the total against the budget or, on a GPU, the binding limit', () => {
+    const est = planFor(PRESETS.tiny, train(), limits, { recompute: true, f16Base: false }, null);
+    const [totals, groups] = planLines(est);
+    expect(totals).toMatch(/^weights [\d.]+ [KMG]iB, gradients [\d.]+ [KMG]iB, AdamW moments [\d.]+ [KMG]iB, activations [\d.]+ [KMG]iB \(recomputed in the backward\)$/);
+    expect(groups).toContain('block inputs (residual stream x.l)');
+    expect(groups).toContain('one block, recomputed in the backward');
+    expect(budgetLine(GiB, 4 * GiB, null)).toBe('1.00 GiB of the 4.00 GiB this CPU-emulated adapter may use (25%)');
+    expect(budgetLine(GiB, null, 2 ** 31)).toBe('1.00 GiB in all; this GPU reports no memory size, so only its binding limit is checked (2.00 GiB per binding)');
+    expect(budgetRefusal(PRESETS.tiny, train(), limits, NO_MEMORY_OPTIONS, null, null)).toBeNull();
+  });
+});
