@@ -112,7 +112,7 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
   const O = upload(device, new Float32Array(batch * T * H * D)), L = upload(device, new Float32Array(batch * H * T));
   const P = upload(device, new Float32Array(defaultPositions(batch, T).buffer));   // one causal sequence per row
   const lim = dev.caps.limits;
-  const d = attentionForward(ctx, 'bench.attention', O, L, Q, K, Vv, P, { batch, seqLen: T, nHeads: H, nKvHeads: KV, headDim: D },
+  const d = attentionForward(ctx, 'bench.attention', { out: O, lse: L, q: Q, k: K, v: Vv, pos: P }, { batch, seqLen: T, nHeads: H, nKvHeads: KV, headDim: D },
     attentionTiles(D, lim.maxComputeWorkgroupStorageSize, lim.maxComputeInvocationsPerWorkgroup));
   const idx = tf.tensor1d(Array.from({ length: H }, (_, h) => Math.floor(h / (H / KV))), 'int32');
   const tq = tf.tensor4d(q, [batch, T, H, D]).transpose([0, 2, 1, 3]);

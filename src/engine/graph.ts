@@ -115,7 +115,7 @@ export class ModelGraph {
       out.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1, L));
       out.push(rope(ctx, `${L}.rope_q`, { x: q, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, 1));
       out.push(rope(ctx, `${L}.rope_k`, { x: k, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, 1));
-      out.push(attentionForward(ctx, `${L}.attention`, o, saved('lse', l), q, k, v, a('positions'), att, tiles));
+      out.push(attentionForward(ctx, `${L}.attention`, { out: o, lse: saved('lse', l), q, k, v, pos: a('positions') }, att, tiles));
       out.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o, L));
       out.push(add(ctx, `${L}.attn_residual`, { out: xmid, a: x, b: proj }, N * C));
       out.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn2, rstd: saved('rstd2', l), x: xmid, w: P(n.mlpNorm) }, { rows: N, dim: C, eps: c.normEps }));
@@ -189,7 +189,8 @@ export class ModelGraph {
       // attention: xmid = x + o_proj(attention(rope(q(xn1)), rope(k(xn1)), v(xn1)))
       b.push(...linearBackwardInput(ctx, `${L}.o_proj.dx`, dAtt, dx, W(n.o), oShape, false), ...loraB(l, 'o_proj', dAtt, dx, o));
       bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
-      b.push(...attentionBackward(ctx, `${L}.attention.dx`, dq, dk, dv, a('d.delta'), dAtt, o, q, k, v, a('positions'), saved('lse', l), att, tiles));
+      b.push(...attentionBackward(ctx, `${L}.attention.dx`,
+        { dq, dk, dv, delta: a('d.delta'), dOut: dAtt, out: o, q, k, v, pos: a('positions'), lse: saved('lse', l) }, att, tiles));
       b.push(rope(ctx, `${L}.rope_q.dx`, { x: dq, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, -1));
       b.push(rope(ctx, `${L}.rope_k.dx`, { x: dk, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, -1));
       b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false), ...loraB(l, 'q_proj', dxn, dq, xn1));

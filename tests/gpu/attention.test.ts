@@ -91,8 +91,8 @@ describe('flash attention', () => {
       const out = gpuBuffer(ctx, B * T * H * D), lse = gpuBuffer(ctx, B * H * T), delta = gpuBuffer(ctx, B * H * T);
       const dq = gpuBuffer(ctx, B * T * H * D), dk = gpuBuffer(ctx, B * T * KV * D), dv = gpuBuffer(ctx, B * T * KV * D);
       await runDispatches(ctx, [
-        attentionForward(ctx, 'att', out, lse, Q, K, Vb, P, shape, tiles),
-        ...attentionBackward(ctx, 'att.b', dq, dk, dv, delta, DO, out, Q, K, Vb, P, lse, shape, tiles),
+        attentionForward(ctx, 'att', { out, lse, q: Q, k: K, v: Vb, pos: P }, shape, tiles),
+        ...attentionBackward(ctx, 'att.b', { dq, dk, dv, delta, dOut: DO, out, q: Q, k: K, v: Vb, pos: P, lse }, shape, tiles),
       ]);
       expectClose('out', await readBuffer(ctx, out), ref.out, 1e-5);
       expectClose('lse', await readBuffer(ctx, lse), ref.lse, 1e-5);
