@@ -58,8 +58,8 @@ export class DecodeStepGraph {
       f.push(...linearForward(ctx, `${L}.v_proj`, v, xn, W(n.v), kvShape));
       f.push(rope(ctx, `${L}.rope_q`, { x: q, cos: a('rope.cos'), sin: a('rope.sin') }, ropeQ, 1));
       f.push(rope(ctx, `${L}.rope_k`, { x: k, cos: a('rope.cos'), sin: a('rope.sin') }, ropeK, 1));
-      f.push(kvAppend(ctx, `${L}.kv_append`, kc, vc, k, v, step, att));
-      f.push(attentionDecode(ctx, `${L}.attention`, o, q, kc, vc, step, att));
+      f.push(kvAppend(ctx, `${L}.kv_append`, { kCache: kc, vCache: vc, k, v, step }, att));
+      f.push(attentionDecode(ctx, `${L}.attention`, { out: o, q, kCache: kc, vCache: vc, step }, att));
       f.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape));
       f.push(add(ctx, `${L}.attn_residual`, { out: xmid, a: x, b: proj }, R * C));
       f.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn, rstd, x: xmid, w: P(n.mlpNorm) }, { rows: R, dim: C, eps: c.normEps }));

@@ -56,8 +56,8 @@ describe('decode attention', () => {
       const out = gpuBuffer(ctx, R * H * D, 'out');
       const step = stepBuffer(pos, rows);
       await runDispatches(ctx, [
-        kvAppend(ctx, 'append', kBuf, vBuf, gpuBuffer(ctx, kNew), gpuBuffer(ctx, vNew), step, s),
-        attentionDecode(ctx, 'decode', out, gpuBuffer(ctx, q), kBuf, vBuf, step, s, c.wg),
+        kvAppend(ctx, 'append', { kCache: kBuf, vCache: vBuf, k: gpuBuffer(ctx, kNew), v: gpuBuffer(ctx, vNew), step }, s),
+        attentionDecode(ctx, 'decode', { out, q: gpuBuffer(ctx, q), kCache: kBuf, vCache: vBuf, step }, s, c.wg),
       ]);
       // What the append should have left: the new rows at pos .. pos + rows - 1 of each head, NaN after.
       const wantK = kc.slice(), wantV = vc.slice();
