@@ -5,10 +5,35 @@ import { ConfigError, validateConfig, validateShape, type ModelConfig } from '..
 import { estimateMemory, formatBytes, type AdapterLimits } from '../model/memory';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../model/presets';
 import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
-import { fill, formatCount, h, labelled, numberInput } from './dom';
+import { errorText, fill, formatCount, h, labelled, numberInput, uid } from './dom';
 import { MODEL_FIELDS, TRAIN_FIELDS, type ModelField, type TrainField } from './config-fields';
 import { formChecks, inWords, suggestedWarmup } from './config-words';
-import { measured, overBudget, profileFor, runCost, type ComputeProfile } from './run-cost';
+import { flopsPerStep, measured, overBudget, perStepText, profileFor, runCost, type ComputeProfile } from './run-cost';
+import { presetWords } from './preset-words';
+import { MEASURE_STEPS, type StepTiming } from '../worker/train-measure';
+
+/** Times one step of a config on this adapter (the worker's warm-up, TrainApi.measureStep). */
+export type Measurer = (model: ModelConfig, train: TrainConfig) => Promise<StepTiming>;
+
+/** What a step's time depends on: the model and the batch shape (not the step count, rate or seed). */
+const shapeKey = (m: ModelConfig, t: TrainConfig): string => JSON.stringify([m, t.batchSize, t.seqLen, t.accumSteps]);
+
+/**
+ * A labelled field whose hint and plain-words help describe the control (aria-describedby): the help is the
+ * tooltip on hover and shows under the field while it has focus, so it reaches keyboards and screen readers too.
+ */
+function describedField(f: { label: string; hint: string; help: string }, input: HTMLInputElement): HTMLLabelElement {
+  const label = labelled(f.label, input, f.hint);
+  const ids: string[] = [];
+  const hint = label.querySelector('small.hint');
+  if (hint) { hint.id = uid('hint'); ids.push(hint.id); }
+  const help = h('span', { class: 'field-help', id: uid('help'), 'data-testid': 'field-help' }, f.help);
+  ids.push(help.id);
+  label.append(help);
+  label.title = f.hint ? `${f.hint}. ${f.help}` : f.help;
+  input.setAttribute('aria-describedby', ids.join(' '));
+  return label;
+}
 
 export type ConfigResult =
   | { ok: true; model: ModelConfig; train: TrainConfig; preset: string; /** Set when the run would take hours here: Train asks first. */ longRun: string | null }
@@ -23,6 +48,13 @@ export class ConfigPanel {
   private readonly trainInputs = new Map<TrainField, HTMLInputElement>();
   private readonly estimate: HTMLElement;
   private readonly refusal: HTMLElement;
+  private readonly presetNote: HTMLElement;
+  private readonly measureButton: HTMLButtonElement;
+  private readonly measureStatus: HTMLElement;
+  private measurer: Measurer | null = null;
+  /** The shape the profile's throughput was measured on by a warm-up (null: not measured by one). */
+  private measuredShape: string | null = null;
+  private measuring = false;
   private limits: AdapterLimits | null = DEFAULT_LIMITS;
   private limitsNote = 'WebGPU default limits (adapter not known yet)';
   private profile: ComputeProfile = profileFor(null);
@@ -37,10 +69,12 @@ export class ConfigPanel {
     this.preset = h('select', { 'data-testid': 'preset-select', onchange: () => this.applyPreset() },
       ...PRESET_NAMES.map((p) => h('option', { value: p }, p)), h('option', { value: 'custom' }, 'custom'));
     this.preset.value = 'tiny';
+    this.presetNote = h('p', { class: 'hint preset-note', id: uid('preset-note'), 'data-testid': 'preset-description', 'aria-live': 'polite' });
+    this.preset.setAttribute('aria-describedby', this.presetNote.id);
     const modelFields = MODEL_FIELDS.map((f) => {
       const input = numberInput(PRESETS.tiny[f.key], { 'data-testid': `model-${f.key}`, oninput: () => this.edited(true) });
       this.modelInputs.set(f.key, input);
-      return labelled(f.label, input, f.hint);
+      return describedField(f, input);
     });
     const trainField = (f: (typeof TRAIN_FIELDS)[number]) => {
       const input = numberInput(HARE_TRAIN_DEFAULTS[f.key], { 'data-testid': `train-${f.key}`, oninput: () => {
@@ -52,20 +86,25 @@ export class ConfigPanel {
         this.edited(false);
       } });
       this.trainInputs.set(f.key, input);
-      return labelled(f.label, input, f.hint);
+      return describedField(f, input);
     };
     this.estimate = h('div', { class: 'estimate', 'data-testid': 'memory-estimate', 'aria-live': 'polite' });
     this.refusal = h('div', { class: 'refusal', 'data-testid': 'config-refusal', role: 'alert' });
+    this.measureStatus = h('span', { class: 'hint', id: uid('measure-status'), 'data-testid': 'measure-status', 'aria-live': 'polite' },
+      `Measure times ${MEASURE_STEPS} warm-up steps of this config here (not training; the weights are thrown away).`);
+    this.measureButton = h('button', { type: 'button', 'data-testid': 'measure-button', disabled: true, 'aria-describedby': this.measureStatus.id,
+      onclick: () => void this.measure() }, 'Measure time per step');
     fill(root,
       h('h2', {}, '2 · Model & training'),
       h('div', { class: 'grid' }, labelled('Preset', this.preset, 'HARE-1.1B and scaled-down shapes')),
+      this.presetNote,
       h('h3', {}, 'Model'),
       this.lockNote,
       h('div', { class: 'grid' }, ...modelFields),
       h('h3', {}, 'Training'),
       h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => !f.advanced).map(trainField)),
       h('details', {}, h('summary', {}, 'Optimizer details'), h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => f.advanced).map(trainField))),
-      this.estimate, this.refusal);
+      this.estimate, h('div', { class: 'buttons' }, this.measureButton, this.measureStatus), this.refusal);
     this.compute(); // the first verdict is read with result(); onChange is for edits
   }
 
@@ -83,6 +122,41 @@ export class ConfigPanel {
     this.profile = measured(this.profile, flopsPerSecond);
     // Steps vary a little; redraw only when the estimate would move visibly.
     if (Math.abs(this.profile.flopsPerSecond - before) > 0.2 * before) this.update();
+  }
+
+  /** Where Measure runs its warm-up (the training worker); Measure stays off until there is one. */
+  setMeasurer(measurer: Measurer | null): void {
+    this.measurer = measurer;
+    this.update();
+  }
+
+  /** Whether this result's time comes from a warm-up of its own shape (else Train measures a long run first). */
+  measuredFor(r: Extract<ConfigResult, { ok: true }>): boolean {
+    return this.measuredShape === shapeKey(r.model, r.train);
+  }
+
+  /**
+   * Runs the warm-up on the current config and puts its time per step into the estimate; resolves with the
+   * verdict after it (the same verdict, the reason shown, when the config is refused or the warm-up fails).
+   */
+  async measure(): Promise<ConfigResult> {
+    const before = this.result();
+    if (!before.ok || !this.measurer) return before;
+    this.measuring = true;
+    this.measureButton.disabled = true;
+    this.measureStatus.textContent = `Measuring: ${MEASURE_STEPS} warm-up steps of this config (the first compiles the kernels)…`;
+    try {
+      const t = await this.measurer(before.model, before.train);
+      const basis = `measured on a ${MEASURE_STEPS}-step warm-up here`;
+      this.profile = measured(this.profile, flopsPerStep(before.model, before.train) / (t.msPerStep / 1000), basis);
+      this.measuredShape = shapeKey(before.model, before.train);
+      this.measureStatus.textContent = `Measured ${perStepText(t.msPerStep / 1000)} per step on this adapter.`;
+    } catch (e) {
+      this.measureStatus.textContent = `Could not measure: ${errorText(e)}`;
+    } finally {
+      this.measuring = false;
+    }
+    return this.update();
   }
 
   result(): ConfigResult {
@@ -204,6 +278,11 @@ export class ConfigPanel {
     }
     fill(this.refusal, ...(problems.length ? [h('strong', {}, 'Training is refused:'), h('ul', {}, ...problems.map((p) => h('li', {}, p)))] : []));
     this.refusal.hidden = problems.length === 0;
+    const name = this.preset.value;
+    this.presetNote.textContent = name in PRESETS
+      ? presetWords(name as PresetName, train, this.profile)
+      : 'custom: your own shape (the estimate below is for it).';
+    this.measureButton.disabled = this.measuring || !this.measurer || problems.length > 0;
     const result: ConfigResult = problems.length === 0 && model && train
       ? { ok: true, model, train, preset: this.preset.value, longRun: cost?.longRun ?? null }
       : { ok: false, problems };

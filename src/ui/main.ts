@@ -103,8 +103,19 @@ async function guarded(action: () => Promise<void>): Promise<void> {
 let running: RunInfo | null = null;
 
 async function train(): Promise<void> {
-  const c = config.result();
+  let c = config.result();
   if (!c.ok) return;
+  if (c.longRun && !config.measuredFor(c)) {
+    // A run flagged as long on a rough figure is timed by a short warm-up first, so the question below
+    // gives the time this adapter really takes (or is not asked at all).
+    runPanel.setBlocked('measuring', 'Wait: measuring the time per step (Model & training)…');
+    try {
+      c = await config.measure();
+    } finally {
+      runPanel.setBlocked('measuring', null);
+    }
+    if (!c.ok) return;
+  }
   const question = trainQuestion({ continuable: runPanel.continuable(), offered: checkpoints.pendingOffer, longRun: c.longRun });
   if (question && !(await ask(question))) return;
   // The counters and charts belong to the new run from the click on.
@@ -172,6 +183,7 @@ const runPanel: RunPanel = new RunPanel($('run-panel'), {
 });
 $('run-bar').appendChild(runPanel.controls); // first in the Tab order, and in view while the page scrolls
 runPanel.setConfigOk(config.result().ok);
+config.setMeasurer((model, train) => workers.train.measureStep({ model, train, engine: runPanel.engine.value === 'tfjs' ? 'tfjs' : 'auto' }));
 sourcesCounted(data.sources.list().length);
 tokenizerBlocked(data.tokenizerProblem());
 

@@ -39,9 +39,14 @@ export function profileFor(adapter: { emulated: boolean } | null, deviceMemoryGi
   return { memoryBudget: null, flopsPerSecond: GPU_FLOPS, basis: 'a rough GPU figure until the first steps measure it' };
 }
 
-/** The same profile with the throughput a run measured on this adapter. */
-export function measured(p: ComputeProfile, flopsPerSecond: number): ComputeProfile {
-  return Number.isFinite(flopsPerSecond) && flopsPerSecond > 0 ? { ...p, flopsPerSecond, basis: 'measured on this adapter' } : p;
+/** The same profile with the throughput measured on this adapter (by a run's steps, or by a warm-up: `basis`). */
+export function measured(p: ComputeProfile, flopsPerSecond: number, basis = 'measured on this adapter'): ComputeProfile {
+  return Number.isFinite(flopsPerSecond) && flopsPerSecond > 0 ? { ...p, flopsPerSecond, basis } : p;
+}
+
+/** A step's time as the estimate says it: milliseconds under a second, else a duration. */
+export function perStepText(seconds: number): string {
+  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : formatDuration(seconds);
 }
 
 /**
@@ -66,7 +71,7 @@ export interface RunCost {
 export function runCost(c: ModelConfig, t: TrainConfig, p: ComputeProfile): RunCost {
   const secondsPerStep = flopsPerStep(c, t) / p.flopsPerSecond;
   const totalSeconds = secondsPerStep * t.steps;
-  const per = secondsPerStep < 1 ? `${Math.round(secondsPerStep * 1000)} ms` : formatDuration(secondsPerStep);
+  const per = perStepText(secondsPerStep);
   const timeText = `about ${per} per step, ${formatDuration(totalSeconds)} for ${t.steps} steps (${p.basis})`;
   const longRun = totalSeconds > LONG_RUN_SECONDS
     ? `this run would take about ${formatDuration(totalSeconds)} here (${per} per step): choose fewer steps, a smaller batch or a smaller preset`

@@ -10,9 +10,11 @@ import type { EvalReport } from '../eval/report';
 import type { DataRecipe, RunRecord, TaskScore } from '../runs/run-record';
 import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import type { ChatTurn } from './chat-prompt';
+import type { StepTiming } from './train-measure';
 import type { LoraRequest } from './train-lora';
 
 export type { ChatTurn } from './chat-prompt';
+export type { StepTiming } from './train-measure';
 export type { LoraRequest } from './train-lora';
 
 /** What runs the model in this worker: our WebGPU engine, or the tfjs reference model where WebGPU is missing. */
@@ -111,6 +113,13 @@ export interface StartRequest {
    * adapter trained; the run's exports and autosaves are PEFT adapter folders.
    */
   lora?: LoraRequest;
+}
+
+/** A config to time on this adapter before it is trained (TrainApi.measureStep). */
+export interface MeasureRequest {
+  model: ModelConfig;
+  train: TrainConfig;
+  engine: 'auto' | 'tfjs';
 }
 
 /** One file of a dropped model folder: its name in the folder (config.json, model-00001-of-00002.safetensors...). */
@@ -242,6 +251,12 @@ export interface TrainApi {
    * into OPFS as it streams (src/worker/opfs-export.ts) and returned as that File; `onProgress` is a Comlink.proxy.
    */
   exportGGUF(dtype: 'f32' | 'f16' | 'bf16', onProgress?: (bytes: number, total: number) => void): Promise<{ file: File; fileName: string }>;
+  /**
+   * Times one optimizer step of a config on this adapter: a throwaway backend takes MEASURE_STEPS steps on random
+   * tokens (src/worker/train-measure.ts), then is destroyed with its weights; nothing is trained or counted.
+   * Refused while a run is going (its own steps measure it).
+   */
+  measureStep(req: MeasureRequest): Promise<StepTiming>;
   /**
    * Loads a checkpoint zip and holds the run paused at its step; refuses anything that would not resume exactly.
    * A LoRA adapter zip resumes on the imported model (which must be its base); a whole-model checkpoint is

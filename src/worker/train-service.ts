@@ -28,6 +28,7 @@ import { RunRecords } from './train-records';
 import { checkDataTokenizer, checkSameModel, loadIntoBackend, type ImportedModel } from './model-import';
 import { ModelSlot, runChatModel } from './train-imported';
 import { streamChat } from './train-chat';
+import { measureStepTime } from './train-measure';
 import { checkLora, isAdapterFolder, loraBackend, LoraTrainer, mergedModelFiles, readLoraRestore } from './train-lora';
 
 export interface TrainServiceDeps {
@@ -289,6 +290,27 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
 
     async exportGGUF(dtype, onProgress) {
       return exportRunGGUF(current(), dtype, onProgress);
+    },
+
+    async measureStep(req) {
+      refuseWhileGoing();
+      busy = true; // no start while the throwaway backend holds the GPU
+      try {
+        const model = validateConfig(req.model);
+        const train = validateTrainConfig(req.train);
+        validateShape(train, model);
+        // Unseeded: the engine's zeroed weights cost the same per step, without a CPU pass over every parameter.
+        const backend = await createBackend(await getCompute(), model, train, req.engine, false);
+        try {
+          return await measureStepTime(backend, model, train);
+        } finally {
+          backend.destroy();
+        }
+      } catch (e) {
+        throw new Error(plainGpuError((e as Error).message));
+      } finally {
+        busy = false;
+      }
     },
 
     async importCheckpoint(zip, fileName, opts) {
