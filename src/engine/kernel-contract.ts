@@ -13,7 +13,7 @@ export type ScalarType = 'u32' | 'f32' | 'i32';
 export type FieldSpec = readonly [name: string, type: ScalarType];
 
 export interface StorageBinding {
-  /** The argument's name; the WGSL variable is its snake_case (dX -> d_x) unless `wgsl` says otherwise. */
+  /** The argument's name; the WGSL variable is its snakeCase (dX -> d_x) unless `wgsl` says otherwise. */
   readonly name: string;
   readonly access: 'read' | 'read_write';
   /** The WGSL name where the module needs another (two entry points of one file cannot both declare `x`). */
@@ -53,7 +53,9 @@ export type TensorArgs<C extends KernelContract> = {
   readonly [B in C['bindings'][number] as B extends UniformBinding ? never : B['name']]: TensorView;
 };
 
-export const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** dX -> d_x, nRows -> n_rows; an all-capitals name (the matmuls' M, N, K) is the WGSL name as it is. */
+export const snakeCase = (name: string): string =>
+  (/^[A-Z][A-Z0-9_]*$/.test(name) ? name : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
 
 export const contractLabel = (c: KernelContract): string => `${c.shader}.${c.entry}`;
 

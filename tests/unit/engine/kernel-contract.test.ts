@@ -1,7 +1,7 @@
 // The contract checker on a small shader written here: agreement passes, and each kind of disagreement is
 // reported with the kernel, the binding and what differs. No GPU: it reads WGSL text.
 import { describe, expect, test } from 'vitest';
-import { checkContract, contractMismatches, fieldOffset, packUniform, type KernelContract } from '../../../src/engine/kernel-contract';
+import { checkContract, contractMismatches, fieldOffset, packUniform, snakeCase, type KernelContract } from '../../../src/engine/kernel-contract';
 import { entryBindings, parseWgsl } from '../../../src/engine/wgsl-interface';
 
 const SHADER = `
@@ -82,6 +82,10 @@ describe('contract check', () => {
 
   test('the thrown error names the kernel', () => {
     expect(() => checkContract({ ...good, bindings: good.bindings.slice(0, 2) }, SHADER)).toThrow(/kernel rmsnorm\.forward does not match its contract:\n {2}binding 2/);
+  });
+
+  test('TypeScript names map to WGSL snake_case, all-capitals names as they are', () => {
+    expect(['dX', 'nKvHeads', 'biasCorrection1', 'M', 'K', 'x'].map(snakeCase)).toEqual(['d_x', 'n_kv_heads', 'bias_correction1', 'M', 'K', 'x']);
   });
 
   test('uniform values are packed by field name in struct order', () => {
