@@ -2,14 +2,17 @@
 // the memory estimate recomputed as you type and a refusal, before anything starts, when the config is
 // invalid or cannot fit the adapter.
 import { ConfigError, validateConfig, validateShape, type ModelConfig } from '../model/config';
-import { estimateMemory, formatBytes, type AdapterLimits } from '../model/memory';
+import { formatBytes, type AdapterLimits } from '../model/memory';
+import type { LoraConfig } from '../model/lora';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../model/presets';
 import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, tokensPerStep, validateTrainConfig, type TrainConfig } from '../train/config';
 import { errorText, fill, formatCount, h, labelled, numberInput, uid } from './dom';
 import { MODEL_FIELDS, TRAIN_FIELDS, type ModelField, type TrainField } from './config-fields';
 import { formChecks, inWords, suggestedWarmup } from './config-words';
-import { flopsPerStep, measured, overBudget, perStepText, profileFor, runCost, type ComputeProfile } from './run-cost';
+import { flopsPerStep, measured, perStepText, profileFor, runCost, type ComputeProfile } from './run-cost';
 import { presetWords } from './preset-words';
+import { budgetLine, budgetRefusal, planFor, planLines, type FitChange, type FitOffer, type MemoryChoice } from './memory-fit';
+import { MemoryOptions } from './memory-options';
 import { MEASURE_STEPS, type StepTiming } from '../worker/train-measure';
 
 /** Times one step of a config on this adapter (the worker's warm-up, TrainApi.measureStep). */
@@ -36,7 +39,8 @@ function describedField(f: { label: string; hint: string; help: string }, input:
 }
 
 export type ConfigResult =
-  | { ok: true; model: ModelConfig; train: TrainConfig; preset: string; /** Set when the run would take hours here: Train asks first. */ longRun: string | null }
+  | { ok: true; model: ModelConfig; train: TrainConfig; preset: string; /** Set when the run would take hours here: Train asks first. */ longRun: string | null;
+      /** The memory options the run is planned (and started) with. */ memory: MemoryChoice }
   | { ok: false; problems: string[] };
 
 /** Limits used before the adapter is known, and under tfjs (which binds no storage buffers): WebGPU's defaults. */
@@ -48,6 +52,9 @@ export class ConfigPanel {
   private readonly trainInputs = new Map<TrainField, HTMLInputElement>();
   private readonly estimate: HTMLElement;
   private readonly refusal: HTMLElement;
+  private readonly memory: MemoryOptions;
+  /** The LoRA adapter the next run trains on the imported model (null: full training): the plan includes it. */
+  private lora: LoraConfig | null = null;
   private readonly presetNote: HTMLElement;
   private readonly measureButton: HTMLButtonElement;
   private readonly measureStatus: HTMLElement;
@@ -90,6 +97,7 @@ export class ConfigPanel {
     };
     this.estimate = h('div', { class: 'estimate', 'data-testid': 'memory-estimate', 'aria-live': 'polite' });
     this.refusal = h('div', { class: 'refusal', 'data-testid': 'config-refusal', role: 'alert' });
+    this.memory = new MemoryOptions(() => this.update());
     this.measureStatus = h('span', { class: 'hint', id: uid('measure-status'), 'data-testid': 'measure-status', 'aria-live': 'polite' },
       `Measure times ${MEASURE_STEPS} warm-up steps of this config here (not training; the weights are thrown away).`);
     this.measureButton = h('button', { type: 'button', 'data-testid': 'measure-button', disabled: true, 'aria-describedby': this.measureStatus.id,
@@ -104,6 +112,7 @@ export class ConfigPanel {
       h('h3', {}, 'Training'),
       h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => !f.advanced).map(trainField)),
       h('details', {}, h('summary', {}, 'Optimizer details'), h('div', { class: 'grid' }, ...TRAIN_FIELDS.filter((f) => f.advanced).map(trainField))),
+      this.memory.root,
       this.estimate, h('div', { class: 'buttons' }, this.measureButton, this.measureStatus), this.refusal);
     this.compute(); // the first verdict is read with result(); onChange is for edits
   }
@@ -198,6 +207,23 @@ export class ConfigPanel {
     this.update();
   }
 
+  /** The LoRA choice for an imported model (null: full training): planned with the run, and the f16 base offered with it. */
+  setLora(lora: LoraConfig | null): void {
+    this.lora = lora;
+    this.memory.setLora(lora !== null);
+    this.update();
+  }
+
+  /** A fit button: the option it names turned on, or the smaller micro-batch with more accumulation. */
+  private applyFit(change: FitChange): void {
+    if (change.kind === 'memory') this.memory.turnOn(change.option);
+    else {
+      (this.trainInputs.get('batchSize') as HTMLInputElement).value = String(change.batchSize);
+      (this.trainInputs.get('accumSteps') as HTMLInputElement).value = String(change.accumSteps);
+    }
+    this.update();
+  }
+
   setTrainField(key: TrainField, value: number): void {
     (this.trainInputs.get(key) as HTMLInputElement).value = String(value);
     this.update();
@@ -258,25 +284,31 @@ export class ConfigPanel {
     for (const [k, input] of [...this.modelInputs, ...this.trainInputs] as [string, HTMLInputElement][]) {
       input.setAttribute('aria-invalid', String(invalid.has(k)));
     }
+    let offers: readonly FitOffer[] = [];
+    const memory = this.memory.choice();
     if (model && train && problems.length === 0) {
-      const est = estimateMemory(model, train, this.limits ?? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER });
+      const limits = this.limits ?? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER };
+      const est = planFor(model, train, limits, memory, this.lora);
       const b = est.bytes;
       cost = runCost(model, train, this.profile);
       fill(this.estimate,
         h('strong', {}, `${formatCount(est.parameters)} parameters · ${formatBytes(b.total)} of GPU memory`),
-        h('div', {}, `weights ${formatBytes(b.parameters)}, gradients ${formatBytes(b.gradients)}, AdamW moments ${formatBytes(b.adamMoments)}, activations ${formatBytes(b.activations)}`),
+        h('div', { 'data-testid': 'memory-budget' }, budgetLine(b.total, this.profile.memoryBudget, this.limits?.maxStorageBufferBindingSize ?? null)),
+        ...planLines(est).map((line) => h('div', { 'data-testid': 'memory-plan' }, line)),
         h('div', {}, `largest binding: ${est.largestBinding.name} ${formatBytes(est.largestBinding.bytes)}` +
           (this.limits ? ` (limit ${formatBytes(this.limits.maxStorageBufferBindingSize)}, ${this.limitsNote})` : ` (${this.limitsNote})`)),
         h('div', {}, `${formatCount(tokensPerStep(train))} tokens per step, ${formatCount(tokensPerStep(train) * train.steps)} in the run`),
         h('div', { 'data-testid': 'time-estimate' }, `Time: ${cost.timeText}`),
         cost.longRun ? h('div', { class: 'warning', 'data-testid': 'long-run-warning', role: 'alert' }, `⚠ ${cost.longRun}.`) : null);
       for (const p of est.problems) problems.push(`does not fit this adapter: ${p}`);
-      const budget = overBudget(b.total, this.profile);
-      if (budget) problems.push(`does not fit this adapter: ${budget}`);
+      const budget = budgetRefusal(model, train, limits, memory, this.lora, this.profile.memoryBudget);
+      if (budget) { problems.push(`does not fit this adapter: ${budget.message}`); offers = budget.offers; }
     } else {
       fill(this.estimate, h('span', { class: 'hint' }, 'No estimate until the fields are valid.'));
     }
-    fill(this.refusal, ...(problems.length ? [h('strong', {}, 'Training is refused:'), h('ul', {}, ...problems.map((p) => h('li', {}, p)))] : []));
+    const fixes = offers.map((o) => h('button', { type: 'button', 'data-testid': 'memory-fit', onclick: () => this.applyFit(o.change) }, o.label));
+    fill(this.refusal, ...(problems.length ? [h('strong', {}, 'Training is refused:'), h('ul', {}, ...problems.map((p) => h('li', {}, p))),
+      fixes.length ? h('div', { class: 'buttons', 'data-testid': 'memory-fits' }, ...fixes) : null] : []));
     this.refusal.hidden = problems.length === 0;
     const name = this.preset.value;
     this.presetNote.textContent = name in PRESETS
@@ -284,7 +316,7 @@ export class ConfigPanel {
       : 'custom: your own shape (the estimate below is for it).';
     this.measureButton.disabled = this.measuring || !this.measurer || problems.length > 0;
     const result: ConfigResult = problems.length === 0 && model && train
-      ? { ok: true, model, train, preset: this.preset.value, longRun: cost?.longRun ?? null }
+      ? { ok: true, model, train, preset: this.preset.value, longRun: cost?.longRun ?? null, memory }
       : { ok: false, problems };
     this.last = result;
     if (result.ok) this.lastValid = result;

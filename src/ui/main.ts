@@ -141,7 +141,7 @@ async function train(): Promise<void> {
   try {
     const lora = imported ? loraChoice() : null;
     const info = await workers.train.start({ dataset, model: c.model, train: c.train, ...resumeOptions(), recipe, fromImported: imported !== null,
-      ...(lora ? { lora } : {}) });
+      ...(lora ? { lora } : {}), memory: c.memory });
     runFromImported = imported !== null;
     checkpoints.setLora(info.lora ?? null);
     chatSync();
@@ -237,7 +237,10 @@ $('resume-offer-slot').appendChild(checkpoints.offer);
 $('checkpoint-panel').appendChild(exportFormats.root);
 
 /** Full fine-tuning or a LoRA adapter, for an imported model; a refused field keeps Train off with its message. */
-const loraFields = new LoraFields((c) => runPanel.setBlocked('lora', c.ok ? null : `${c.message} (Start from a model, How to fine-tune).`));
+const loraFields = new LoraFields((c) => {
+  runPanel.setBlocked('lora', c.ok ? null : `${c.message} (Start from a model, How to fine-tune).`);
+  config.setLora(c.ok ? c.lora : null); // the plan includes the adapter, and offers the f16 base with it
+});
 const loraChoice = () => { const c = loraFields.choice(); return c.ok ? c.lora : null; };
 
 const evaluate: EvaluatePanel = new EvaluatePanel($('evaluate-panel'), {

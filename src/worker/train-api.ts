@@ -4,6 +4,7 @@
 // Comlink.proxy(...). Control calls (pause, sample, export...) may arrive at any time; the worker runs
 // them between optimizer steps.
 import type { ModelConfig } from '../model/config';
+import type { MemoryRequest } from './train-compute';
 import type { TrainConfig } from '../train/config';
 import type { LossPoint } from '../train/checkpoint/trainer-state';
 import type { EvalReport } from '../eval/report';
@@ -102,6 +103,8 @@ export interface StartRequest {
   autosaveSeconds: number;
   /** 'tfjs' forces the reference model even where WebGPU works (slow; for comparison and fallback checks). */
   engine: 'auto' | 'tfjs';
+  /** How the engine keeps its memory (the form's Memory boxes); none when absent. f16Base applies to a LoRA run only. */
+  memory?: MemoryRequest;
   /** Benchmarks scored during the run (none when absent). */
   evaluation?: EvalSchedule;
   /** The prepared data's recipe (src/runs/recipe.ts recipeFromReport), kept in the run's record. */

@@ -240,8 +240,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
         // The training engine gets the GPU the imported model's forward engine held; the weights come again from its files.
         if (base) models.releaseGpu();
         if (base) emit({ type: 'state', state: 'starting', message: `loading ${base.name}'s weights${lora ? ' (frozen, for a LoRA adapter)' : ''}`, step: 0 });
-        const backend = lora && base ? await loraBackend(await getCompute(), base, lora, train, models.progress(base))
-          : await createBackend(await getCompute(), model, train, req.engine, !base);
+        const backend = lora && base ? await loraBackend(await getCompute(), base, lora, train, models.progress(base), req.memory)
+          : await createBackend(await getCompute(), model, train, req.engine, !base, req.memory);
         try {
           if (base && !lora) await loadIntoBackend(base, backend, models.progress(base));
           if (base) runBase = base;
