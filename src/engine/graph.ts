@@ -88,15 +88,15 @@ export class ModelGraph {
     const loraF = (l: number, t: LoraTarget, y: TensorView, x: TensorView, L = `L${l}`): Dispatch[] => {
       if (!adapted.has(t)) return [];
       const n = loraNames(l, t), A = lora!.store.view(n.A), Bw = lora!.store.view(n.B);
-      return loraForward(ctx, `${L}.${t}`, y, loraU(t, l), x, A, Bw, loraShape(t));
+      return loraForward(ctx, `${L}.${t}`, { y, u: loraU(t, l), x, a: A, b: Bw }, loraShape(t));
     };
     /** Block l's saved activation `name` (one per layer, or the shared block set when recomputing). */
     const saved = (name: string, l: number) => a(blockActivation(name, l, re));
     const loraB = (l: number, t: LoraTarget, dx: TensorView, dy: TensorView, x: TensorView): Dispatch[] => {
       if (!adapted.has(t)) return [];
       const n = loraNames(l, t), st = lora!.store;
-      return loraBackward(ctx, `L${l}.${t}.dx`, st.view(n.A, 'grads'), st.view(n.B, 'grads'), dx, a('d.lora.u'), dy, x,
-        loraU(t, l), st.view(n.A), st.view(n.B), loraShape(t));
+      return loraBackward(ctx, `L${l}.${t}.dx`, { dA: st.view(n.A, 'grads'), dB: st.view(n.B, 'grads'), dx, du: a('d.lora.u'), dy, x,
+        u: loraU(t, l), a: st.view(n.A), b: st.view(n.B) }, loraShape(t));
     };
 
     // ---------------- forward ----------------

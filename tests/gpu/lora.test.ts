@@ -37,8 +37,8 @@ describe('lora kernels vs tfjs autograd', () => {
       const gy = gpuBuffer(ctx, y0), gu = gpuBuffer(ctx, N * r), gdu = gpuBuffer(ctx, N * r);
       const gdx = gpuBuffer(ctx, dx0), gdA = gpuBuffer(ctx, dA0), gdB = gpuBuffer(ctx, dB0), gdy = gpuBuffer(ctx, dy);
       await runDispatches(ctx, [
-        ...loraForward(ctx, 'lora', gy, gu, gx, gA, gB, s),
-        ...loraBackward(ctx, 'lora', gdA, gdB, gdx, gdu, gdy, gx, gu, gA, gB, s),
+        ...loraForward(ctx, 'lora', { y: gy, u: gu, x: gx, a: gA, b: gB }, s),
+        ...loraBackward(ctx, 'lora', { dA: gdA, dB: gdB, dx: gdx, du: gdu, dy: gdy, x: gx, u: gu, a: gA, b: gB }, s),
       ]);
 
       const want = tf.tidy(() => {

@@ -2,7 +2,8 @@
 // A (r, in), B (out, r), s = alpha / r. The base product is the caller's (linearForward); these add the
 // adapter's part forward and its gradients backward: the rank-r strips on lora.wgsl, the two short-K wide
 // products on the engine's matmul.
-import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import { ceilDiv, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import type { KernelContract, TensorArgs } from '../kernel-contract';
 import { matmul } from './matmul';
 
 /** Invocations per workgroup; TM rows x RQ rank quads fill it at every rank. */
@@ -36,27 +37,34 @@ interface SkinnyArgs {
   readonly alpha?: number; readonly beta?: number;
 }
 
+export const LORA = {
+  shader: 'lora', entry: 'main', overrides: ['TRANS_A', 'TRANS_B', 'TRANS_C', 'TM', 'RQ', 'TK'],
+  bindings: [{ name: 'c', access: 'read_write' }, { name: 'a', access: 'read' }, { name: 'b', access: 'read' }, {
+    name: 'params', access: 'uniform',
+    fields: [['M', 'u32'], ['R', 'u32'], ['K', 'u32'], ['lda', 'u32'], ['ldb', 'u32'], ['ldc', 'u32'],
+      ['aOff', 'u32'], ['bOff', 'u32'], ['cOff', 'u32'], ['alpha', 'f32'], ['beta', 'f32']],
+  }],
+} as const satisfies KernelContract;
+
 /** C[M, R] (or C^T when transC) = alpha op(A) op(B) + beta C on lora.wgsl. */
-export function loraSkinny(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: SkinnyArgs): Dispatch {
+export function loraSkinny(ctx: KernelContext, label: string, t: TensorArgs<typeof LORA>, m: SkinnyArgs): Dispatch {
   const { TM, RQ } = loraTiles(m.R);
-  const pipeline = ctx.pipeline('lora', 'main', {
-    TRANS_A: m.transA ?? false, TRANS_B: m.transB ?? false, TRANS_C: m.transC ?? false, TM, RQ, TK,
-  });
-  const params = ctx.uniform(`${label}.params`, uniformBytes([
-    ['u32', m.M], ['u32', m.R], ['u32', m.K], ['u32', m.lda], ['u32', m.ldb], ['u32', m.ldc],
-    ['u32', 0], ['u32', 0], ['u32', 0], ['f32', m.alpha ?? 1], ['f32', m.beta ?? 0],
-  ]));
-  return ctx.dispatch(label, pipeline, [c, a, b, params], [ceilDiv(m.R, 4 * RQ), ceilDiv(m.M, TM), 1]);
+  const params = {
+    M: m.M, R: m.R, K: m.K, lda: m.lda, ldb: m.ldb, ldc: m.ldc, aOff: 0, bOff: 0, cOff: 0, alpha: m.alpha ?? 1, beta: m.beta ?? 0,
+  };
+  return ctx.launch(LORA, label, { ...t, params }, [ceilDiv(m.R, 4 * RQ), ceilDiv(m.M, TM), 1],
+    { TRANS_A: m.transA ?? false, TRANS_B: m.transB ?? false, TRANS_C: m.transC ?? false, TM, RQ, TK });
 }
 
 /**
  * Forward: u (N, r) = x (N, in) A^T, then y (N, out) += s u B^T. `u` is saved for the backward.
  */
-export function loraForward(ctx: KernelContext, label: string, y: TensorView, u: TensorView, x: TensorView,
-  a: TensorView, b: TensorView, s: LoraShape): Dispatch[] {
-  const r = s.rank;
+export function loraForward(ctx: KernelContext, label: string, t: {
+  readonly y: TensorView; readonly u: TensorView; readonly x: TensorView; readonly a: TensorView; readonly b: TensorView;
+}, s: LoraShape): Dispatch[] {
+  const r = s.rank, { y, u, x, a, b } = t;
   return [
-    loraSkinny(ctx, `${label}.lora_A`, u, x, a, { M: s.rows, R: r, K: s.in, transB: true, lda: s.in, ldb: s.in, ldc: r }),
+    loraSkinny(ctx, `${label}.lora_A`, { c: u, a: x, b: a }, { M: s.rows, R: r, K: s.in, transB: true, lda: s.in, ldb: s.in, ldc: r }),
     matmul(ctx, `${label}.lora_B`, y, u, b, {
       M: s.rows, N: s.out, K: r, transB: true, lda: r, ldb: r, ldc: s.out, alpha: s.scale, beta: 1,
     }),
@@ -69,13 +77,15 @@ export function loraForward(ctx: KernelContext, label: string, y: TensorView, u:
  * dA and dB accumulate (micro-batches add up, as every weight gradient does); dx adds to the base's dx,
  * which must already be written; du is scratch.
  */
-export function loraBackward(ctx: KernelContext, label: string, dA: TensorView, dB: TensorView, dx: TensorView,
-  du: TensorView, dy: TensorView, x: TensorView, u: TensorView, a: TensorView, b: TensorView, s: LoraShape): Dispatch[] {
-  const r = s.rank, N = s.rows;
+export function loraBackward(ctx: KernelContext, label: string, t: {
+  readonly dA: TensorView; readonly dB: TensorView; readonly dx: TensorView; readonly du: TensorView; readonly dy: TensorView;
+  readonly x: TensorView; readonly u: TensorView; readonly a: TensorView; readonly b: TensorView;
+}, s: LoraShape): Dispatch[] {
+  const r = s.rank, N = s.rows, { dA, dB, dx, du, dy, x, u, a, b } = t;
   return [
-    loraSkinny(ctx, `${label}.lora_B.dw`, dB, dy, u, { M: s.out, R: r, K: N, transA: true, lda: s.out, ldb: r, ldc: r, alpha: s.scale, beta: 1 }),
-    loraSkinny(ctx, `${label}.lora_B.dx`, du, dy, b, { M: N, R: r, K: s.out, lda: s.out, ldb: r, ldc: r, alpha: s.scale }),
-    loraSkinny(ctx, `${label}.lora_A.dw`, dA, x, du, { M: s.in, R: r, K: N, transA: true, transC: true, lda: s.in, ldb: r, ldc: s.in, beta: 1 }),
+    loraSkinny(ctx, `${label}.lora_B.dw`, { c: dB, a: dy, b: u }, { M: s.out, R: r, K: N, transA: true, lda: s.out, ldb: r, ldc: r, alpha: s.scale, beta: 1 }),
+    loraSkinny(ctx, `${label}.lora_B.dx`, { c: du, a: dy, b }, { M: N, R: r, K: s.out, lda: s.out, ldb: r, ldc: r, alpha: s.scale }),
+    loraSkinny(ctx, `${label}.lora_A.dw`, { c: dA, a: x, b: du }, { M: s.in, R: r, K: N, transA: true, transC: true, lda: s.in, ldb: r, ldc: s.in, beta: 1 }),
     matmul(ctx, `${label}.lora_A.dx`, dx, du, a, { M: N, N: s.in, K: r, lda: r, ldb: s.in, ldc: s.in, beta: 1 }),
   ];
 }
