@@ -76,7 +76,8 @@ export class DataPanel {
     private readonly events: DataPanelEvents = { sourcesChanged: () => undefined, tokenizerProblem: () => undefined }) {
     const changed = () => this.settingsChanged();
     this.sources = new SourceList(() => { this.syncPrepare(); this.events.sourcesChanged(this.sources.list().length); changed(); },
-      async (file, kind) => this.workers.data.sniffColumns(await file.load(), kind));
+      async (file, kind) => this.workers.data.sniffColumns(await file.load(), kind),
+      async (file, kind, req) => this.workers.data.previewLayout(await file.load(), kind, { ...req, seed: Number(this.seed.value) }));
     this.benchmarks = new BenchmarkList(changed);
     this.rules = new RulesForm(changed);
 

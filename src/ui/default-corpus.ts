@@ -49,7 +49,7 @@ export async function loadDefaultCorpus(): Promise<SourceEntry[]> {
     return {
       id: newId(), name: s.name, category: s.category, weight: s.weight, kind: format.kind,
       textField: format.kind === 'text' ? 'text' : format.textField, split: format.kind === 'text' ? format.split : 'blank-line',
-      files: [corpusFile(s.file, s.bytes)], origin: 'default', description: s.description,
+      layout: 'text', roleFields: {}, labels: [], files: [corpusFile(s.file, s.bytes)], origin: 'default', description: s.description,
     };
   });
 }

@@ -8,8 +8,10 @@ export function mixtureChart(rows: readonly MixtureRow[]): HTMLElement {
   const bars = rows.map((r) => {
     const share = r.share * 100;
     const have = (r.tokens / totalTokens) * 100;
-    return h('div', { class: 'bar-row', 'data-testid': 'mixture-row', 'data-source': r.source, 'data-dropped': r.dropped ? 'true' : null },
-      h('span', { class: 'bar-label' }, `${r.source}`, h('small', {}, ` ${r.category}`)),
+    // The part (D1 open data, D2 synthetic, D3 task data) as report.json names it; reports from before parts say D1.
+    const part = r.part ?? 'D1';
+    return h('div', { class: 'bar-row', 'data-testid': 'mixture-row', 'data-source': r.source, 'data-part': part, 'data-dropped': r.dropped ? 'true' : null },
+      h('span', { class: 'bar-label' }, `${r.source}`, h('small', {}, ` ${r.category} · `, h('span', { 'data-testid': 'mixture-part' }, part))),
       h('span', { class: 'bar-track', role: 'img', 'aria-label': `${r.source}: ${share.toFixed(1)}% of training tokens, ${have.toFixed(1)}% of the data` },
         h('span', { class: 'bar share', style: `width:${share.toFixed(2)}%` }),
         h('span', { class: 'bar have', style: `width:${have.toFixed(2)}%` })),

@@ -8,6 +8,7 @@ import type { SniffResult } from '../data/sniff-columns';
 import type { TextSplit } from '../data/source';
 import { fill, formatCount, h, labelled, numberInput } from './dom';
 import { showColumnOffer } from './column-offer';
+import { LayoutCard, type PreviewLayout } from './layout-card';
 import { describeGroup, groupProblems, type ProblemGroup } from './problem-groups';
 import { dropZone } from './drop-zone';
 import { ACCEPTED, CATEGORIES, fileRefOf, sourceFromFile, type FileRef, type FormatKind, type SourceEntry } from './sources';
@@ -23,7 +24,8 @@ export class SourceList {
   /** Each card and the slot for its problems, by source id. */
   private readonly cards = new Map<number, { li: HTMLLIElement; problems: HTMLElement }>();
 
-  constructor(private readonly onChange: () => void, private readonly sniff: SniffColumns | null = null) {
+  constructor(private readonly onChange: () => void, private readonly sniff: SniffColumns | null = null,
+    private readonly preview: PreviewLayout | null = null) {
     this.body = h('ul', { class: 'source-list', 'data-testid': 'source-list' });
     this.empty = h('p', { class: 'hint' }, 'No sources: add files to train on.');
     const categories = h('datalist', { id: 'categories' }, ...CATEGORIES.map((c) => h('option', { value: c })));
@@ -113,7 +115,7 @@ export class SourceList {
     const name = h('input', { type: 'text', value: s.name, 'aria-label': `name of source ${s.name}`, 'data-testid': 'source-name' });
     name.addEventListener('change', set(() => { s.name = name.value.trim() || s.name; name.value = s.name; }));
     const category = h('input', { type: 'text', value: s.category, list: 'categories', 'aria-label': `category of ${s.name}`, 'data-testid': 'source-category' });
-    category.addEventListener('change', set(() => { s.category = category.value.trim() || 'other'; }));
+    category.addEventListener('change', set(() => { s.category = category.value.trim() || 'other'; layout.showPart(); }));
     const weight = numberInput(s.weight, { min: 0, step: 0.1, 'aria-label': `weight of ${s.name}`, 'data-testid': 'source-weight' });
     weight.addEventListener('change', set(() => { s.weight = Number(weight.value); }));
     const format = h('select', { 'aria-label': `format of ${s.name}`, 'data-testid': 'source-format' },
@@ -126,11 +128,12 @@ export class SourceList {
     split.value = s.split;
     split.addEventListener('change', set(() => { s.split = split.value as TextSplit; }));
     const options = h('span', { class: 'source-options' });
-    const showOptions = () => fill(options, s.kind === 'text' ? labelled('documents split at', split) : labelled('text field', field));
+    // A task or SFT layout reads every field: the text field and its column offer would only mislead.
+    const showOptions = () => fill(options, s.kind === 'text' ? labelled('documents split at', split) : s.layout === 'text' ? labelled('text field', field) : null);
     // Uploaded JSONL, CSV and Parquet files are sniffed for their text columns (the default corpus is known).
     const columns = h('div', { class: 'source-columns', 'data-testid': 'source-columns', hidden: true });
     let sniffed: SniffResult | null = null;
-    const showColumns = () => showColumnOffer(columns, s.kind === 'text' ? null : sniffed, s.textField, (column) => {
+    const showColumns = () => showColumnOffer(columns, s.kind === 'text' || s.layout !== 'text' ? null : sniffed, s.textField, (column) => {
       s.textField = column;
       field.value = column;
       showColumns();
@@ -142,8 +145,9 @@ export class SourceList {
       this.sniff(s.files[0], kind).then((r) => { if (s.kind === kind) { sniffed = r; showColumns(); } })
         .catch(() => { /* no offer: the pipeline still names the columns if the field is wrong */ });
     };
+    const layout = new LayoutCard(s, s.origin === 'upload' ? this.preview : null, () => { showOptions(); showColumns(); this.onChange(); });
     field.addEventListener('change', showColumns);
-    format.addEventListener('change', set(() => { s.kind = format.value as FormatKind; showOptions(); sniff(); }));
+    format.addEventListener('change', set(() => { s.kind = format.value as FormatKind; showOptions(); sniff(); layout.refresh(); }));
     showOptions();
     sniff();
 
@@ -152,7 +156,7 @@ export class SourceList {
     const remove = h('button', { type: 'button', class: 'small remove', 'aria-label': `remove ${s.name}`, 'data-testid': 'source-remove', onclick: () => this.remove(s.id) }, 'Remove');
     const li = h('li', { class: 'source', 'data-testid': 'source-row', 'data-name': s.name, 'data-origin': s.origin },
       labelled('source', name), labelled('category', category), labelled('weight', weight), remove,
-      labelled('format', format), options, files, columns);
+      labelled('format', format), options, files, columns, layout.el);
     // A renamed source keeps its card; only the names that mention it change.
     name.addEventListener('change', () => {
       li.dataset.name = s.name;
@@ -161,6 +165,7 @@ export class SourceList {
         el.setAttribute('aria-label', `${what} ${s.name}`);
       }
       split.setAttribute('aria-label', `how ${s.name} splits into documents`);
+      layout.refresh(); // the source's name picks each row's template
     });
     return { li, problems };
   }

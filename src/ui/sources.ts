@@ -1,8 +1,11 @@
 // The sources a person has added, as the data panel edits them, and how they become the data worker's
 // PrepareRequest. A dataset is named by a hash of everything that shapes it, so the same files and settings
 // find the dataset already prepared (after a reload too) and a checkpoint names the data it was trained on.
-import { baseName, detectFormat, type SourceFormat, type TextSplit } from '../data/source';
+import { baseName, detectFormat, partOf, type SourceFormat, type TextSplit } from '../data/source';
+import type { DiversityOptions } from '../data/diversity/cluster-pass';
 import type { RuleOverrides } from '../data/rules/defaults';
+import type { DataPart, TaskSpec } from '../data/tasks/layouts';
+import type { SourceLayout } from '../worker/data-layout-preview';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import type { InputFile, PrepareRequest, PrepareSource } from '../worker/data-api';
 
@@ -18,6 +21,12 @@ export interface SourceEntry {
   textField: string;
   /** Plain text: how a file splits into documents. */
   split: TextSplit;
+  /** JSONL, CSV and Parquet: rows as text (textField), through a task layout (D3), or as SFT conversations. */
+  layout: SourceLayout;
+  /** Task layouts: role -> field given by the person, over the fields recognised on the first row. */
+  roleFields: Record<string, string>;
+  /** Task layouts: names for numeric labels, index 0 first (the CLI's labels=A|B|...). */
+  labels: string[];
   /** The files, or a loader for files fetched on demand (the default corpus). */
   readonly files: readonly FileRef[];
   readonly origin: 'default' | 'upload';
@@ -63,12 +72,34 @@ export function sourceFromFile(f: FileRef, taken: ReadonlySet<string>): SourceEn
   return {
     id: newId(), name: uniqueName(f.name, taken), category: 'web', weight: 1,
     kind: fmt.kind, textField: fmt.kind === 'text' ? 'text' : fmt.textField, split: fmt.kind === 'text' ? fmt.split : 'blank-line',
-    files: [f], origin: 'upload',
+    layout: 'text', roleFields: {}, labels: [], files: [f], origin: 'upload',
   };
 }
 
 export function formatOf(s: SourceEntry): SourceFormat {
   return s.kind === 'text' ? { kind: 'text', split: s.split } : { kind: s.kind, textField: s.textField || 'text' };
+}
+
+/** The task spec the source is read with, as the CLI's LAYOUT,ROLE=FIELD,...,labels=A|B gives it; null for text and SFT. */
+export function taskOf(s: SourceEntry): TaskSpec | null {
+  if (s.kind === 'text' || s.layout === 'text' || s.layout === 'sft') return null;
+  const fields = Object.fromEntries(Object.entries(s.roleFields).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
+  return { layout: s.layout, ...(Object.keys(fields).length ? { fields } : {}), ...(s.labels.length ? { labels: [...s.labels] } : {}) };
+}
+
+export const isSft = (s: SourceEntry): boolean => s.kind !== 'text' && s.layout === 'sft';
+
+/** The recipe part the pipeline will give the source (D3 for a task layout, D2 for the synthetic categories). */
+export function sourcePart(s: SourceEntry): DataPart {
+  return partOf({ task: taskOf(s) ?? undefined, category: s.category });
+}
+
+/** What the worker is told about how the source reads: the CLI's :FIELD, :LAYOUT,... or :sft. */
+function readingOf(s: SourceEntry): { format?: SourceFormat; task?: TaskSpec; sft?: boolean } {
+  const task = taskOf(s);
+  if (task) return { task };
+  if (isSft(s)) return { sft: true };
+  return { format: formatOf(s) };
 }
 
 export interface PrepareSettings {
@@ -81,20 +112,24 @@ export interface PrepareSettings {
   seqLen: number;
   valFraction: number;
   seed: number;
+  /** Topic clusters (off when absent). */
+  diversity?: DiversityOptions;
 }
 
 /** `ds-` and 16 hex digits of SHA-256 over everything that shapes the dataset. */
 export async function datasetName(s: PrepareSettings): Promise<string> {
   const key = JSON.stringify({
     v: 1,
-    sources: s.sources.map((src) => ({
-      name: src.name, category: src.category, weight: src.weight, format: formatOf(src),
-      files: src.files.map((f) => [f.name, f.stamp]),
-    })),
+    // A text source's key is what it was before layouts existed, so datasets prepared earlier are found again.
+    sources: s.sources.map((src) => {
+      const { format, ...reading } = readingOf(src);
+      return { name: src.name, category: src.category, weight: src.weight, format: format ?? formatOf(src), ...reading, files: src.files.map((f) => [f.name, f.stamp]) };
+    }),
     benchmarks: s.benchmarks.map((b) => [b.file.name, b.file.stamp, b.fields]),
     rules: s.rules,
     tokenizer: s.tokenizer.kind === 'json' ? { kind: 'json', stamp: s.tokenizerStamp } : s.tokenizer,
     seqLen: s.seqLen, valFraction: s.valFraction, seed: s.seed,
+    ...(s.diversity ? { diversity: s.diversity } : {}),
   });
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
   return `ds-${[...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -105,12 +140,13 @@ export async function prepareRequest(dataset: string, s: PrepareSettings): Promi
   const sources: PrepareSource[] = [];
   for (const src of s.sources) {
     sources.push({
-      name: src.name, category: src.category, weight: src.weight, format: formatOf(src),
+      name: src.name, category: src.category, weight: src.weight, ...readingOf(src),
       files: await Promise.all(src.files.map((f) => f.load())),
     });
   }
   const benchmarks = await Promise.all(s.benchmarks.map(async (b) => ({ files: [await b.file.load()], fields: b.fields || '*' })));
   return {
     dataset, sources, benchmarks, rules: s.rules, tokenizer: s.tokenizer, seqLen: s.seqLen, valFraction: s.valFraction, seed: s.seed,
+    ...(s.diversity ? { diversity: s.diversity } : {}),
   };
 }

@@ -6,6 +6,9 @@ import type { PipelineProgress } from '../data/pipeline-options';
 import type { PipelineReport } from '../data/report';
 import type { RuleOptions, RuleOverrides, RULE_HELP } from '../data/rules/defaults';
 import type { LengthClass, SourceFormat } from '../data/source';
+import type { DiversityOptions } from '../data/diversity/cluster-pass';
+import type { DataPart, TaskSpec } from '../data/tasks/layouts';
+import type { LayoutPreview, LayoutPreviewRequest } from './data-layout-preview';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
 import type { SniffResult } from '../data/sniff-columns';
 import type { ModelConfig } from '../model/config';
@@ -29,6 +32,12 @@ export interface PrepareSource {
   /** Detected from each file's extension when omitted. */
   format?: SourceFormat;
   lengthClass?: LengthClass;
+  /** A task dataset (D3), rendered through its layout's templates: as the CLI's FILE:CATEGORY:WEIGHT:LAYOUT. */
+  task?: TaskSpec;
+  /** Instruction data (the CLI's :sft), rendered with the chat template and packed with a loss mask. */
+  sft?: boolean;
+  /** The recipe part, when not the one partOf gives. */
+  part?: DataPart;
 }
 
 export interface PrepareRequest {
@@ -44,6 +53,8 @@ export interface PrepareRequest {
   /** Web Workers for the per-record work (0: all in the data worker); default one per logical core from
    *  32 MiB of input, none below (pool/pool.ts). The dataset is the same byte for byte for any number. */
   workers?: number;
+  /** Topic clusters per source and a per-cluster cap or flattening (the CLI's --clusters, --cluster-cap, --cluster-flatten). */
+  diversity?: DiversityOptions;
 }
 
 export interface DatasetInfo {
@@ -67,6 +78,8 @@ export interface DataApi {
   deleteDataset(dataset: string): Promise<void>;
   /** The text columns of a JSONL, CSV or Parquet file, from its first records, for the source card to offer. */
   sniffColumns(file: InputFile, kind: 'jsonl' | 'csv' | 'parquet'): Promise<SniffResult>;
+  /** The layout a file's first row looks like, the fields of the chosen one and its first rows rendered (data-layout-preview.ts). */
+  previewLayout(file: InputFile, kind: 'jsonl' | 'csv' | 'parquet', req: LayoutPreviewRequest): Promise<LayoutPreview>;
   /**
    * A prepared dataset as Megatron-LM data (`npm run export -- --megatron`): a zip of one .bin/.idx per source,
    * data-path.txt and README.md, written into OPFS and returned as that file. `model` fills the README's

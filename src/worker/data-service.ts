@@ -10,6 +10,7 @@ import type { SourceFile } from '../data/source';
 import { checkWorkerCount, type CreateWorkerPool, type WorkerPool } from '../data/pool/pool';
 import type { DataApi, DatasetInfo, InputFile } from './data-api';
 import { megatronZip, type MegatronTarget } from './data-megatron';
+import { previewLayout } from './data-layout-preview';
 
 /** A File is a SourceFile already; a named Blob becomes one. */
 export function toSourceFile(f: InputFile): SourceFile {
@@ -56,7 +57,7 @@ export function createDataApi(deps: DataServiceDeps): DataApi {
         return await runPipeline({
           sources: req.sources.map((s) => ({ ...s, files: s.files.map(toSourceFile) })),
           benchmarks: req.benchmarks?.map((b) => ({ ...b, files: b.files.map(toSourceFile) })), rules: req.rules, seed: req.seed, tokenizer: req.tokenizer,
-          seqLen: req.seqLen, valFraction: req.valFraction, onProgress, signal: running.signal,
+          seqLen: req.seqLen, valFraction: req.valFraction, diversity: req.diversity, onProgress, signal: running.signal,
         }, { store, resolveTokenizer: deps.resolveTokenizer, pool: runPool });
       } catch (err) {
         // A cancelled or failed run may leave chunks in the workers: start afresh next time.
@@ -97,6 +98,10 @@ export function createDataApi(deps: DataServiceDeps): DataApi {
 
     async sniffColumns(file, kind) {
       return sniffColumns(toSourceFile(file), kind);
+    },
+
+    async previewLayout(file, kind, req) {
+      return previewLayout(toSourceFile(file), kind, req);
     },
 
     async exportMegatron(dataset, model, onDocument) {
