@@ -3,9 +3,18 @@
 // workgroup memory on GPUs, direct on CPU-emulated adapters); anything else to the scalar shaders/matmul.wgsl.
 // `matmulSplitK` adds split-K for outputs with too few tiles to fill a GPU (weight gradients of small layers).
 import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import type { KernelContract } from '../kernel-contract';
 
 export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const; // must match TM / TN / TK in the matmul shaders
 const DIRECT_TILE = { M: 32, N: 32 } as const;               // DIRECT_WG * 4 in matmul_vec4.wgsl
+const REDUCE_WG = 256;
+
+export const SPLITK_REDUCE = {
+  shader: 'splitkReduce', entry: 'main', overrides: ['WG'],
+  bindings: [{ name: 'c', access: 'read_write' }, { name: 'scratch', access: 'read' }, {
+    name: 'params', access: 'uniform', fields: [['M', 'u32'], ['N', 'u32'], ['ldc', 'u32'], ['cOff', 'u32'], ['layers', 'u32'], ['beta', 'f32']],
+  }],
+} as const satisfies KernelContract;
 
 export interface MatmulArgs {
   readonly M: number;
@@ -92,10 +101,8 @@ export function matmulSplitK(ctx: KernelContext, label: string, c: TensorView, a
   const scratch = ctx.splitKScratch();
   const partial = matmulDispatch(ctx, `${label}.splitk`, scratch, a, b,
     { ...m, ldc: m.N, cOff: 0, beta: 0 }, { layers, kSplit, cSplit: mn });
-  const params = ctx.uniform(`${label}.reduce.params`, uniformBytes([
-    ['u32', m.M], ['u32', m.N], ['u32', m.ldc ?? m.N], ['u32', m.cOff ?? 0], ['u32', layers], ['f32', m.beta ?? 0],
-  ]));
-  const reduce = ctx.dispatch(`${label}.reduce`, ctx.pipeline('splitkReduce', 'main', { WG: 256 }), [c, scratch, params],
-    ctx.grid(ceilDiv(mn, 256)));
+  const reduce = ctx.launch(SPLITK_REDUCE, `${label}.reduce`, {
+    c, scratch, params: { M: m.M, N: m.N, ldc: m.ldc ?? m.N, cOff: m.cOff ?? 0, layers, beta: m.beta ?? 0 },
+  }, ctx.grid(ceilDiv(mn, REDUCE_WG)), { WG: REDUCE_WG });
   return [partial, reduce];
 }
