@@ -81,8 +81,8 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
     const a = rand(M * K, 1), b = rand(K * Nn, 2);
     const A = upload(device, a), B = upload(device, b), Cv = upload(device, new Float32Array(M * Nn));
     // As the engine runs them: weight gradients (transposed A) with split-K where it pays.
-    const d = tA ? matmulSplitK(ctx, 'bench', Cv, A, B, { M, N: Nn, K, transA: tA, transB: tB })
-      : matmul(ctx, 'bench', Cv, A, B, { M, N: Nn, K, transA: tA, transB: tB });
+    const d = tA ? matmulSplitK(ctx, 'bench', { c: Cv, a: A, b: B }, { M, N: Nn, K, transA: tA, transB: tB })
+      : matmul(ctx, 'bench', { c: Cv, a: A, b: B }, { M, N: Nn, K, transA: tA, transB: tB });
     const ta = tf.tensor2d(a, tA ? [K, M] : [M, K]), tb = tf.tensor2d(b, tB ? [Nn, K] : [K, Nn]);
     const f = () => tf.matMul(ta, tb, tA, tB);
     const ref = f();
@@ -95,7 +95,7 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
     const gf = (2 * M * Nn * K) / 1e6;
     rows.push([`matmul ${label}`, gf / msOurs, gf / msTf, `${(msTf / msOurs).toFixed(1)}x`]);
     if (ctx16) {
-      const d16 = matmul(ctx16, 'bench.f16', Cv, A, B, { M, N: Nn, K, transA: tA, transB: tB });
+      const d16 = matmul(ctx16, 'bench.f16', { c: Cv, a: A, b: B }, { M, N: Nn, K, transA: tA, transB: tB });
       await timeOurs(device, d16, 1);
       const err16 = relErr(await read(device, Cv), await f().data() as Float32Array);
       if (err16 > 1e-2) throw new Error(`f16-tile matmul ${label}: differs from tfjs by ${err16}`);

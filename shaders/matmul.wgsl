@@ -31,10 +31,11 @@ var<private> c_shift: u32;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-const TM: u32 = 64u;
-const TN: u32 = 64u;
-const TK: u32 = 16u;
-const THREADS: u32 = (TM / 4u) * (TN / 4u);
+// The tile, fed by kernels/matmul.ts (MATMUL_TILE), which also sizes the grid from it. Multiples of 4.
+override TM: u32;
+override TN: u32;
+override TK: u32;
+override THREADS: u32 = (TM / 4u) * (TN / 4u);   // derived, not fed
 
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
 @group(0) @binding(1) var<storage, read> a: array<f32>;

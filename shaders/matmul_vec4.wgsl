@@ -30,9 +30,11 @@ var<private> c_shift: u32;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-const TM: u32 = 64u;
-const TN: u32 = 64u;
-const TK: u32 = 16u;
+// `tiled`'s tile, fed by kernels/matmul.ts (MATMUL_TILE), which also sizes the grid from it. One vec4 of
+// each operand per invocation per stage needs TM = TN = 4 TK (the binding checks it).
+override TM: u32;
+override TN: u32;
+override TK: u32;
 
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
@@ -87,14 +89,14 @@ fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: v
   c_shift = wid.z * p.c_split;
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;
-  let t = lid.y * (TN / 4u) + lid.x;     // 0 .. 255: exactly one vec4 of each operand per stage
+  let t = lid.y * (TN / 4u) + lid.x;     // 0 .. TK TM / 4 - 1: exactly one vec4 of each operand per stage
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var k0 = k_begin; k0 < k_stop; k0 = k0 + TK) {
     if (TRANS_A) {
-      // vec4 along m: rows k of the tile, 16 vec4 per row
+      // vec4 along m: rows k of the tile, TM / 4 vec4 per row
       let mq = t % (TM / 4u);
       let kk = t / (TM / 4u);
       a_tile[kk * (TM / 4u) + mq] = TileVec(a_vec(row0 + mq * 4u, k0 + kk));
@@ -134,7 +136,7 @@ fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: v
   store_row(r + 3u, col, acc3);
 }
 
-const DIRECT_WG: u32 = 8u;   // 8 x 8 invocations, each a 4 x 4 block: a 32 x 32 tile per workgroup
+override DIRECT_WG: u32;   // DIRECT_WG x DIRECT_WG invocations, each a 4 x 4 block (kernels/matmul.ts)
 
 @compute @workgroup_size(DIRECT_WG, DIRECT_WG)
 fn direct(@builtin(global_invocation_id) gid: vec3u) {

@@ -14,7 +14,7 @@ export interface LinearShape {
 /** y (N, out) = x (N, in) W^T */
 export function linearForward(ctx: KernelContext, label: string, y: TensorView, x: TensorView,
   w: readonly TablePiece[], s: LinearShape, yOff = 0): Dispatch[] {
-  return w.map((p, k) => matmul(ctx, `${label}#${k}`, y, x, p.view, {
+  return w.map((p, k) => matmul(ctx, `${label}#${k}`, { c: y, a: x, b: p.view }, {
     M: s.rows, N: p.rowEnd - p.rowBegin, K: s.in, transB: true, lda: s.in, ldb: s.in, ldc: s.out,
     aOff: s.xOff ?? 0, cOff: yOff + p.rowBegin,
   }));
@@ -23,7 +23,7 @@ export function linearForward(ctx: KernelContext, label: string, y: TensorView, 
 /** dx (N, in) (+)= dy (N, out) W; `accumulate` adds into dx instead of overwriting it. */
 export function linearBackwardInput(ctx: KernelContext, label: string, dx: TensorView, dy: TensorView,
   w: readonly TablePiece[], s: LinearShape, accumulate: boolean, dyOff = 0): Dispatch[] {
-  return w.map((p, k) => matmul(ctx, `${label}#${k}`, dx, dy, p.view, {
+  return w.map((p, k) => matmul(ctx, `${label}#${k}`, { c: dx, a: dy, b: p.view }, {
     M: s.rows, N: s.in, K: p.rowEnd - p.rowBegin, lda: s.out, ldb: s.in, ldc: s.in,
     aOff: dyOff + p.rowBegin, cOff: s.xOff ?? 0, beta: accumulate || k > 0 ? 1 : 0,
   }));
@@ -32,7 +32,7 @@ export function linearBackwardInput(ctx: KernelContext, label: string, dx: Tenso
 /** dW (out, in) += dy^T (out, N) x (N, in) */
 export function linearBackwardWeight(ctx: KernelContext, label: string, dw: readonly TablePiece[], dy: TensorView,
   x: TensorView, s: LinearShape, dyOff = 0): Dispatch[] {
-  return dw.flatMap((p, k) => matmulSplitK(ctx, `${label}#${k}`, p.view, dy, x, {
+  return dw.flatMap((p, k) => matmulSplitK(ctx, `${label}#${k}`, { c: p.view, a: dy, b: x }, {
     M: p.rowEnd - p.rowBegin, N: s.in, K: s.rows, transA: true, lda: s.out, ldb: s.in, ldc: s.in,
     aOff: dyOff + p.rowBegin, bOff: s.xOff ?? 0, beta: 1,
   }));

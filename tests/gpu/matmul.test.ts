@@ -38,7 +38,7 @@ for (const kernel of KERNELS) {
           expect(aligned).toBe(kernel.name !== 'scalar');
           const a = randomArray(M * K, 1 + M), b = randomArray(N * K, 2 + N);
           const c = gpuBuffer(ctx, M * N);
-          await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, transA, transB })]);
+          await runDispatches(ctx, [matmul(ctx, 'mm', { c, a: gpuBuffer(ctx, a), b: gpuBuffer(ctx, b) }, { M, N, K, transA, transB })]);
           expectClose('C', await readBuffer(ctx, c), reference(a, b, M, N, K, transA, transB), 1e-5);
         });
       }
@@ -48,7 +48,7 @@ for (const kernel of KERNELS) {
       const [M, N, K] = kernel.name === 'scalar' ? [70, 66, 19] : [68, 64, 20];
       const a = randomArray(M * K, 3), b = randomArray(K * N, 4), c0 = randomArray(M * N, 5);
       const c = gpuBuffer(ctx, c0);
-      await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, alpha: 0.5, beta: 1 })]);
+      await runDispatches(ctx, [matmul(ctx, 'mm', { c, a: gpuBuffer(ctx, a), b: gpuBuffer(ctx, b) }, { M, N, K, alpha: 0.5, beta: 1 })]);
       const ab = reference(a, b, M, N, K, false, false);
       expectClose('C', await readBuffer(ctx, c), ab.map((v, i) => 0.5 * v + c0[i]), 1e-5);
     });
@@ -59,7 +59,7 @@ for (const kernel of KERNELS) {
       const M = 33, N = 40 + s, K = 28 + s, ldA = 52 + s, ldC = 92 + s, aOff = 4 + s, cOff = 12 + s;
       const aFull = randomArray(M * ldA, 6), b = randomArray(K * N, 7);
       const c = gpuBuffer(ctx, new Float32Array(M * ldC).fill(7));
-      await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, aFull), gpuBuffer(ctx, b), { M, N, K, lda: ldA, ldc: ldC, aOff, cOff })]);
+      await runDispatches(ctx, [matmul(ctx, 'mm', { c, a: gpuBuffer(ctx, aFull), b: gpuBuffer(ctx, b) }, { M, N, K, lda: ldA, ldc: ldC, aOff, cOff })]);
       const a = new Float32Array(M * K);
       for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) a[m * K + k] = aFull[m * ldA + aOff + k];
       const want = reference(a, b, M, N, K, false, false);
@@ -75,7 +75,7 @@ for (const kernel of KERNELS) {
       const M = 64, N = 68, K = 132;
       const a = randomArray(M * K, 8, -1e3, 1e3), b = randomArray(N * K, 9, -1e3, 1e3);
       const c = gpuBuffer(ctx, M * N);
-      await runDispatches(ctx, [matmul(ctx, 'mm', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), { M, N, K, transB: true })]);
+      await runDispatches(ctx, [matmul(ctx, 'mm', { c, a: gpuBuffer(ctx, a), b: gpuBuffer(ctx, b) }, { M, N, K, transB: true })]);
       expectClose('C', await readBuffer(ctx, c), reference(a, b, M, N, K, false, true), 1e-5);
     });
   });
@@ -90,7 +90,7 @@ describe('matmul with split-K (weight gradients of small layers over many tokens
       expect(splitKLayers(ctx, m)).toBeGreaterThan(2);
       const a = randomArray(K * M, 21), b = randomArray(K * N, 22), c0 = randomArray(M * N, 23);
       const c = gpuBuffer(ctx, c0);
-      const list = matmulSplitK(ctx, 'dw', c, gpuBuffer(ctx, a), gpuBuffer(ctx, b), m);
+      const list = matmulSplitK(ctx, 'dw', { c, a: gpuBuffer(ctx, a), b: gpuBuffer(ctx, b) }, m);
       expect(list.length).toBe(2);   // the layered product, then the reduction
       await runDispatches(ctx, list);
       const ab = reference(a, b, M, N, K, true, false);

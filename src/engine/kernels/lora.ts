@@ -65,7 +65,7 @@ export function loraForward(ctx: KernelContext, label: string, t: {
   const r = s.rank, { y, u, x, a, b } = t;
   return [
     loraSkinny(ctx, `${label}.lora_A`, { c: u, a: x, b: a }, { M: s.rows, R: r, K: s.in, transB: true, lda: s.in, ldb: s.in, ldc: r }),
-    matmul(ctx, `${label}.lora_B`, y, u, b, {
+    matmul(ctx, `${label}.lora_B`, { c: y, a: u, b }, {
       M: s.rows, N: s.out, K: r, transB: true, lda: r, ldb: r, ldc: s.out, alpha: s.scale, beta: 1,
     }),
   ];
@@ -86,6 +86,6 @@ export function loraBackward(ctx: KernelContext, label: string, t: {
     loraSkinny(ctx, `${label}.lora_B.dw`, { c: dB, a: dy, b: u }, { M: s.out, R: r, K: N, transA: true, lda: s.out, ldb: r, ldc: r, alpha: s.scale, beta: 1 }),
     loraSkinny(ctx, `${label}.lora_B.dx`, { c: du, a: dy, b }, { M: N, R: r, K: s.out, lda: s.out, ldb: r, ldc: r, alpha: s.scale }),
     loraSkinny(ctx, `${label}.lora_A.dw`, { c: dA, a: x, b: du }, { M: s.in, R: r, K: N, transA: true, transC: true, lda: s.in, ldb: r, ldc: s.in, beta: 1 }),
-    matmul(ctx, `${label}.lora_A.dx`, dx, du, a, { M: N, N: s.in, K: r, lda: r, ldb: s.in, ldc: s.in, beta: 1 }),
+    matmul(ctx, `${label}.lora_A.dx`, { c: dx, a: du, b: a }, { M: N, N: s.in, K: r, lda: r, ldb: s.in, ldc: s.in, beta: 1 }),
   ];
 }

@@ -2,12 +2,35 @@
 // Aligned operands (see `vec4Aligned`) go to shaders/matmul_vec4.wgsl in the adapter's layout (tiled through
 // workgroup memory on GPUs, direct on CPU-emulated adapters); anything else to the scalar shaders/matmul.wgsl.
 // `matmulSplitK` adds split-K for outputs with too few tiles to fill a GPU (weight gradients of small layers).
-import { ceilDiv, uniformBytes, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
-import type { KernelContract } from '../kernel-contract';
+// The tile sizes live here only: the shaders take them as override constants.
+import { ceilDiv, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
+import type { FieldSpec, KernelContract, TensorArgs } from '../kernel-contract';
 
-export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const; // must match TM / TN / TK in the matmul shaders
-const DIRECT_TILE = { M: 32, N: 32 } as const;               // DIRECT_WG * 4 in matmul_vec4.wgsl
+/** The tiled layouts' tile (TM, TN, TK): 256 invocations of 4 x 4 outputs; vec4 staging needs M = N = 4 K. */
+export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const;
+/** The direct layout's workgroup is DIRECT_WG x DIRECT_WG invocations of 4 x 4 outputs: a 32 x 32 tile. */
+const DIRECT_WG = 8;
+const DIRECT_TILE = { M: 4 * DIRECT_WG, N: 4 * DIRECT_WG } as const;
 const REDUCE_WG = 256;
+
+const PARAMS = [['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['lda', 'u32'], ['ldb', 'u32'], ['ldc', 'u32'],
+  ['aOff', 'u32'], ['bOff', 'u32'], ['cOff', 'u32'], ['alpha', 'f32'], ['beta', 'f32'], ['kSplit', 'u32'], ['cSplit', 'u32'],
+] as const satisfies readonly FieldSpec[];
+// b is f32, or packed f16 pairs when the weight is stored in half precision (the shader's bF16 variant).
+const operands = [{ name: 'c', access: 'read_write' }, { name: 'a', access: 'read' }, { name: 'b', access: 'read' },
+  { name: 'params', access: 'uniform', fields: PARAMS }] as const;
+
+export const MATMUL = {
+  shader: 'matmul', entry: 'main', overrides: ['TRANS_A', 'TRANS_B', 'TM', 'TN', 'TK'], bindings: operands,
+} as const satisfies KernelContract;
+
+export const MATMUL_VEC4_TILED = {
+  shader: 'matmulVec4', entry: 'tiled', overrides: ['TRANS_A', 'TRANS_B', 'TM', 'TN', 'TK'], bindings: operands,
+} as const satisfies KernelContract;
+
+export const MATMUL_VEC4_DIRECT = {
+  shader: 'matmulVec4', entry: 'direct', overrides: ['TRANS_A', 'TRANS_B', 'DIRECT_WG'], bindings: operands,
+} as const satisfies KernelContract;
 
 export const SPLITK_REDUCE = {
   shader: 'splitkReduce', entry: 'main', overrides: ['WG'],
@@ -15,6 +38,15 @@ export const SPLITK_REDUCE = {
     name: 'params', access: 'uniform', fields: [['M', 'u32'], ['N', 'u32'], ['ldc', 'u32'], ['cOff', 'u32'], ['layers', 'u32'], ['beta', 'f32']],
   }],
 } as const satisfies KernelContract;
+
+export const MATMUL_CONTRACTS: readonly KernelContract[] = [MATMUL, MATMUL_VEC4_TILED, MATMUL_VEC4_DIRECT, SPLITK_REDUCE];
+
+const TILE_CONSTANTS = { TM: MATMUL_TILE.M, TN: MATMUL_TILE.N, TK: MATMUL_TILE.K };
+if (MATMUL_TILE.M !== MATMUL_TILE.N || MATMUL_TILE.M !== 4 * MATMUL_TILE.K) {
+  throw new Error('matmul_vec4.wgsl stages one vec4 of each operand per invocation: its tile needs M = N = 4 K');
+}
+
+export type MatmulTensors = TensorArgs<typeof MATMUL>;
 
 export interface MatmulArgs {
   readonly M: number;
@@ -41,7 +73,7 @@ export function vec4Aligned(aContiguous: number, bContiguous: number, lda: numbe
 }
 
 /** One matmul dispatch; `split` layers of K (each `kSplit` long) write partials `cSplit` floats apart. */
-function matmulDispatch(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: MatmulArgs,
+function matmulDispatch(ctx: KernelContext, label: string, t: MatmulTensors, m: MatmulArgs,
   split = { layers: 1, kSplit: m.K, cSplit: 0 }): Dispatch {
   const transA = m.transA ?? false;
   const transB = m.transB ?? false;
@@ -50,26 +82,25 @@ function matmulDispatch(ctx: KernelContext, label: string, c: TensorView, a: Ten
   const ldc = m.ldc ?? m.N;
   const aOff = m.aOff ?? 0, bOff = m.bOff ?? 0;
   const vec4 = vec4Aligned(transA ? m.M : m.K, transB ? m.K : m.N, lda, ldb, aOff, bOff);
-  const constants = { TRANS_A: transA, TRANS_B: transB };
   const direct = vec4 && ctx.choices.matmul === 'direct';
-  const f16 = vec4 && !direct && ctx.choices.matmulPrecision === 'f16';
+  const f16Tiles = vec4 && !direct && ctx.choices.matmulPrecision === 'f16';
   // A half-precision B (a frozen weight stored as f16) is unpacked to f32 as it is loaded; A never is.
-  if (a.dtype === 'f16' || c.dtype === 'f16') throw new Error(`${label}: only the B operand may be stored as f16`);
-  const bF16 = b.dtype === 'f16';
-  const pipeline = vec4
-    ? ctx.pipeline('matmulVec4', direct ? 'direct' : 'tiled', constants, undefined, f16, bF16)
-    : ctx.pipeline('matmul', 'main', constants, undefined, false, bF16);
-  const tile = direct ? DIRECT_TILE : MATMUL_TILE;
-  const params = ctx.uniform(`${label}.params`, uniformBytes([
-    ['u32', m.M], ['u32', m.N], ['u32', m.K], ['u32', lda], ['u32', ldb], ['u32', ldc],
-    ['u32', aOff], ['u32', bOff], ['u32', m.cOff ?? 0], ['f32', m.alpha ?? 1], ['f32', m.beta ?? 0],
-    ['u32', split.kSplit], ['u32', split.cSplit],
-  ]));
-  return ctx.dispatch(label, pipeline, [c, a, b, params], [ceilDiv(m.N, tile.N), ceilDiv(m.M, tile.M), split.layers]);
+  if (t.a.dtype === 'f16' || t.c.dtype === 'f16') throw new Error(`${label}: only the B operand may be stored as f16`);
+  const bF16 = t.b.dtype === 'f16';
+  const args = { ...t, params: {
+    M: m.M, N: m.N, K: m.K, lda, ldb, ldc, aOff, bOff, cOff: m.cOff ?? 0, alpha: m.alpha ?? 1, beta: m.beta ?? 0,
+    kSplit: split.kSplit, cSplit: split.cSplit,
+  } };
+  const orient = { TRANS_A: transA, TRANS_B: transB };
+  const grid = (tile: { readonly M: number; readonly N: number }): [number, number, number] =>
+    [ceilDiv(m.N, tile.N), ceilDiv(m.M, tile.M), split.layers];
+  if (direct) return ctx.launch(MATMUL_VEC4_DIRECT, label, args, grid(DIRECT_TILE), { ...orient, DIRECT_WG }, { bF16 });
+  if (vec4) return ctx.launch(MATMUL_VEC4_TILED, label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { f16Tiles, bF16 });
+  return ctx.launch(MATMUL, label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { bF16 });
 }
 
-export function matmul(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: MatmulArgs): Dispatch {
-  return matmulDispatch(ctx, label, c, a, b, m);
+export function matmul(ctx: KernelContext, label: string, t: MatmulTensors, m: MatmulArgs): Dispatch {
+  return matmulDispatch(ctx, label, t, m);
 }
 
 /** Workgroups a GPU wants in flight; fewer output tiles than this call for split-K. */
@@ -92,17 +123,17 @@ export function splitKLayers(ctx: KernelContext, m: MatmulArgs): number {
  * tiles for the GPU: the layers write partial products to the context's scratch, then splitk_reduce.wgsl
  * adds them into C in a fixed order (deterministic).
  */
-export function matmulSplitK(ctx: KernelContext, label: string, c: TensorView, a: TensorView, b: TensorView, m: MatmulArgs): Dispatch[] {
+export function matmulSplitK(ctx: KernelContext, label: string, t: MatmulTensors, m: MatmulArgs): Dispatch[] {
   const want = splitKLayers(ctx, m);
-  if (want <= 1) return [matmul(ctx, label, c, a, b, m)];
+  if (want <= 1) return [matmul(ctx, label, t, m)];
   const kSplit = Math.ceil(m.K / want / MATMUL_TILE.K) * MATMUL_TILE.K;   // a whole number of K tiles (and of vec4)
   const layers = ceilDiv(m.K, kSplit);
   const mn = m.M * m.N;
   const scratch = ctx.splitKScratch();
-  const partial = matmulDispatch(ctx, `${label}.splitk`, scratch, a, b,
+  const partial = matmulDispatch(ctx, `${label}.splitk`, { c: scratch, a: t.a, b: t.b },
     { ...m, ldc: m.N, cOff: 0, beta: 0 }, { layers, kSplit, cSplit: mn });
   const reduce = ctx.launch(SPLITK_REDUCE, `${label}.reduce`, {
-    c, scratch, params: { M: m.M, N: m.N, ldc: m.ldc ?? m.N, cOff: m.cOff ?? 0, layers, beta: m.beta ?? 0 },
+    c: t.c, scratch, params: { M: m.M, N: m.N, ldc: m.ldc ?? m.N, cOff: m.cOff ?? 0, layers, beta: m.beta ?? 0 },
   }, ctx.grid(ceilDiv(mn, REDUCE_WG)), { WG: REDUCE_WG });
   return [partial, reduce];
 }
