@@ -34,6 +34,9 @@ export interface EngineOptions {
   /** With `lora`: the frozen base's linear layers stored as f16 (packed, read by the matmul as f32); half the
    *  base's memory, the weights rounded to f16 (a BF16 or F16 release loses nothing in its normal range). */
   readonly f16Base?: boolean;
+  /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer), the
+   *  baseline `npm run bench` times the fused engine against; the same losses and weights either way. */
+  readonly fuse?: boolean;
 }
 
 /**
@@ -143,7 +146,7 @@ export class Engine {
       loraSpecs(this.config, lora).map((s) => ({ name: s.name, shape: s.shape, kind: 'linear' as const, decay: true })), 'lora ') : null;
     const trained = this.adapter ?? this.store;
     const common = {
-      maxBindingBytes, logitsChunkRows: opts.logitsChunkRows, attentionTiles: opts.attentionTiles,
+      maxBindingBytes, logitsChunkRows: opts.logitsChunkRows, attentionTiles: opts.attentionTiles, fuse: opts.fuse,
       ...(lora ? { lora: { config: lora, store: this.adapter! } } : {}),
     };
     this.graph = new ModelGraph(this.ctx, this.config, this.store, shape,

@@ -11,6 +11,7 @@ import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params'
 import { allocateTable, type TensorTable } from './buffers';
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
 import { attentionBackward, attentionForward, attentionTiles, defaultPositions, type AttentionShape, type AttentionTiles } from './kernels/attention';
+import { addRmsnormForward } from './kernels/add-norm';
 import { add, rope, ropeTables, swigluBackward, swigluForward } from './kernels/elementwise';
 import { embeddingBackward, embeddingForward } from './kernels/embedding';
 import { crossEntropy, type CrossEntropyDispatch } from './kernels/loss';
@@ -31,6 +32,9 @@ export interface GraphOptions {
   readonly lora?: { readonly config: LoraConfig; readonly store: ParamStore };
   /** Keep each block's input only and recompute the block in the backward (training graphs). */
   readonly recompute?: boolean;
+  /** false: the unfused graph (each residual add and RMSNorm its own dispatch), the baseline the bench times.
+   *  Both compute the same values to the bit. */
+  readonly fuse?: boolean;
 }
 
 export class ModelGraph {
@@ -56,6 +60,7 @@ export class ModelGraph {
     const lora = opts.lora;
     const frozen = lora !== undefined;   // the base gets no weight gradients
     const re = train && opts.recompute === true;
+    const fuse = opts.fuse !== false;
     if (train && !(lora ? lora.store.training : store.training)) throw new Error('a training graph needs a training ParamStore');
     this.nTokens = N;
     this.chunkRows = logitsChunkRows(c, N, opts.maxBindingBytes, opts.logitsChunkRows);
@@ -104,12 +109,16 @@ export class ModelGraph {
     // `recomputing`: the same kernels, labelled L3.recompute.*, without the output (down_proj's base product and
     // the residual add), which the block's backward does not read; down_proj's adapter still recomputes its u
     // (its s u B^T lands in the unread scratch proj).
+    // Fused (the default), each residual add and the RMSNorm that reads its sum are one dispatch: xmid with
+    // mlp_norm, and x[l+1] with block l+1's attn_norm (the final norm after the top block), so block l > 0
+    // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself.
+    const norm = { rows: N, dim: C, eps: c.normEps };
     const block = (l: number, recomputing: boolean): Dispatch[] => {
       const n = layerParamNames(l), L = recomputing ? `L${l}.recompute` : `L${l}`, out: Dispatch[] = [];
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
       const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
       const gate = saved('gate', l), up = saved('up', l), act = saved('act', l), proj = a('proj');
-      out.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn1, rstd: saved('rstd1', l), x, w: P(n.attnNorm) }, { rows: N, dim: C, eps: c.normEps }));
+      if (!fuse || l === 0 || recomputing) out.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn1, rstd: saved('rstd1', l), x, w: P(n.attnNorm) }, norm));
       out.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1, L));
       out.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1, L));
       out.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1, L));
@@ -117,21 +126,29 @@ export class ModelGraph {
       out.push(rope(ctx, `${L}.rope_k`, { x: k, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, 1));
       out.push(attentionForward(ctx, `${L}.attention`, { out: o, lse: saved('lse', l), q, k, v, pos: a('positions') }, att, tiles));
       out.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o, L));
-      out.push(add(ctx, `${L}.attn_residual`, { out: xmid, a: x, b: proj }, N * C));
-      out.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn2, rstd: saved('rstd2', l), x: xmid, w: P(n.mlpNorm) }, { rows: N, dim: C, eps: c.normEps }));
+      if (fuse) out.push(addRmsnormForward(ctx, `${L}.attn_residual+mlp_norm`, { s: xmid, y: xn2, rstd: saved('rstd2', l), a: x, b: proj, w: P(n.mlpNorm) }, norm));
+      else {
+        out.push(add(ctx, `${L}.attn_residual`, { out: xmid, a: x, b: proj }, N * C));
+        out.push(rmsnormForward(ctx, `${L}.mlp_norm`, { y: xn2, rstd: saved('rstd2', l), x: xmid, w: P(n.mlpNorm) }, norm));
+      }
       out.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2, L));
       out.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2, L));
       out.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, N * F));
       if (recomputing) return [...out, ...loraF(l, 'down_proj', proj, act, L)];
       out.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act, L));
-      out.push(add(ctx, `${L}.mlp_residual`, { out: a(`x.${l + 1}`), a: xmid, b: proj }, N * C));
+      if (!fuse) return [...out, add(ctx, `${L}.mlp_residual`, { out: a(`x.${l + 1}`), a: xmid, b: proj }, N * C)];
+      const top = l === c.nLayers - 1, next = layerParamNames(l + 1);
+      const normed = top ? { label: 'final_norm', y: a('xf'), rstd: a('rstdf'), w: P(FINAL_NORM) }
+        : { label: `L${l + 1}.attn_norm`, y: saved('xn1', l + 1), rstd: saved('rstd1', l + 1), w: P(next.attnNorm) };
+      out.push(addRmsnormForward(ctx, `${L}.mlp_residual+${normed.label}`,
+        { s: a(`x.${l + 1}`), y: normed.y, rstd: normed.rstd, a: xmid, b: proj, w: normed.w }, norm));
       return out;
     };
     const f = this.forward;
     f.push(...embeddingForward(ctx, 'embed', { x: a('x.0'), tokens: a('inputs'), table: W(EMBED) }, { nTokens: N, dim: C }));
     for (let l = 0; l < c.nLayers; l++) f.push(...block(l, false));
     const xL = a(`x.${c.nLayers}`), xf = a('xf');
-    f.push(rmsnormForward(ctx, 'final_norm', { y: xf, rstd: a('rstdf'), x: xL, w: P(FINAL_NORM) }, { rows: N, dim: C, eps: c.normEps }));
+    if (!fuse) f.push(rmsnormForward(ctx, 'final_norm', { y: xf, rstd: a('rstdf'), x: xL, w: P(FINAL_NORM) }, norm));
 
     // ---------------- head and loss, chunk by chunk ----------------
     // A tied head multiplies by the embedding matrix, and its weight gradient adds into the embedding's:
