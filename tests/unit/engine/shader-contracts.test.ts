@@ -1,26 +1,38 @@
-// Every kernel's contract against the shader text it binds, in both reduction-library variants: a binding
-// renamed, reordered or retyped on either side fails here, with no GPU.
+// Every kernel's contract against the shader text it binds, in each variant its shader is built in (both
+// reduction libraries; the matmuls' f16 weight and f16 tiles): a binding renamed, reordered or retyped on
+// either side fails here, with no GPU. And every @compute entry point in shaders/ has a contract, so a new
+// kernel launched without one fails CI.
 import { describe, expect, test } from 'vitest';
 import { contractLabel, contractMismatches, type KernelContract } from '../../../src/engine/kernel-contract';
-import { shaderSource } from '../../../src/engine/shaders';
-import { ATTENTION_CONTRACTS } from '../../../src/engine/kernels/attention';
-import { ATTENTION_DECODE_CONTRACTS } from '../../../src/engine/kernels/attention-decode';
-import { LORA } from '../../../src/engine/kernels/lora';
-import { MATMUL_CONTRACTS } from '../../../src/engine/kernels/matmul';
-import { ELEMENTWISE_CONTRACTS } from '../../../src/engine/kernels/elementwise';
-import { EMBEDDING_CONTRACTS } from '../../../src/engine/kernels/embedding';
-import { CROSS_ENTROPY_CONTRACTS } from '../../../src/engine/kernels/loss';
-import { ADAMW, GRAD_NORM_CONTRACTS } from '../../../src/engine/kernels/optimizer';
-import { RMSNORM_CONTRACTS } from '../../../src/engine/kernels/norm';
+import { KERNEL_CONTRACTS } from '../../../src/engine/kernels/contracts';
+import { SHADERS, shaderSource, type ShaderName, type ShaderVariant } from '../../../src/engine/shaders';
+import { parseWgsl } from '../../../src/engine/wgsl-interface';
 
-const CONTRACTS: readonly KernelContract[] = [...RMSNORM_CONTRACTS, ...ELEMENTWISE_CONTRACTS, ...EMBEDDING_CONTRACTS, ...CROSS_ENTROPY_CONTRACTS, ...GRAD_NORM_CONTRACTS, ADAMW, ...ATTENTION_CONTRACTS, ...ATTENTION_DECODE_CONTRACTS, LORA, ...MATMUL_CONTRACTS];
+/** The text variants a contract's shader is assembled in, each with a name for the test title. */
+function variants(c: KernelContract): [string, ShaderVariant][] {
+  const out: [string, ShaderVariant][] = [['workgroup reductions', { subgroups: false }], ['subgroup reductions', { subgroups: true }]];
+  if (c.shader === 'matmul' || c.shader === 'matmulVec4') out.push(['f16 B operand', { subgroups: false, bF16: true }]);
+  if (c.shader === 'matmulVec4' && c.entry === 'tiled') out.push(['f16 tiles', { subgroups: false, f16Tiles: true }]);
+  return out;
+}
 
 describe('shader contracts', () => {
-  for (const c of CONTRACTS) {
-    for (const subgroups of [false, true]) {
-      test(`${contractLabel(c)} (${subgroups ? 'subgroups' : 'workgroup'} reductions)`, () => {
-        expect(contractMismatches(c, shaderSource(c.shader, { subgroups }))).toEqual([]);
+  for (const c of KERNEL_CONTRACTS) {
+    for (const [name, v] of variants(c)) {
+      test(`${contractLabel(c)} (${name})`, () => {
+        expect(contractMismatches(c, shaderSource(c.shader, v))).toEqual([]);
       });
     }
+  }
+});
+
+describe('every kernel has a contract', () => {
+  for (const shader of Object.keys(SHADERS) as ShaderName[]) {
+    test(`each @compute entry point of ${shader}`, () => {
+      const entries = [...parseWgsl(shaderSource(shader, { subgroups: false })).entryPoints];
+      expect(entries.length).toBeGreaterThan(0);
+      const covered = new Set(KERNEL_CONTRACTS.filter((c) => c.shader === shader).map((c) => c.entry));
+      expect(entries.filter((e) => !covered.has(e)), `entry points of ${shader} with no contract in kernels/contracts.ts`).toEqual([]);
+    });
   }
 });
