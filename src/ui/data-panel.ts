@@ -13,6 +13,7 @@ import { reportView } from './report-view';
 import { RulesForm } from './rules-form';
 import { SourceList } from './source-list';
 import { BenchmarkList } from './benchmark-list';
+import { ClusterFields } from './cluster-fields';
 import { datasetName, prepareRequest, type PrepareSettings, type SourceEntry } from './sources';
 import type { Workers } from './workers';
 
@@ -47,6 +48,7 @@ export class DataPanel {
   readonly sources: SourceList;
   private readonly benchmarks: BenchmarkList;
   private readonly rules: RulesForm;
+  private readonly clusters: ClusterFields;
   private readonly tokenizerKind: HTMLSelectElement;
   private readonly bpeVocab: HTMLInputElement;
   private readonly tokenizerFile: HTMLInputElement;
@@ -80,6 +82,7 @@ export class DataPanel {
       async (file, kind, req) => this.workers.data.previewLayout(await file.load(), kind, { ...req, seed: Number(this.seed.value) }));
     this.benchmarks = new BenchmarkList(changed);
     this.rules = new RulesForm(changed);
+    this.clusters = new ClusterFields(() => { this.setBlocked('clusters', this.clusters.problem()); changed(); });
 
     this.tokenizerKind = h('select', { 'data-testid': 'tokenizer-kind', onchange: changed },
       h('option', { value: 'auto' }, 'automatic (follows the model)'),
@@ -119,6 +122,7 @@ export class DataPanel {
           labelled('Data seed', this.seed)),
         this.tokenizerNote),
       h('details', { class: 'settings' }, h('summary', {}, 'Cleaning rules'), this.rules.el),
+      h('details', { class: 'settings' }, h('summary', {}, 'Topic clusters'), this.clusters.el),
       h('div', { class: 'buttons' }, this.prepareButton, this.cancelButton, this.prepareReason),
       this.progress, this.status, this.reportBox, this.exports);
     this.settingsChanged();
@@ -240,6 +244,7 @@ export class DataPanel {
     return {
       sources: this.sources.list(), benchmarks: this.benchmarks.list(), rules: this.rules.read(), tokenizer: choice, tokenizerStamp: stamp,
       seqLen: this.needs().seqLen, valFraction: Number(this.valFraction.value), seed: Number(this.seed.value),
+      diversity: this.clusters.read(),
     };
   }
 

@@ -3,6 +3,7 @@
 import { RULE_ORDER, type Counts, type PipelineReport, type RuleName } from '../data/report';
 import { describeDocumentCounts } from '../data/report-counts';
 import { formatCount, h } from './dom';
+import { clusterView } from './cluster-view';
 import { mixtureChart } from './mixture-chart';
 import { describeGroup, groupProblems } from './problem-groups';
 
@@ -83,5 +84,7 @@ export function reportView(report: PipelineReport, mixtureNote?: Node): HTMLElem
     h('details', {}, h('summary', {}, `Removed-text examples (${examples.length})`), h('ul', { class: 'examples' }, ...examples)),
     h('h3', {}, `Input problems (${formatCount(problemTotal)})`),
     problemList.length ? h('ul', { class: 'problems', 'data-testid': 'report-problems' }, ...problemList) : h('p', {}, 'None.'),
-    h('h3', {}, 'Decontamination'), h('div', { 'data-testid': 'report-decontamination' }, decontam));
+    h('h3', {}, 'Decontamination'), h('div', { 'data-testid': 'report-decontamination' }, decontam),
+    // Present when the preparation asked for topic clusters (the Data panel's Topic clusters).
+    report.diversity ? h('h3', {}, 'Topic clusters') : null, report.diversity ? clusterView(report.diversity) : null);
 }

@@ -3,7 +3,7 @@
 // it is D3 in the mixture and the overlapping item is removed and named in the decontamination pairs.
 // Topic clusters: the default corpus prepared with K = 3 shows each source's clusters and what the cap did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, openSession, screenshot, type Session } from './harness';
+import { artifact, openPage, openSession, screenshot, type Session } from './harness';
 import { byTestId, dropFile, prepare, removeAllSources } from './page';
 
 let s: Session;
@@ -31,6 +31,37 @@ const ROWS = Array.from({ length: 40 }, (_, k) => arcRow(k));
 const arcJsonl = ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 describe('task sources in the page', () => {
+  it('prepares the default corpus with 3 topic clusters per source, capped, and shows them in the report', async () => {
+    const page = s.page;
+    const sources = await page.$$eval('[data-testid="source-row"]', (els) => els.map((e) => (e as HTMLElement).dataset.name ?? ''));
+    expect(sources.length).toBeGreaterThan(0);
+    await page.locator('details summary', { hasText: 'Topic clusters' }).click();
+    expect(await byTestId(page, 'cluster-balance').isDisabled()).toBe(true);
+    await byTestId(page, 'cluster-k').fill('3');
+    await byTestId(page, 'cluster-balance').selectOption('cap');
+    await byTestId(page, 'cluster-amount').fill('0.5');
+    expect(await byTestId(page, 'cluster-note').innerText()).toBe("3 topic clusters per source, shown in the report; none above 0.5 of its source's tokens.");
+    await prepare(page);
+    const section = byTestId(page, 'report-clusters');
+    expect(await section.locator('[data-testid="cluster-method"]').innerText()).toMatch(/^no cluster above 50\.0% of its source's tokens: within each source, records down-sampled/);
+    for (const name of sources) {
+      const source = section.locator(`[data-testid="cluster-source"][data-source="${name}"]`);
+      expect(await source.locator('h4').innerText()).toMatch(new RegExp(`^${name}: 3 clusters of [\\d.k]+ records`));
+      const rows = source.locator('[data-testid="cluster-row"]');
+      expect(await rows.count()).toBe(3);
+      for (let c = 0; c < 3; c++) {
+        expect((await rows.nth(c).locator('[data-testid="cluster-terms"]').innerText()).split(', ').length).toBeGreaterThan(1);
+        const examples = await rows.nth(c).locator('[data-testid="cluster-example"]').count();
+        expect(examples).toBeGreaterThan(0);
+        expect(examples).toBeLessThanOrEqual(3);
+      }
+    }
+    await screenshot(page, 'task-sources-0-clusters');
+    await section.screenshot({ path: artifact('task-sources-0-clusters-section.png') });
+    // Off again for the next test: K = 0 sends no clusters.
+    await byTestId(page, 'cluster-k').fill('0');
+  });
+
   it('recognises an ARC file as mc, renders its rows, prepares it as D3 and removes the benchmark item', async () => {
     const page = s.page;
     await removeAllSources(page);
