@@ -25,20 +25,6 @@ export interface Dispatch {
 
 export const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
 
-export type UniformField = readonly ['u32' | 'f32' | 'i32', number];
-
-/** Packs uniform fields in declaration order (all 4-byte scalars, as the WGSL Params structs are). */
-export function uniformBytes(fields: readonly UniformField[]): ArrayBuffer {
-  const buf = new ArrayBuffer(Math.max(16, Math.ceil(fields.length / 4) * 16));
-  const dv = new DataView(buf);
-  fields.forEach(([type, v], i) => {
-    if (type === 'f32') dv.setFloat32(i * 4, v, true);
-    else if (type === 'i32') dv.setInt32(i * 4, v, true);
-    else dv.setUint32(i * 4, v, true);
-  });
-  return buf;
-}
-
 const UNIFORM_BLOCK = 64 * 1024;
 
 /**
@@ -99,8 +85,9 @@ export class KernelContext {
     this.pipelines = cache;
   }
 
-  /** A compute pipeline, built once per (shader, entry point, constants, variant). */
-  pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean> = {},
+  /** A compute pipeline, built once per (shader, entry point, constants, variant). Private: every kernel
+   *  reaches it through `launch` and its contract. */
+  private pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean> = {},
     headDim?: number, f16Tiles = false, bF16 = false): GPUComputePipeline {
     const key = JSON.stringify([shader, entryPoint, constants, headDim, this.subgroups, f16Tiles, bF16]);
     let p = this.pipelines.get(key);
@@ -183,7 +170,7 @@ export class KernelContext {
   }
 
   /** A Dispatch with its bind group; `bindings` in binding order (0, 1, 2, ...). */
-  dispatch(label: string, pipeline: GPUComputePipeline, bindings: readonly TensorView[],
+  private dispatch(label: string, pipeline: GPUComputePipeline, bindings: readonly TensorView[],
     workgroups: readonly [number, number, number]): Dispatch {
     const max = this.caps.limits.maxComputeWorkgroupsPerDimension;
     if (workgroups.some((w) => w > max)) throw new Error(`${label}: grid ${workgroups.join('x')} exceeds ${max} per dimension`);
