@@ -2,9 +2,11 @@
 // first rows rendered through the mc templates on the card; prepared with a benchmark holding one of its items,
 // it is D3 in the mixture and the overlapping item is removed and named in the decontamination pairs.
 // Topic clusters: the default corpus prepared with K = 3 shows each source's clusters and what the cap did.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, openPage, openSession, screenshot, type Session } from './harness';
-import { byTestId, dropFile, prepare, removeAllSources } from './page';
+import { byTestId, dropFile, prepare, removeAllSources, unlabelledControls } from './page';
 
 let s: Session;
 beforeAll(async () => { s = await openSession(); await openPage(s); });
@@ -105,5 +107,18 @@ describe('task sources in the page', () => {
     expect(decontam).toMatch(/arc · arc\.jsonl:8 \(\d+% of \d+-grams\) matches arc-test\.jsonl:1/);
     expect(decontam).toContain('Student 7 asks: when the');
     await screenshot(page, 'task-sources-2-prepared');
+  });
+
+  it('names every control on the task card and the cluster options, and axe-core finds no serious violation', async () => {
+    const page = s.page;
+    expect(await unlabelledControls(page)).toEqual([]);
+    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    await page.addScriptTag({ content: axe });
+    const violations = await page.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run(ctx: Element, o: object): Promise<{ violations: { id: string; impact: string }[] }> } })
+        .axe.run(document.querySelector('[data-testid="source-list"]')!.closest('section') ?? document.body, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+      return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
+    });
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   });
 });
