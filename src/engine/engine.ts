@@ -12,6 +12,7 @@ import { embeddingSegments } from './kernels/embedding';
 import { setLossScale } from './kernels/loss';
 import { Generator, type GeneratorOptions } from './generator';
 import { AdamW, HARE_OPTIMIZER, type OptimizerConfig } from './optimizer';
+import { MultiTensorAdamW } from './optimizer-multi';
 import { ParamStore } from './param-store';
 
 export interface EngineOptions {
@@ -119,7 +120,7 @@ export class Engine {
   /** The training graph recomputes each block in the backward. */
   readonly recompute: boolean;
   readonly graph: ModelGraph;
-  readonly optimizer: AdamW | null;
+  readonly optimizer: AdamW | MultiTensorAdamW | null;
   readonly forwardGraphs: ModelGraph[] = [];
   readonly config: ModelConfig;
   readonly shape: TrainShape;
@@ -141,9 +142,11 @@ export class Engine {
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
-    this.store = new ParamStore(this.ctx, this.config, training && !lora, pieceBytes, undefined, '', { f16Linear: opts.f16Base === true });
+    // Fused, the trained store is packed for the multi-tensor optimizer: parameter groups of up to one binding.
+    const packed = opts.fuse !== false, packBytes = packed ? maxBindingBytes : undefined;
+    this.store = new ParamStore(this.ctx, this.config, training && !lora, pieceBytes, undefined, '', { f16Linear: opts.f16Base === true, packBytes });
     this.adapter = lora ? new ParamStore(this.ctx, this.config, training, maxBindingBytes,
-      loraSpecs(this.config, lora).map((s) => ({ name: s.name, shape: s.shape, kind: 'linear' as const, decay: true })), 'lora ') : null;
+      loraSpecs(this.config, lora).map((s) => ({ name: s.name, shape: s.shape, kind: 'linear' as const, decay: true })), 'lora ', { packBytes }) : null;
     const trained = this.adapter ?? this.store;
     const common = {
       maxBindingBytes, logitsChunkRows: opts.logitsChunkRows, attentionTiles: opts.attentionTiles, fuse: opts.fuse,
@@ -154,7 +157,8 @@ export class Engine {
     for (const s of opts.forwardShapes ?? []) {
       this.forwardGraphs.push(new ModelGraph(this.ctx, this.config, this.store, s, { ...common, mode: 'forward' }));
     }
-    this.optimizer = training ? new AdamW(this.ctx, trained, opts.optimizer ?? HARE_OPTIMIZER) : null;
+    const oc = opts.optimizer ?? HARE_OPTIMIZER;
+    this.optimizer = !training ? null : packed ? new MultiTensorAdamW(this.ctx, trained, oc) : new AdamW(this.ctx, trained, oc);
     if (training) { trained.clear('exp_avg'); trained.clear('exp_avg_sq'); }
     const N = shape.batchSize * shape.seqLen;
     const maxN = Math.max(N * shape.accumSteps, ...this.forwardGraphs.map((g) => g.nTokens), 1);

@@ -24,7 +24,7 @@ export class ParamStore {
   readonly f16Linear: boolean;
 
   constructor(readonly ctx: KernelContext, readonly config: ModelConfig, readonly training: boolean, maxBindingBytes: number,
-    specs: readonly ParamSpec[] = paramSpecs(config), label = '', opts: { f16Linear?: boolean } = {}) {
+    specs: readonly ParamSpec[] = paramSpecs(config), label = '', opts: { f16Linear?: boolean; packBytes?: number } = {}) {
     this.specs = specs;
     for (const s of this.specs) this.bySpec.set(s.name, s);
     this.pieces = specPieces(specs, maxBindingBytes);
@@ -33,7 +33,11 @@ export class ParamStore {
     if (this.f16Linear && training) throw new Error('f16 weights are for a frozen store (a LoRA base), not a trained one');
     const names: ParamTableName[] = training ? ['params', 'grads', 'exp_avg', 'exp_avg_sq'] : ['params'];
     const entries = this.pieces.map((p) => (this.isF16(p.param) ? { ...p, f16: true } : p));
-    for (const t of names) this.tables.set(t, allocateTable(ctx.device, `${label}${t}`, entries, { maxBindingBytes }));
+    // A trained store packs each table (buffers.ts) into buffers of at most packBytes when asked, so that the
+    // multi-tensor optimizer reaches a whole parameter group through one binding; the four tables pack alike.
+    const pack = opts.packBytes !== undefined && training
+      ? { align: ctx.caps.limits.minStorageBufferOffsetAlignment, bytes: opts.packBytes } : undefined;
+    for (const t of names) this.tables.set(t, allocateTable(ctx.device, `${label}${t}`, entries, { maxBindingBytes, pack }));
   }
 
   private isF16(param: string): boolean {

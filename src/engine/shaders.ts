@@ -4,12 +4,14 @@
 import add from '../../shaders/add.wgsl?raw';
 import addRmsnorm from '../../shaders/add_rmsnorm.wgsl?raw';
 import adamw from '../../shaders/adamw.wgsl?raw';
+import adamwMulti from '../../shaders/adamw_multi.wgsl?raw';
 import attention from '../../shaders/attention.wgsl?raw';
 import attentionBackward from '../../shaders/attention_backward.wgsl?raw';
 import attentionDecode from '../../shaders/attention_decode.wgsl?raw';
 import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import embedding from '../../shaders/embedding.wgsl?raw';
 import gradNorm from '../../shaders/grad_norm.wgsl?raw';
+import gradNormMulti from '../../shaders/grad_norm_multi.wgsl?raw';
 import lora from '../../shaders/lora.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import matmulVec4 from '../../shaders/matmul_vec4.wgsl?raw';
@@ -21,13 +23,13 @@ import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 
 export const SHADERS = {
-  add, addRmsnorm, adamw, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, lora, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
+  add, addRmsnorm, adamw, adamwMulti, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, gradNormMulti, lora, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;
 
 /** Kernels that call workgroupSum / workgroupMax and so need a reduction library in front. */
-const NEEDS_REDUCE: ReadonlySet<ShaderName> = new Set(['rmsnorm', 'addRmsnorm', 'crossEntropy', 'gradNorm']);
+const NEEDS_REDUCE: ReadonlySet<ShaderName> = new Set(['rmsnorm', 'addRmsnorm', 'crossEntropy', 'gradNorm', 'gradNormMulti']);
 
 export interface ShaderVariant {
   readonly subgroups: boolean;

@@ -1,5 +1,6 @@
 // The fused engine (EngineOptions.fuse, the default) against the unfused one it replaced: residual adds
-// fused with the RMSNorm after them. The order of operations is unchanged, so step losses, gradient norms, every gradient and the weights and
+// fused with the RMSNorm after them, one multi-tensor grad-norm and AdamW dispatch per parameter group. The
+// order of operations is unchanged, so step losses, gradient norms, every gradient and the weights and
 // moments after AdamW are equal bit for bit: untied, tied with a split embedding and two micro-batches,
 // recomputing, and with a LoRA adapter.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,10 @@ const CASES: { name: string; config: ModelConfig; shape: TrainShape; opts: Engin
       tieWordEmbeddings: true, architecture: 'llama' }),
     shape: { batchSize: 2, seqLen: 11, accumSteps: 2 },
     opts: { paramPieceBytes: 1024, logitsChunkRows: 8 },
+  },
+  {
+    name: 'small bindings: several parameter groups, each its own optimizer dispatches',
+    config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 }, opts: { maxBindingBytes: 8192, paramPieceBytes: 2048 },
   },
   { name: 'recomputing, 3 layers', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 }, opts: { recompute: true } },
   {
@@ -81,8 +86,10 @@ describe('fused graph', () => {
       for (const t of ['params', 'exp_avg', 'exp_avg_sq'] as const) await same(t, 'after 2 steps');
       // Fewer dispatches for the same work.
       const count = (e: Engine) => e.graph.forward.length + e.graph.head.length + e.graph.backward.length + e.optimizer!.dispatches.length;
-      console.log(`${c.name}: ${count(plain)} dispatches per micro-batch step unfused, ${count(fused)} fused`);
+      const groups = fused.optimizer!.dispatches.filter((d) => d.label.startsWith('adamw[')).length;
+      console.log(`${c.name}: ${count(plain)} dispatches per micro-batch step unfused, ${count(fused)} fused (${groups} parameter groups)`);
       expect(count(fused)).toBeLessThan(count(plain));
+      if (c.opts.maxBindingBytes !== undefined) expect(groups).toBeGreaterThan(1);
       plain.destroy(); fused.destroy();
     });
   }
