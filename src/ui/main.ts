@@ -24,6 +24,7 @@ import { ChatPanel } from './chat-panel';
 import { LoraFields } from './lora-fields';
 import type { FolderFiles } from './folder-files';
 import { ExportFormats } from './export-formats';
+import { SynthPanel } from './synth-panel';
 
 const $ = (id: string): HTMLElement => {
   const el = document.getElementById(id);
@@ -45,6 +46,13 @@ const deviceMemory = (navigator as Navigator & { deviceMemory?: number }).device
 const banner = $('no-webgpu-banner');
 showAdapter($('adapter-panel'), banner, null);
 
+/** Synthetic text (D2) from the imported model, in the Data panel under its report: its output becomes a source. */
+const synth = new SynthPanel({
+  generate: (req, onProgress) => workers.train.synthesize(req, Comlink.proxy(onProgress)),
+  cancel: () => void workers.train.cancelSynth(),
+  addSource: (file) => data.sources.putFile(file, 'synthetic'),
+});
+
 // The panels call configChanged only on edits, after every panel below exists.
 const config = new ConfigPanel($('config-panel'), configChanged);
 /** What the data must fit: the (last valid) model's vocabulary and training sequence length. */
@@ -54,8 +62,10 @@ const data = new DataPanel($('data-panel'), workers, () => {
 }, {
   sourcesChanged: (count) => sourcesCounted(count),
   tokenizerProblem: (problem) => tokenizerBlocked(problem),
-  datasetShown: (name) => exportFormats.setDataset(name),
+  datasetShown: (name) => { exportFormats.setDataset(name); synth.setDataset(name); },
 });
+
+$('data-panel').appendChild(synth.el);
 
 /** GGUF and the cluster export, shown in the Export section once it is built (below). */
 const exportFormats = new ExportFormats({
@@ -297,6 +307,7 @@ function modelImported(card: ModelCard | null, f?: FolderFiles): void {
   const file = f?.files.find((x) => x.name === 'tokenizer.json')?.file;
   data.useModelTokenizer(card ? { json: card.tokenizer.json, label: card.name, stamp: `model:${card.name}/tokenizer.json:${file?.size}:${file?.lastModified}` } : null);
   loraFields.setModel(card?.config ?? null);
+  synth.setModel(card?.onGpu ? card.name : null);
   chatSync();
 }
 
@@ -376,6 +387,7 @@ function onEvent(e: TrainEvent): void {
     case 'model-gpu':
       modelImport.setOnGpu(e.onGpu);
       if (imported?.name === e.name) imported = { ...imported, onGpu: e.onGpu };
+      synth.setModel(imported?.onGpu ? imported.name : null);
       chatSync();
       break;
     case 'chat':

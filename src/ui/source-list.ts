@@ -93,6 +93,23 @@ export class SourceList {
     this.onChange();
   }
 
+  /**
+   * Adds a file as a source of this category, in place of an earlier source of the same name: the page's
+   * synthetic text, generated again (resumed), is one source whose file has grown, not a second one.
+   */
+  putFile(file: File, category: string): SourceEntry {
+    const fresh = sourceFromFile(fileRefOf(file), new Set());
+    const old = this.entries.find((e) => e.name === fresh.name);
+    if (old) {
+      this.entries = this.entries.filter((e) => e !== old);
+      this.cards.get(old.id)?.li.remove();
+      this.cards.delete(old.id);
+    }
+    const s = { ...fresh, category, weight: old?.weight ?? fresh.weight };
+    this.add([s]);
+    return s;
+  }
+
   private remove(id: number): void {
     const index = this.entries.findIndex((e) => e.id === id);
     this.entries = this.entries.filter((e) => e.id !== id);

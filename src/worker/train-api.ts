@@ -13,6 +13,7 @@ import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import type { ChatTurn } from './chat-prompt';
 import type { StepTiming } from './train-measure';
 import type { LoraRequest } from './train-lora';
+import type { SynthListener, SynthOutcome, SynthRequest } from './synth-api';
 
 export type { ChatTurn } from './chat-prompt';
 export type { StepTiming } from './train-measure';
@@ -303,4 +304,11 @@ export interface TrainApi {
   chat(req: ChatRequest, id: number): Promise<{ text: string; tokens: number; cancelled: boolean; promptTokens: number }>;
   /** Ends the chat reply `id` at its next token. */
   cancelChat(id: number): Promise<void>;
+  /**
+   * Synthetic text (D2) from the imported model's weights while they sit in the GPU, seeded from the prepared
+   * dataset, appended to an OPFS file (the same request again resumes it); `onProgress` is a Comlink.proxy.
+   */
+  synthesize(req: SynthRequest, onProgress?: SynthListener): Promise<SynthOutcome>;
+  /** Ends the synthesis at its next token: the finished records stay in the file. */
+  cancelSynth(): Promise<void>;
 }

@@ -30,6 +30,7 @@ import { ModelSlot, runChatModel } from './train-imported';
 import { streamChat } from './train-chat';
 import { measureStepTime } from './train-measure';
 import { checkLora, isAdapterFolder, loraBackend, LoraTrainer, mergedModelFiles, readLoraRestore } from './train-lora';
+import { synthesize } from './train-synth';
 
 export interface TrainServiceDeps {
   openCompute(): Promise<Compute>;
@@ -203,6 +204,9 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     const t = r.trainer;
     return t instanceof LoraTrainer ? { ...r.info(), lora: { rank: t.lora.rank, alpha: t.lora.alpha, targets: [...t.lora.targets], base: t.base.name } } : r.info();
   }
+
+  /** The synthesis going, for cancelSynth. */
+  let synthSignal: { aborted: boolean } | null = null;
 
   /** A start that fails puts the page back to idle with the reason (the page keeps its settings), then rejects. */
   async function failedStart(begin: () => Promise<Run>): Promise<Run> {
@@ -408,5 +412,22 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     },
 
     async cancelChat(id) { models.cancelled.add(id); },
+
+    async synthesize(req, onProgress) {
+      const m = models.current, chat = models.chatModel();
+      if (!m || !chat) throw new Error('synthetic text needs an imported model in the GPU (a run frees it): import the model again');
+      if (synthSignal) throw new Error('synthetic text is being generated already');
+      const signal = { aborted: false };
+      synthSignal = signal;
+      // The listener is a Comlink proxy: a page gone away must not break the generation.
+      const progress = (p: Parameters<NonNullable<typeof onProgress>>[0]) => { if (onProgress) void Promise.resolve(onProgress(p)).catch(() => undefined); };
+      try {
+        return await models.exclusive(() => synthesize(m, chat.generator, req, progress, signal));
+      } finally {
+        synthSignal = null;
+      }
+    },
+
+    async cancelSynth() { if (synthSignal) synthSignal.aborted = true; },
   };
 }
