@@ -112,7 +112,6 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       maxLineBytes: rules.read.maxRecordBytes * 6 + 1024, signal: opts.signal,
     });
   }
-
   // Mistral's tokenizer is known before it is resolved: the workers build theirs while this thread builds its
   // own and writes tokenizer.json, instead of after.
   const early = pool && opts.tokenizer.kind === 'mistral' ? pool.broadcast({ type: 'tokenizer', recipe: { kind: 'mistral' } }) : undefined;

@@ -11,13 +11,13 @@ import type { EvalReport } from '../eval/report';
 import type { DataRecipe, RunRecord, TaskScore } from '../runs/run-record';
 import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import type { ChatTurn } from './chat-prompt';
-import type { StepTiming } from './train-measure';
 import type { LoraRequest } from './train-lora';
+import type { StepTiming } from './train-measure';
 import type { SynthListener, SynthOutcome, SynthRequest } from './synth-api';
 
 export type { ChatTurn } from './chat-prompt';
-export type { StepTiming } from './train-measure';
 export type { LoraRequest } from './train-lora';
+export type { StepTiming } from './train-measure';
 
 /** What runs the model in this worker: our WebGPU engine, or the tfjs reference model where WebGPU is missing. */
 export interface BackendReport {

@@ -28,8 +28,8 @@ import { RunRecords } from './train-records';
 import { checkDataTokenizer, checkSameModel, loadIntoBackend, type ImportedModel } from './model-import';
 import { ModelSlot, runChatModel } from './train-imported';
 import { streamChat } from './train-chat';
-import { measureStepTime } from './train-measure';
 import { checkLora, isAdapterFolder, loraBackend, LoraTrainer, mergedModelFiles, readLoraRestore } from './train-lora';
+import { measureStepTime } from './train-measure';
 import { synthesize } from './train-synth';
 
 export interface TrainServiceDeps {
@@ -292,10 +292,6 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       return { blob: await zipToBlob(mergedModelFiles(t.base, t.lora, adapter), { folder }), fileName: `${folder}.zip` };
     },
 
-    async exportGGUF(dtype, onProgress) {
-      return exportRunGGUF(current(), dtype, onProgress);
-    },
-
     async measureStep(req) {
       refuseWhileGoing();
       busy = true; // no start while the throwaway backend holds the GPU
@@ -315,6 +311,10 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
       } finally {
         busy = false;
       }
+    },
+
+    async exportGGUF(dtype, onProgress) {
+      return exportRunGGUF(current(), dtype, onProgress);
     },
 
     async importCheckpoint(zip, fileName, opts) {
