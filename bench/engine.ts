@@ -1,9 +1,11 @@
-// End-to-end training throughput: our engine against the same reference model on tfjs-backend-webgpu's
-// stock kernels, same config, same batches, same adapter, same process. Each side gets warm-up steps
-// (pipeline compilation, first-use allocation) before the timed ones.
+// End-to-end training throughput: our engine, fused (the default) and unfused (`fuse: false`, the engine
+// before issue 10's fused kernels), against the same reference model on tfjs-backend-webgpu's stock kernels,
+// same config, same batches, same adapter, same process. Each side gets warm-up steps (pipeline compilation,
+// first-use allocation) before the timed ones; the two engines' steps alternate, so a machine whose load
+// drifts (a shared CI box) slows both alike and their ratio holds.
 import * as tf from '@tensorflow/tfjs';
 import type { EngineDevice } from '../src/engine/device';
-import type { Batch } from '../src/engine/engine';
+import type { Batch, Engine } from '../src/engine/engine';
 import type { ModelConfig } from '../src/model/config';
 import { initParams } from '../src/model/init';
 import { HARE_TRAIN_DEFAULTS, tokensPerStep, validateTrainConfig, type TrainConfig } from '../src/train/config';
@@ -29,20 +31,40 @@ function batches(c: ModelConfig, t: TrainConfig, count: number): Batch[] {
   }));
 }
 
-/** Tokens per second over `steps` steps after `warmup` steps; also the final loss, to show both trained. */
+/** The median: a step slowed by another process's burst on a shared machine does not move it. */
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Tokens per second at the median step of `steps` after `warmup` steps; also the final loss, to show both trained. */
 async function timeBackend(b: TrainBackend, data: Batch[], t: TrainConfig, warmup: number, steps: number):
   Promise<{ tokensPerSecond: number; loss: number }> {
-  let loss = NaN;
-  for (let s = 0; s < warmup; s++) loss = (await b.trainStep([data[s % data.length]], 1e-3)).loss;
-  const t0 = performance.now();
-  for (let s = 0; s < steps; s++) loss = (await b.trainStep([data[(warmup + s) % data.length]], 1e-3)).loss;
-  const secs = (performance.now() - t0) / 1000;
-  return { tokensPerSecond: (steps * tokensPerStep(t)) / secs, loss };
+  return (await timeAlternating([b], data, t, warmup, steps))[0];
 }
+
+/** Tokens per second of each backend at its median step of `steps`, their steps alternating, after `warmup` each. */
+async function timeAlternating(bs: readonly TrainBackend[], data: Batch[], t: TrainConfig, warmup: number, steps: number):
+  Promise<{ tokensPerSecond: number; loss: number }[]> {
+  const loss = bs.map(() => NaN), ms: number[][] = bs.map(() => []);
+  for (let s = 0; s < warmup; s++) for (const [i, b] of bs.entries()) loss[i] = (await b.trainStep([data[s % data.length]], 1e-3)).loss;
+  for (let s = 0; s < steps; s++) {
+    for (const [i, b] of bs.entries()) {
+      const t0 = performance.now();
+      loss[i] = (await b.trainStep([data[(warmup + s) % data.length]], 1e-3)).loss;
+      ms[i].push(performance.now() - t0);
+    }
+  }
+  return bs.map((_, i) => ({ tokensPerSecond: tokensPerStep(t) / (median(ms[i]) / 1000), loss: loss[i] }));
+}
+
+/** Kernel launches in one training step of a single micro-batch: forward, head, backward, optimizer. */
+export const dispatchesPerStep = (e: Engine): number =>
+  e.graph.forward.length + e.graph.head.length + e.graph.backward.length + (e.optimizer?.dispatches.length ?? 0);
 
 /**
  * `useTfjs` switches tfjs to its WebGPU backend on the same adapter (it opens a device of its own).
- * Returns one row per case: ours, tfjs, ratio.
+ * Returns one row per case: dispatches per step, the unfused and fused engines, tfjs, and the ratios.
  */
 export async function benchEngine(dev: EngineDevice, cases: readonly EngineBenchCase[], adapterName: string,
   useTfjs: () => Promise<void>): Promise<BenchTable> {
@@ -52,21 +74,28 @@ export async function benchEngine(dev: EngineDevice, cases: readonly EngineBench
     const t = validateTrainConfig({ ...HARE_TRAIN_DEFAULTS, batchSize: c.batchSize, seqLen: c.seqLen, accumSteps: 1, steps: 1000, warmupSteps: 0 });
     const data = batches(c.config, t, c.warmup + c.steps);
     const init = initParams(c.config, 1);
-    const ours = await EngineBackend.create(dev, c.config, t);
-    await ours.setParams(init);
-    const a = await timeBackend(ours, data, t, c.warmup, c.steps);
-    ours.destroy();
+    const unfused = await EngineBackend.create(dev, c.config, t, { fuse: false });
+    const fused = await EngineBackend.create(dev, c.config, t);
+    await unfused.setParams(init);
+    await fused.setParams(init);
+    const [u, f] = await timeAlternating([unfused, fused], data, t, c.warmup, c.steps);
+    const counts = `${dispatchesPerStep(unfused.engine)} / ${dispatchesPerStep(fused.engine)}`;
+    unfused.destroy();
+    fused.destroy();
     const ref = new ReferenceBackend(c.config, t, init);
     const b = await timeBackend(ref, data, t, c.warmup, c.steps);
     ref.destroy();
     tf.disposeVariables();
-    rows.push([c.name, `${c.batchSize}x${c.seqLen}`, Math.round(a.tokensPerSecond), Math.round(b.tokensPerSecond),
-      `${(a.tokensPerSecond / b.tokensPerSecond).toFixed(1)}x`, `${a.loss.toFixed(3)} / ${b.loss.toFixed(3)}`]);
+    const x = (n: number, d: number) => `${(n / d).toFixed(2)}x`;
+    rows.push([c.name, `${c.batchSize}x${c.seqLen}`, counts, Math.round(u.tokensPerSecond), Math.round(f.tokensPerSecond),
+      x(f.tokensPerSecond, u.tokensPerSecond), Math.round(b.tokensPerSecond), x(f.tokensPerSecond, b.tokensPerSecond),
+      `${u.loss.toFixed(3)} / ${f.loss.toFixed(3)} / ${b.loss.toFixed(3)}`]);
   }
   return {
     title: `Training throughput, tokens/s (${adapterName})`,
-    columns: ['preset', 'batch', 'leveret', 'tfjs-webgpu', 'ratio', 'loss after (leveret / tfjs)'],
+    columns: ['preset', 'batch', 'dispatches per step (unfused / fused)', 'leveret unfused', 'leveret fused', 'fused / unfused',
+      'tfjs-webgpu', 'fused / tfjs', 'loss after (unfused / fused / tfjs)'],
     rows,
-    note: 'Same config, batches and initial weights; AdamW steps included; each side warmed up first.',
+    note: 'Same config, batches and initial weights; AdamW steps included; each side warmed up first; the two engines\' steps alternate; tokens/s at the median step.',
   };
 }

@@ -1,7 +1,10 @@
 // Where a training step's time goes: every recorded dispatch of the engine run on its own and timed,
-// grouped by kernel. For finding the slow kernel, not for reporting (see bench/engine.ts for that).
+// grouped by kernel, for the unfused and the fused engine side by side. Each dispatch is its own submission,
+// so a kernel's figure includes one submit-and-wait: the sum is close to a step on an emulated adapter,
+// where a dispatch's fixed cost is large, and says little about overlap on a GPU (bench/engine.ts times
+// whole steps).
 import type { EngineDevice } from '../src/engine/device';
-import { Engine, type Batch } from '../src/engine/engine';
+import { Engine, type Batch, type EngineOptions } from '../src/engine/engine';
 import type { Dispatch } from '../src/engine/kernel-context';
 import type { ModelConfig, TrainShape } from '../src/model/config';
 import { initParams } from '../src/model/init';
@@ -27,12 +30,14 @@ export function kernelOf(label: string): string {
   if (/proj(#\d+)?$|lm_head\[\d+\]#/.test(label)) return 'matmul forward';
   if (/\.dx(\[\d+\])?#\d+$/.test(label)) return 'matmul backward (input)';
   if (/\.dw(\[\d+\])?#\d+$/.test(label)) return 'matmul backward (weight)';
-  const m = label.replace(/^L\d+\./, '').replace(/\[[^\]]*\]/g, '').replace(/#\d+$/, '');
-  return m;
+  // Layers, chunks and parameter groups folded: `L0.mlp_residual+L1.attn_norm` -> `mlp_residual+attn_norm`.
+  return label.replace(/(^|\+)L\d+\./g, '$1').replace(/\[[^\]]*\]/g, '').replace(/#\d+$/, '');
 }
 
-export async function profileStep(dev: EngineDevice, config: ModelConfig, shape: TrainShape, repeats = 3): Promise<BenchTable> {
-  const engine = await Engine.createTrainer(dev, config, shape);
+interface KernelTimes { readonly byKernel: Map<string, { ms: number; count: number }>; readonly total: number; readonly count: number }
+
+async function kernelTimes(dev: EngineDevice, config: ModelConfig, shape: TrainShape, opts: EngineOptions, repeats: number): Promise<KernelTimes> {
+  const engine = await Engine.createTrainer(dev, config, shape, opts);
   engine.setParams(initParams(config, 1));
   const n = shape.batchSize * shape.seqLen;
   const batch: Batch = {
@@ -52,7 +57,25 @@ export async function profileStep(dev: EngineDevice, config: ModelConfig, shape:
     byKernel.set(k, e);
   }
   engine.destroy();
-  const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms)
-    .map(([k, e]) => [k, e.count, e.ms, (100 * e.ms) / total] as (string | number)[]);
-  return { title: `time per kernel, one micro-batch step (${shape.batchSize}x${shape.seqLen})`, columns: ['kernel', 'dispatches', 'ms', '%'], rows };
+  return { byKernel, total, count: all.length };
+}
+
+/** The step of one micro-batch split by kernel: dispatches and ms of each, unfused and fused. */
+export async function profileStep(dev: EngineDevice, name: string, config: ModelConfig, shape: TrainShape, repeats = 3): Promise<BenchTable> {
+  const u = await kernelTimes(dev, config, shape, { fuse: false }, repeats);
+  const f = await kernelTimes(dev, config, shape, {}, repeats);
+  const kernels = [...new Set([...f.byKernel.keys(), ...u.byKernel.keys()])]
+    .sort((a, b) => (f.byKernel.get(b)?.ms ?? 0) - (f.byKernel.get(a)?.ms ?? 0) || (u.byKernel.get(b)?.ms ?? 0) - (u.byKernel.get(a)?.ms ?? 0));
+  const cells = (t: KernelTimes, k: string): (string | number)[] => {
+    const e = t.byKernel.get(k);
+    return e ? [e.count, e.ms, `${((100 * e.ms) / t.total).toFixed(1)}%`] : ['', '', ''];
+  };
+  const rows = kernels.map((k) => [k, ...cells(u, k), ...cells(f, k)]);
+  rows.push(['all', u.count, u.total, '100%', f.count, f.total, '100%']);
+  return {
+    title: `Step time by kernel, ${name}, one micro-batch of ${shape.batchSize}x${shape.seqLen}`,
+    columns: ['kernel', 'unfused dispatches', 'unfused ms', 'unfused %', 'fused dispatches', 'fused ms', 'fused %'],
+    rows,
+    note: `Each dispatch timed on its own: ${repeats} launches of it in one submission, the mean; the engine's kernel layouts for this adapter.`,
+  };
 }

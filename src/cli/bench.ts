@@ -1,10 +1,12 @@
 // `npm run bench`: prints every benchmark as a Markdown table (pasted into the README): training
-// throughput and kernels against tfjs-backend-webgpu on the same adapter, log-likelihood scoring (batched
+// throughput (the fused and unfused engines) and kernels against tfjs-backend-webgpu on the same adapter, a
+// step's time split by kernel with its dispatch count, log-likelihood scoring (batched
 // against one request at a time), generation (KV cache against a full forward per token), the data pipeline,
 // the tokenizers.
 import { benchEngine, type EngineBenchCase } from '../../bench/engine';
 import { benchGeneration, benchSamplingCosts } from '../../bench/generate';
 import { benchKernels } from '../../bench/kernels';
+import { profileStep } from '../../bench/profile';
 import { benchScoring } from '../../bench/score';
 import { formatTable } from '../../bench/table';
 import { describeAdapter, openDevice } from '../engine/device';
@@ -14,7 +16,7 @@ import { Args } from './args';
 import { useTfjsWebGPU } from './tfjs-webgpu.node';
 
 export const BENCH_USAGE = `usage: npm run bench [-- options]
-  --only LIST          comma-separated: engine, kernels, score, generate, data, tokenizer (default all)
+  --only LIST          comma-separated: engine, profile, kernels, score, generate, data, tokenizer (default all)
   --presets LIST       presets for the engine, kernel and scoring tables (default micro, mini, small; tiny, micro when emulated)
   --swiftshader        run on SwiftShader (Chromium's CPU Vulkan) instead of a GPU`;
 
@@ -22,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) { console.log(BENCH_USAGE); return 0; }
   const a = new Args(argv, new Set(['swiftshader', 'quick']));
   const swiftshader = a.flag('swiftshader');
-  const only = a.string('only')?.split(',') ?? ['engine', 'kernels', 'score', 'generate', 'data', 'tokenizer'];
+  const only = a.string('only')?.split(',') ?? ['engine', 'profile', 'kernels', 'score', 'generate', 'data', 'tokenizer'];
   const big = a.string('presets')?.split(',');
   a.checkAllUsed();
   // The data and tokenizer tables need no adapter: asked for alone, they run on a machine without a GPU.
@@ -36,10 +38,16 @@ export async function run(argv: string[]): Promise<number> {
   const cases: EngineBenchCase[] = (big ?? (emulated ? ['tiny', 'micro'] : ['micro', 'mini', 'small'])).map((name) => {
     const c = preset(name);
     const seqLen = Math.min(c.contextLength, emulated ? 64 : 256);
-    return { name, config: c, batchSize: emulated ? 4 : 8, seqLen, warmup: 2, steps: emulated ? 3 : 10 };
+    return { name, config: c, batchSize: emulated ? 4 : 8, seqLen, warmup: 2, steps: emulated ? 5 : 10 };
   });
   const useTfjs = async () => { await useTfjsWebGPU(gpu); };
   if (only.includes('engine')) console.log(`${formatTable(await benchEngine(dev, cases, adapter, useTfjs))}\n`);
+  if (only.includes('profile')) {
+    for (const c of cases) {
+      const shape = { batchSize: c.batchSize, seqLen: c.seqLen, accumSteps: 1 };
+      console.log(`${formatTable(await profileStep(dev, c.name, c.config, shape, emulated ? 2 : 10))}\n`);
+    }
+  }
   if (only.includes('kernels')) {
     await useTfjs();
     for (const c of cases) {
