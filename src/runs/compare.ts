@@ -1,7 +1,7 @@
 // Runs side by side: one row per run with its mixture, whether it was decontaminated, how far it trained,
 // its final losses and every task's score, the best value of each column marked — the shape of HARE's
 // ablation table. The page's Runs view and `npm run compare` both print this.
-import { describeMixture } from './recipe';
+import { describeMixture, describeParts } from './recipe';
 import type { Curve, RunRecord } from './run-record';
 
 export interface CompareColumn {
@@ -40,7 +40,7 @@ export function compareRuns(runs: readonly RunRecord[]): CompareTable {
   const common = runs.length > 0 && valSteps.every((s) => s.length > 0)
     ? Math.min(...valSteps.map((s) => s[s.length - 1])) : null;
   const columns: CompareColumn[] = [
-    { title: 'run' }, { title: 'mixture' }, { title: 'decontaminated' }, { title: 'steps' }, { title: 'tokens' },
+    { title: 'run' }, { title: 'mixture' }, { title: 'parts' }, { title: 'decontaminated' }, { title: 'steps' }, { title: 'tokens' },
     { title: 'train loss', better: 'lower' }, { title: 'val loss', better: 'lower' },
     ...(common !== null ? [{ title: `val loss @${common}`, better: 'lower' as const }] : []),
     ...tasks.map((t) => ({ title: t, better: 'higher' as const })),
@@ -49,6 +49,7 @@ export function compareRuns(runs: readonly RunRecord[]): CompareTable {
     const cells = [
       run.name,
       describeMixture(run.recipe),
+      describeParts(run.recipe),
       run.recipe ? (run.recipe.decontaminatedAgainst.length ? `yes (${run.recipe.decontaminatedAgainst.length} files)` : 'no') : '?',
       String(run.step),
       run.tokensSeen.toLocaleString('en-US'),

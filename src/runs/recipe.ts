@@ -36,3 +36,15 @@ export function describeMixture(recipe: DataRecipe | null): string {
   if (!recipe) return '(recipe unknown)';
   return recipe.sources.map((s) => `${s.name} ${Math.round(s.share * 100)}%`).join(' + ');
 }
+
+/** The HARE parts a mixture holds, by share: "D1 58% + D2 14% + D3 29%" (HARE's ablation compares D1, D1+D3, D1+D2+D3). */
+export function describeParts(recipe: DataRecipe | null): string {
+  if (!recipe) return '?';
+  const byPart = new Map<string, number>();
+  for (const s of recipe.sources) {
+    if (s.share <= 0) continue;
+    const part = s.part ?? 'D1';
+    byPart.set(part, (byPart.get(part) ?? 0) + s.share);
+  }
+  return [...byPart].sort(([a], [b]) => a.localeCompare(b)).map(([p, share]) => `${p} ${Math.round(share * 100)}%`).join(' + ') || '—';
+}

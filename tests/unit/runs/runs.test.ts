@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareRuns, formatCompareTable } from '../../../src/runs/compare';
 import { runFromTrainer } from '../../../src/runs/from-trainer';
-import { describeMixture, recipeFromReport } from '../../../src/runs/recipe';
+import { describeMixture, describeParts, recipeFromReport } from '../../../src/runs/recipe';
 import { parseRun, serializeRun, thinCurve, type Curve, type RunRecord } from '../../../src/runs/run-record';
 import { readRunDir, recordScores } from '../../../src/runs/run-store.node';
 import { serializeTrainerState } from '../../../src/train/checkpoint/trainer-state';
@@ -71,6 +71,8 @@ describe('run records', () => {
     const recipe = recipeFromReport(report);
     expect(recipe.sources.map((s) => [s.name, s.share])).toEqual([['books', 0.75], ['web', 0.25]]);
     expect(describeMixture(recipe)).toBe('books 75% + web 25%');
+    expect(describeParts(recipe)).toBe('D1 100%');
+    expect(describeParts({ ...recipe, sources: [{ ...recipe.sources[0], part: 'D3' }, recipe.sources[1]] })).toBe('D1 25% + D3 75%');
     expect(recipe.rulesEnabled).toContain('exact-dup');
     expect(recipe.decontaminatedAgainst).toEqual(['bench.jsonl']);
     expect(recipe.removedByRule['exact-dup']).toBe(5);
@@ -92,6 +94,7 @@ describe('run records', () => {
     expect(text).toContain('| clean |');
     expect(text).toContain('**0.420 ± 0.050 (norm) n=100**');
     expect(text.split('\n')).toHaveLength(4);
+    expect(t.rows[0].cells[col('parts')]).toBe('?');
   });
 
   it('reads a saved folder: run.json, or an older trainer_state.json; scores are added in place', async () => {
