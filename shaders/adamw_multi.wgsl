@@ -6,16 +6,17 @@
 //   m <- b1 m + (1 - b1) g          v <- b2 v + (1 - b2) g^2       with g = grad * clip_scale
 //   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 // Each tensor gets ceil(n / WG) consecutive workgroups starting at its `first_wg`; a workgroup finds its
-// tensor by binary search over the small table (one row per tensor, its weight decay with it).
+// tensor in `owner` (one u32 per workgroup: a single load, where a binary search over the tensor table in
+// every invocation made the update half again slower than one dispatch per tensor on SwiftShader).
 
 struct Tensor {
   offset: u32,        // first element in the group buffers
   n: u32,             // elements
-  first_wg: u32,      // its first workgroup (the table is sorted by it)
+  first_wg: u32,      // its first workgroup
   weight_decay: f32,  // 0 for norm weights
 }
 
-struct Params { n_tensors: u32 }
+struct Params { n_workgroups: u32 }
 
 struct Step {
   lr: f32,
@@ -35,20 +36,15 @@ override WG: u32 = 256;
 @group(0) @binding(3) var<storage, read> grad: array<f32>;
 @group(0) @binding(4) var<storage, read> stats: array<f32>;      // [grad norm, clip scale, skip]
 @group(0) @binding(5) var<storage, read> tensors: array<Tensor>; // (n_tensors)
-@group(0) @binding(6) var<uniform> p: Params;
-@group(0) @binding(7) var<uniform> step: Step;
+@group(0) @binding(6) var<storage, read> owner: array<u32>;      // (workgroups) the tensor of each workgroup
+@group(0) @binding(7) var<uniform> p: Params;
+@group(0) @binding(8) var<uniform> step: Step;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let wg = wid.x + wid.y * nwg.x;
-  // The last tensor whose first workgroup is at or before this one.
-  var lo = 0u;
-  var hi = p.n_tensors;
-  while (hi - lo > 1u) {
-    let mid = (lo + hi) / 2u;
-    if (tensors[mid].first_wg <= wg) { lo = mid; } else { hi = mid; }
-  }
-  let t = tensors[lo];
+  if (wg >= p.n_workgroups) { return; }   // the grid's padding past the last tensor
+  let t = tensors[owner[wg]];
   let local = (wg - t.first_wg) * WG + lid;
   if (local >= t.n || stats[2] != 0.0) { return; }
   let i = t.offset + local;

@@ -57,8 +57,9 @@ export class MultiTensorAdamW {
         { nShares: shares.length / 4, firstSlot: slotOf[g[0]] }));
       updates.push(adamwMulti(ctx, `adamw[group ${k}]`, {
         param: whole(params, g), expAvg: whole(m, g), expAvgSq: whole(v, g), grad: whole(grads, g), stats: this.stats,
-        tensors: this.upload(`adamw[group ${k}].tensors`, upd.table), step: this.stepUniform,
-      }, { nTensors: g.length, workgroups: upd.workgroups }));
+        tensors: this.upload(`adamw[group ${k}].tensors`, upd.table), owner: this.upload(`adamw[group ${k}].owner`, upd.owner),
+        step: this.stepUniform,
+      }, { workgroups: upd.workgroups }));
     });
     this.dispatches.push(...partials, gradNormFinish(ctx, 'grad_norm.finish', { stats: this.stats, slots }, { nSlots, maxNorm: config.gradClip }), ...updates);
   }

@@ -78,8 +78,8 @@ for (const subgroups of [true, false]) {
         await runDispatches(ctx, [
           gradNormMultiPartial(ctx, 'partial', { slots, grad: G, shares: gpuBuffer(ctx, shares) }, { nShares: shares.length / 4, firstSlot: 0 }),
           gradNormFinish(ctx, 'finish', { stats, slots }, { nSlots, maxNorm: OPT.maxNorm }),
-          adamwMulti(ctx, 'adamw', { param: P, expAvg: M, expAvgSq: V, grad: G, stats, tensors: gpuBuffer(ctx, upd.table), step },
-            { nTensors: c.sizes.length, workgroups: upd.workgroups }),
+          adamwMulti(ctx, 'adamw', { param: P, expAvg: M, expAvgSq: V, grad: G, stats, tensors: gpuBuffer(ctx, upd.table),
+            owner: gpuBuffer(ctx, upd.owner), step }, { workgroups: upd.workgroups }),
           ...perTensor,
           gradNormFinish(ctx, 'ref.finish', { stats: statsRef, slots: slotsRef }, { nSlots, maxNorm: OPT.maxNorm }),
           ...c.sizes.map((n, k) => adamw(ctx, `ref.adamw[${k}]`, { param: Ps[k], expAvg: Ms[k], expAvgSq: Vs[k], grad: Gs[k], stats: statsRef, step },

@@ -20,8 +20,8 @@ const STEP = ADAMW.bindings[6] satisfies { readonly name: 'step' };
 export const ADAMW_MULTI = {
   shader: 'adamwMulti', entry: 'main', overrides: ['WG'],
   bindings: [{ name: 'param', access: 'read_write' }, { name: 'expAvg', access: 'read_write' }, { name: 'expAvgSq', access: 'read_write' },
-    { name: 'grad', access: 'read' }, { name: 'stats', access: 'read' }, { name: 'tensors', access: 'read' },
-    { name: 'params', access: 'uniform', fields: [['nTensors', 'u32']] }, STEP],
+    { name: 'grad', access: 'read' }, { name: 'stats', access: 'read' }, { name: 'tensors', access: 'read' }, { name: 'owner', access: 'read' },
+    { name: 'params', access: 'uniform', fields: [['nWorkgroups', 'u32']] }, STEP],
 } as const satisfies KernelContract;
 
 export const OPTIMIZER_MULTI_CONTRACTS: readonly KernelContract[] = [GRAD_NORM_MULTI_PARTIAL, ADAMW_MULTI];
@@ -43,16 +43,19 @@ export function gradNormShares(tensors: readonly GroupTensor[]): Uint32Array {
   return Uint32Array.from(rows);
 }
 
-/** The tensor table of adamw_multi.wgsl: (offset, n, first workgroup, weight decay as f32 bits) per tensor. */
-export function adamwTensors(tensors: readonly GroupTensor[]): { table: Uint32Array; workgroups: number } {
+/**
+ * The tables of adamw_multi.wgsl: (offset, n, first workgroup, weight decay as f32 bits) per tensor, and the
+ * tensor of each workgroup (a u32 per WG elements of the group: under 2% of the parameters' bytes).
+ */
+export function adamwTensors(tensors: readonly GroupTensor[]): { table: Uint32Array; owner: Uint32Array; workgroups: number } {
   const table = new Uint32Array(4 * tensors.length), f = new Float32Array(1);
-  let wg = 0;
+  const owner: number[] = [];
   tensors.forEach((t, i) => {
     f[0] = t.weightDecay;
-    table.set([t.offset, t.n, wg, new Uint32Array(f.buffer)[0]], 4 * i);
-    wg += ceilDiv(t.n, WG);
+    table.set([t.offset, t.n, owner.length, new Uint32Array(f.buffer)[0]], 4 * i);
+    for (let k = ceilDiv(t.n, WG); k > 0; k--) owner.push(i);
   });
-  return { table, workgroups: wg };
+  return { table, owner: Uint32Array.from(owner), workgroups: owner.length };
 }
 
 /** slots[firstSlot + k] = the sum of squares of share k (the same as grad_norm's partial, tensor by tensor). */
@@ -63,6 +66,6 @@ export function gradNormMultiPartial(ctx: KernelContext, label: string, t: Tenso
 
 /** AdamW over every tensor of one group, scaled and skipped by stats (grad_norm's finish). */
 export function adamwMulti(ctx: KernelContext, label: string, t: TensorArgs<typeof ADAMW_MULTI> & { readonly step: TensorView },
-  s: { readonly nTensors: number; readonly workgroups: number }): Dispatch {
-  return ctx.launch(ADAMW_MULTI, label, { ...t, params: { nTensors: s.nTensors } }, ctx.grid(s.workgroups), { WG });
+  s: { readonly workgroups: number }): Dispatch {
+  return ctx.launch(ADAMW_MULTI, label, { ...t, params: { nWorkgroups: s.workgroups } }, ctx.grid(s.workgroups), { WG });
 }
