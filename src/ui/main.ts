@@ -26,6 +26,8 @@ import type { FolderFiles } from './folder-files';
 import { ExportFormats } from './export-formats';
 import { SynthPanel } from './synth-panel';
 
+const FAILED_START = 'Training failed to start (the reason is below).';
+
 const $ = (id: string): HTMLElement => {
   const el = document.getElementById(id);
   if (!el) throw new Error(`index.html has no #${id}`);
@@ -163,7 +165,7 @@ async function train(): Promise<void> {
     // the fields keep the person's settings.
     const why = errorText(e);
     const memory = /memory|device|stopped answering/i.test(why);
-    runPanel.setState('failed', 'Training failed to start (the reason is below).', 0);
+    runPanel.setState('failed', FAILED_START, 0);
     runPanel.showMessage(`Training did not start: ${why}. Your settings are kept` +
       (memory ? ': try a smaller preset, batch or sequence length, then Train.' : '.'));
   }
@@ -348,7 +350,9 @@ function syncImport(): void {
 function onEvent(e: TrainEvent): void {
   switch (e.type) {
     case 'state':
-      runPanel.setState(e.state, e.message, e.step);
+      // A failed start is said by start()'s catch (plain status, the reason below it); the worker's event and
+      // that rejection arrive in either order, so the status must not depend on which comes last.
+      runPanel.setState(e.state, e.state === 'failed' ? FAILED_START : e.message, e.step);
       runActive = e.state === 'starting' || e.state === 'running' || e.state === 'pausing' || e.state === 'stopping';
       syncImport();
       checkpoints.setExportable(e.state !== 'idle' && e.state !== 'starting' && e.state !== 'failed');

@@ -65,7 +65,7 @@ describe('the first minutes on the page', () => {
     await byTestId(page, 'preset-select').selectOption('hare-1.1b');
     await byTestId(page, 'train-steps').fill('5');
     const refusal = await byTestId(page, 'config-refusal').innerText();
-    expect(refusal).toMatch(/needs \d+\.\d\d GiB, more than the \d+\.\d\d GiB this CPU-emulated adapter may use: choose a smaller preset/);
+    expect(refusal).toMatch(/needs \d+\.\d\d GiB, more than the \d+\.\d\d GiB this CPU-emulated adapter may use, and no memory option brings it within: .*choose a smaller preset/);
     expect(await byTestId(page, 'time-estimate').innerText()).toMatch(/^Time: about \d+h \d\dm per step, \d+h \d\dm for 5 steps/);
     expect(await byTestId(page, 'long-run-warning').innerText()).toMatch(/would take about .* here/);
     expect(await byTestId(page, 'train-button').isDisabled()).toBe(true);
