@@ -228,7 +228,8 @@ const checkpoints: CheckpointPanel = new CheckpointPanel($('checkpoint-panel'), 
       info = await restoring(workers.train.importCheckpoint(file, file.name, resumeOptions()));
     } catch (e) {
       const why = errorText(e);
-      throw new Error(why.includes(file.name) ? `Refused: ${why}` : `Refused ${file.name}: ${why}`); // the name once
+      // The file's name once: the reason may already start with it, or name it further in.
+      throw new Error(why.startsWith(`${file.name}:`) ? `Refused ${why}` : why.includes(file.name) ? `Refused: ${why}` : `Refused ${file.name}: ${why}`);
     }
     restored(info);
     checkpoints.say(`Loaded ${file.name}: ${info.model.dim}-wide, ${info.model.nLayers}-layer model at step ${info.step} of ${info.train.steps}. Press Resume to continue.`);
