@@ -192,6 +192,8 @@ describe('the first minutes on the page', () => {
     const page = s.page;
     // Break the prepared dataset under the page's feet: its tokenizer.json no longer parses, so the training
     // worker's start fails after the page has handed it over (as a device failing while the model builds does).
+    // The dataset's id is in the prepare status once the saved report has been shown (a loaded machine is slow).
+    await page.waitForFunction(() => /ds-[0-9a-f]{16}/.test(document.querySelector('[data-testid="prepare-status"]')?.textContent ?? ''), null, { timeout: 60_000 });
     const dataset = (await byTestId(page, 'prepare-status').innerText()).match(/ds-[0-9a-f]{16}/)?.[0];
     expect(dataset).toBeDefined();
     await page.evaluate(async (name) => {
