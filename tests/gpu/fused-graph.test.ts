@@ -4,20 +4,20 @@
 // moments after AdamW are equal bit for bit: untied, tied with a split embedding and two micro-batches,
 // recomputing, and with a LoRA adapter.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Engine, type Batch, type EngineOptions } from '../../src/engine/engine';
+import { Engine, type EngineOptions } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
-import { validateConfig, type ModelConfig, type TrainShape } from '../../src/model/config';
-import { initParams } from '../../src/model/init';
-import { initLora, LORA_TARGETS, loraSpecs, validateLora } from '../../src/model/lora';
+import { validateConfig } from '../../src/model/config';
+import { LORA_TARGETS, validateLora } from '../../src/model/lora';
 import type { ParamTableName } from '../../src/engine/param-store';
-import { engineDevice, randomArray } from './harness';
+import { engineDevice } from './harness';
+import { bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
 
 let dev: EngineDevice;
 beforeAll(async () => { dev = await engineDevice(); });
 
 const base = { normEps: 1e-5, ropeTheta: 10000 };
 const small = validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 });
-const CASES: { name: string; config: ModelConfig; shape: TrainShape; opts: EngineOptions }[] = [
+const CASES: PairCase[] = [
   { name: 'untied, 3 layers', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 }, opts: {} },
   {
     name: 'tied, split embedding, logits in chunks, 2 micro-batches',
@@ -37,37 +37,10 @@ const CASES: { name: string; config: ModelConfig; shape: TrainShape; opts: Engin
   },
 ];
 
-function randomBatch(c: ModelConfig, s: TrainShape, seed: number): Batch {
-  const n = s.batchSize * s.seqLen;
-  const r = randomArray(2 * n, seed, 0, 1);
-  return {
-    inputs: Int32Array.from(r.subarray(0, n), (v) => Math.floor(v * c.vocabSize)),
-    targets: Int32Array.from(r.subarray(n), (v) => Math.floor(v * c.vocabSize)),
-  };
-}
-
-async function engineFor(c: (typeof CASES)[number], fuse: boolean): Promise<Engine> {
-  const engine = await Engine.createTrainer(dev, c.config, c.shape, { ...c.opts, fuse });
-  engine.setParams(initParams(c.config, 7));
-  if (c.opts.lora) {
-    const adapter = initLora(c.config, c.opts.lora, 3);
-    for (const s of loraSpecs(c.config, c.opts.lora)) if (s.part === 'B') adapter.set(s.name, randomArray(s.shape[0] * s.shape[1], 11 + s.layer, -0.3, 0.3));
-    for (const [name, v] of adapter) engine.adapter!.write(name, v);
-  }
-  return engine;
-}
-
-function bitDiffs(a: Float32Array, b: Float32Array): number {
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
-  return n;
-}
-
 describe('fused graph', () => {
   for (const c of CASES) {
     it(`${c.name}: losses, gradients, weights and moments after 2 AdamW steps bit-identical to the unfused graph`, async () => {
-      const plain = await engineFor(c, false), fused = await engineFor(c, true);
+      const plain = await pairEngine(dev, c, { fuse: false }), fused = await pairEngine(dev, c, { fuse: true });
       const trained = (e: Engine) => e.adapter ?? e.store;
       const same = async (t: ParamTableName, when: string) => {
         for (const s of trained(plain).specs) {

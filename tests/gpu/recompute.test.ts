@@ -4,19 +4,19 @@
 // every target (down_proj's u recomputed too). The plan shows the saving: the per-layer activations become
 // one shared block, and the backward emits block l's recomputation right before block l's backward.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Engine, type Batch, type EngineOptions } from '../../src/engine/engine';
+import { Engine, type EngineOptions } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
-import { validateConfig, type ModelConfig, type TrainShape } from '../../src/model/config';
-import { initParams } from '../../src/model/init';
-import { initLora, LORA_TARGETS, loraSpecs, validateLora } from '../../src/model/lora';
+import { validateConfig } from '../../src/model/config';
+import { LORA_TARGETS, validateLora } from '../../src/model/lora';
 import { estimateMemory } from '../../src/model/memory';
-import { engineDevice, randomArray } from './harness';
+import { engineDevice } from './harness';
+import { bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
 
 let dev: EngineDevice;
 beforeAll(async () => { dev = await engineDevice(); });
 
 const base = { normEps: 1e-5, ropeTheta: 10000 };
-const CASES: { name: string; config: ModelConfig; shape: TrainShape; opts: EngineOptions }[] = [
+const CASES: PairCase[] = [
   {
     name: 'untied, 3 layers',
     config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
@@ -38,39 +38,10 @@ const CASES: { name: string; config: ModelConfig; shape: TrainShape; opts: Engin
   },
 ];
 
-function randomBatch(c: ModelConfig, s: TrainShape, seed: number): Batch {
-  const n = s.batchSize * s.seqLen;
-  const r = randomArray(2 * n, seed, 0, 1);
-  return {
-    inputs: Int32Array.from(r.subarray(0, n), (v) => Math.floor(v * c.vocabSize)),
-    targets: Int32Array.from(r.subarray(n), (v) => Math.floor(v * c.vocabSize)),
-  };
-}
-
-async function engineFor(c: (typeof CASES)[number], recompute: boolean): Promise<Engine> {
-  const engine = await Engine.createTrainer(dev, c.config, c.shape, { ...c.opts, recompute });
-  engine.setParams(initParams(c.config, 7));
-  if (c.opts.lora) {
-    const adapter = initLora(c.config, c.opts.lora, 3);
-    // B non-zero too, so that every adapter gradient (dA included) is exercised.
-    for (const s of loraSpecs(c.config, c.opts.lora)) if (s.part === 'B') adapter.set(s.name, randomArray(s.shape[0] * s.shape[1], 11 + s.layer, -0.3, 0.3));
-    for (const [name, v] of adapter) engine.adapter!.write(name, v);
-  }
-  return engine;
-}
-
-/** Indices where two arrays differ in their bits (NaN compared as bits too). */
-function bitDiffs(a: Float32Array, b: Float32Array): number {
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
-  return n;
-}
-
 describe('activation recomputation', () => {
   for (const c of CASES) {
     it(`${c.name}: losses, gradients and weights after 2 AdamW steps bit-identical to the plain graph`, async () => {
-      const plain = await engineFor(c, false), re = await engineFor(c, true);
+      const plain = await pairEngine(dev, c, { recompute: false }), re = await pairEngine(dev, c, { recompute: true });
       const trained = (e: Engine) => e.adapter ?? e.store;
       for (let step = 0; step < 2; step++) {
         const micro = Array.from({ length: c.shape.accumSteps }, (_, i) => randomBatch(c.config, c.shape, 100 * step + i));
@@ -92,7 +63,7 @@ describe('activation recomputation', () => {
 
   it('keeps one block beside the block inputs, allocates exactly the plan, and recomputes block l right before its backward', async () => {
     const c = CASES[2], L = c.config.nLayers;
-    const plain = await engineFor(c, false), re = await engineFor(c, true);
+    const plain = await pairEngine(dev, c, { recompute: false }), re = await pairEngine(dev, c, { recompute: true });
     const limits = dev.caps.limits;
     const planPlain = estimateMemory(c.config, c.shape, limits, { lora: c.opts.lora });
     const planRe = estimateMemory(c.config, c.shape, limits, { lora: c.opts.lora, recompute: true });
