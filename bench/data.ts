@@ -141,7 +141,7 @@ export async function run(): Promise<BenchTable[]> {
 }
 
 /** Runs per worker count, alternating so that a change in the machine's load hits every count alike. */
-const REPEATS = 3;
+const REPEATS = 5;
 
 async function workersTable(files: SourceFile[], fileBytes: number): Promise<BenchTable> {
   const cores = availableParallelism();

@@ -1,8 +1,9 @@
 // The pool under Node: worker_threads running worker.node.ts. Node cannot start a TypeScript file as a
 // worker, and the CLI, the bench and vitest each run the sources differently, so the worker is bundled
-// with esbuild on first use (once per process, like the fuzz runner's child) into the project's .cache,
-// where its bare imports (tinyld) resolve from node_modules.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+// with esbuild on first use (once per process) into the project's .cache, where its bare imports (tinyld)
+// resolve from node_modules.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,21 +32,30 @@ function projectRoot(): string {
 
 let bundled: Promise<string> | undefined;
 
+/** Bundles the worker (once per process) to .cache/data-worker-HASH.mjs, named by its contents: runs of the same
+ *  sources share one file, a run never overwrites a file another run's worker is starting from (a new source
+ *  gives a new name, written to a temporary name first and renamed into place), and nothing is left per run. */
 function bundleWorker(): Promise<string> {
   bundled ??= (async () => {
     const root = projectRoot();
     mkdirSync(join(root, '.cache'), { recursive: true });
-    // One bundle per process: two runs at once must not overwrite each other's worker while it starts.
-    const outfile = join(root, '.cache', `data-worker-${process.pid}.mjs`);
     const { build } = await import('esbuild');
     // Mistral's tokenizer data comes in as text through `?raw`, as in the CLI's bundle.
     const { rawTextPlugin } = await import(pathToFileURL(join(root, 'scripts', 'esbuild-raw.mjs')).href) as { rawTextPlugin: Plugin };
-    await build({
+    const out = await build({
       entryPoints: [resolve(root, ENTRY)], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-      outfile, packages: 'external', sourcemap: 'inline', logLevel: 'warning', plugins: [rawTextPlugin],
+      outfile: join(root, '.cache', 'data-worker.mjs'), write: false, packages: 'external', sourcemap: 'inline',
+      logLevel: 'warning', plugins: [rawTextPlugin],
     });
-    process.once('exit', () => rmSync(outfile, { force: true }));
-    return outfile;
+    const code = out.outputFiles[0].contents;
+    const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+    const file = join(root, '.cache', `data-worker-${hash}.mjs`);
+    if (!existsSync(file)) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, code);
+      renameSync(tmp, file);
+    }
+    return file;
   })();
   return bundled;
 }
