@@ -32,8 +32,10 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DI
                        a PEFT adapter folder (adapter_config.json, adapter_model.safetensors) + trainer state
   --lora-alpha A       LoRA scaling alpha / R (default ${LORA_ALPHA_DEFAULT}, PEFT's)
   --lora-targets LIST  modules to adapt, from q,k,v,o,gate,up,down (default q,v, PEFT's for Llama/Mistral)
-  --f16-base           with --lora: keep the frozen base's linear layers as f16 (half their memory; computed
-                       in f32; weights rounded to f16, which a BF16 or F16 release loses nothing to in range)
+  --f32-base           with --lora: keep the frozen base's linear layers in f32. By default a LoRA run stores
+                       them as f16 (half their memory; products and sums in f32; a BF16 or F16 release loses
+                       nothing in f16's range, an f32 model is rounded to f16; a weight beyond ±65504 is
+                       refused, naming the tensor). --f16-base asks for the default explicitly
   --recompute          keep each block's input only and recompute the block in the backward: the same losses
                        and gradients, one block's activations in memory instead of every layer's
   --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit,
@@ -66,7 +68,7 @@ export interface TrainArgs {
   memoryBudgetBytes?: number;
   /** --plan: print the memory plan and exit. */
   plan: boolean;
-  /** --f16-base: the LoRA base's linear layers stored as f16. */
+  /** The LoRA base's linear layers stored as f16: every LoRA run unless --f32-base. */
   f16Base: boolean;
 }
 
@@ -129,7 +131,7 @@ function trainConfig(a: Args, base: ModelConfig): TrainConfig {
 
 /** `initFrom`: the folder --init-from names, already opened (see init-from.node.ts); its config.json is the model. */
 export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): TrainArgs {
-  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base']));
+  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base', 'f32-base']));
   const plan = a.flag('plan');
   let name: string;
   let base: ModelConfig;
@@ -156,8 +158,13 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
   const lora = loraArgs(a, initFrom, engine, plan);
   const budget = a.number('memory-budget');
   if (budget !== undefined && !(budget > 0)) throw new ArgError(`--memory-budget must be a positive number of GiB, got ${budget}`);
-  const recompute = a.flag('recompute'), f16Base = a.flag('f16-base');
-  if (f16Base && !lora) throw new ArgError('--f16-base stores a frozen base: it needs --lora (full training keeps f32 weights)');
+  const recompute = a.flag('recompute'), askedF16 = a.flag('f16-base'), askedF32 = a.flag('f32-base');
+  if (askedF16 && !lora) throw new ArgError('--f16-base stores a frozen base: it needs --lora (full training keeps f32 weights)');
+  if (askedF32 && !lora) throw new ArgError('--f32-base is for a frozen LoRA base: it needs --lora (full training keeps f32 weights anyway)');
+  if (askedF16 && askedF32) throw new ArgError('--f16-base and --f32-base exclude each other: give one (f16 is the default with --lora)');
+  // The frozen base of a LoRA run is stored as f16 unless asked otherwise: half of the run's largest tensor
+  // group, exact for the BF16/F16 releases LoRA starts from (in f16's range; ParamStore refuses a weight beyond).
+  const f16Base = lora !== undefined && !askedF32;
   if (recompute && engine !== 'leveret') throw new ArgError('--recompute runs on our engine only (not --engine tfjs)');
   const out: TrainArgs = {
     preset: name, initFrom, base, data, train, engine, precision, logEvery,

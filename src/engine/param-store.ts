@@ -12,6 +12,9 @@ import { allocateTable, type TensorTable } from './buffers';
 import type { KernelContext, TensorView } from './kernel-context';
 import type { TablePiece } from './kernels/embedding';
 
+/** The smallest magnitude float32ToFloat16Bits rounds to infinity (65504 + half of f16's last step there). */
+const F16_OVERFLOW = 65520;
+
 export type ParamTableName = 'params' | 'grads' | 'exp_avg' | 'exp_avg_sq';
 
 export class ParamStore {
@@ -80,7 +83,14 @@ export class ParamStore {
       const part = data.subarray(p.rowBegin * rowElems, p.rowEnd * rowElems);
       if (p.view.dtype === 'f16') {
         const halves = new Uint16Array(Math.ceil(part.length / 2) * 2);   // whole 32-bit words
-        for (let i = 0; i < part.length; i++) halves[i] = float32ToFloat16Bits(part[i]);
+        for (let i = 0; i < part.length; i++) {
+          // From 65520 up a value rounds to f16's infinity: the base would not be the model it was given.
+          if (Math.abs(part[i]) >= F16_OVERFLOW) {
+            throw new Error(`${name}: value ${part[i]} at index ${p.rowBegin * rowElems + i} is beyond f16's range (±65504), ` +
+              'so this base cannot be stored as f16; keep it in f32 (--f32-base, or untick "Store the frozen base as f16")');
+          }
+          halves[i] = float32ToFloat16Bits(part[i]);
+        }
         this.ctx.device.queue.writeBuffer(p.view.buffer, p.view.offset, halves);
       } else {
         this.ctx.device.queue.writeBuffer(p.view.buffer, p.view.offset, part.buffer, part.byteOffset, part.byteLength);

@@ -285,7 +285,7 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
   }
   if (opts.lora && !opts.f16Base) {
     const b = total(s, { f16Base: true });
-    if (b <= budgetBytes) out.push({ option: 'f16Base', text: `the frozen base's linear layers in f16 (--f16-base): ${formatBytes(b)}`, bytes: b });
+    if (b <= budgetBytes) out.push({ option: 'f16Base', text: `the frozen base's linear layers in f16 (without --f32-base): ${formatBytes(b)}`, bytes: b });
   }
   if (!opts.lora && out.length === 0) {
     for (const recompute of opts.recompute ? [true] : [false, true]) {

@@ -6,7 +6,7 @@ import type { LoraConfig } from '../model/lora';
 import { estimateMemory, fitOptions, formatBytes, type AdapterLimits, type FitOption, type MemoryEstimate } from '../model/memory';
 import type { TrainConfig } from '../train/config';
 
-/** The memory options the form offers (the CLI's --recompute, --f16-base). */
+/** The memory options the form offers (the CLI's --recompute, and --f32-base unticked). */
 export interface MemoryChoice {
   /** Keep each block's input only and recompute the block in the backward. */
   readonly recompute: boolean;

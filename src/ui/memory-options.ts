@@ -1,6 +1,6 @@
 // The memory options of the Model & training form, as checkboxes with a tooltip each (the CLI's --recompute
-// and --f16-base): what they save and what they cost, in plain words. The f16 base only applies to a LoRA
-// run on an imported model, so its box shows only then.
+// and --f32-base): what they save and what they cost, in plain words. The f16 base only applies to a LoRA
+// run on an imported model, so its box shows only then, ticked as the CLI's default is.
 import { h, labelled, uid } from './dom';
 import type { MemoryChoice } from './memory-fit';
 
@@ -12,8 +12,9 @@ const HELP: Record<keyof MemoryChoice, { label: string; help: string }> = {
   },
   f16Base: {
     label: 'Store the frozen base as f16',
-    help: 'A LoRA run never changes the imported model\'s weights, so its linear layers can be kept as 16-bit halves: half ' +
-      'their memory. Products and sums stay in f32; weights released in BF16 or F16 lose nothing in their normal range.',
+    help: 'On by default: a LoRA run never changes the imported model\'s weights, so its linear layers are kept as 16-bit ' +
+      'halves, half their memory. Products and sums stay in f32; weights released in BF16 or F16 lose nothing in f16\'s range ' +
+      '(a weight beyond it is refused, naming the tensor); an f32 model is rounded to f16. Untick to keep the base in f32.',
   },
 };
 
@@ -35,6 +36,8 @@ export class MemoryOptions {
     });
     this.f16BaseField = fields[1];
     this.f16BaseField.hidden = true;
+    // As the CLI: a LoRA base is f16 unless the user asks for f32 (--f32-base).
+    this.boxes.get('f16Base')!.checked = true;
     this.root = h('fieldset', { class: 'memory-options', 'data-testid': 'memory-options' }, h('legend', {}, 'Memory'), ...fields);
   }
 

@@ -59,7 +59,7 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   };
 }
 
-/** The memory options of a run (the form's Memory boxes, the CLI's --recompute and --f16-base). */
+/** The memory options of a run (the form's Memory boxes, the CLI's --recompute and --f32-base unset). */
 export interface MemoryRequest {
   recompute: boolean;
   f16Base: boolean;

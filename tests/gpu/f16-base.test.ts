@@ -105,4 +105,18 @@ describe('f16 frozen base', () => {
     expect(estimateMemory(config, shape, dev.caps.limits, { f16Base: true }).problems[0]).toMatch(/frozen LoRA base/);
     e.destroy();
   });
+
+  it('refuses a weight beyond f16\'s range, naming the tensor and the place, rather than storing infinity', async () => {
+    const base = initParams(config, 8);
+    const e = await engineFor(base, { f16Base: true });
+    const up = 'model.layers.0.mlp.up_proj.weight';
+    const edge = base.get(up)!.slice();
+    edge[5] = 65519;   // rounds to 65504, f16's largest: still the model it was given, to f16's precision
+    e.store.write(up, edge);
+    expect((await e.store.read(up))[5]).toBe(65504);
+    const over = edge.slice();
+    over[7] = -7e4;
+    expect(() => e.store.write(up, over)).toThrow(/model\.layers\.0\.mlp\.up_proj\.weight: value -70000 at index 7 is beyond f16's range.*--f32-base/);
+    e.destroy();
+  });
 });

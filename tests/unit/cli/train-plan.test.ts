@@ -47,20 +47,29 @@ describe('npm run train --plan', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/LoRA r 16 on q_proj, v_proj/);
     const e = estimateMemory(preset('hare-1.1b'), { batchSize: 1, seqLen: 2048, accumSteps: 1 }, PLAN_LIMITS,
-      { recompute: true, lora: parseTrainArgs(hare('--lora', '16')).lora });
+      { recompute: true, lora: parseTrainArgs(hare('--lora', '16')).lora, f16Base: true });
     expect(totalOf(r.out)).toBe(Number((e.bytes.total / GiB).toFixed(2)));
     expect(() => parseTrainArgs(['--preset', 'tiny', '--data', 'x', '--lora', '4'])).toThrow(/give --init-from DIR/);
   });
 
-  it('LoRA r 16 at 1 x 2048 with --recompute --f16-base plans at most 5 GiB; without --f16-base the budget names it', async () => {
-    const r = await captured(hare('--lora', '16', '--recompute', '--f16-base'));
+  it('LoRA r 16 at 1 x 2048 with --recompute plans at most 5 GiB as the issue asks (the base f16 by default); --f32-base plans it in f32, and the budget names the default', async () => {
+    const r = await captured(hare('--lora', '16', '--recompute'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/the base's linear layers f16/);
     expect(totalOf(r.out)).toBeLessThanOrEqual(5);
-    const over = await captured(hare('--lora', '16', '--memory-budget', '5'));
+    expect(totalOf((await captured(hare('--lora', '16', '--recompute', '--f16-base'))).out)).toBe(totalOf(r.out));
+    const f32 = await captured(hare('--lora', '16', '--recompute', '--f32-base'));
+    expect(f32.code).toBe(0);
+    expect(f32.out).toMatch(/1125\.46M parameters, f32/);
+    expect(totalOf(f32.out)).toBe(5.27);
+    const over = await captured(hare('--lora', '16', '--f32-base', '--memory-budget', '5'));
     expect(over.code).toBe(1);
-    expect(over.out).toMatch(/it would fit with the frozen base's linear layers in f16 \(--f16-base\): 3\.30 GiB/);
+    expect(over.out).toMatch(/it would fit with the frozen base's linear layers in f16 \(without --f32-base\): 3\.30 GiB/);
     expect(() => parseTrainArgs(hare('--f16-base'))).toThrow(/--f16-base stores a frozen base: it needs --lora/);
+    expect(() => parseTrainArgs(hare('--f32-base'))).toThrow(/--f32-base is for a frozen LoRA base: it needs --lora/);
+    expect(() => parseTrainArgs(hare('--lora', '16', '--f16-base', '--f32-base'))).toThrow(/exclude each other/);
+    expect(parseTrainArgs(hare('--lora', '16')).f16Base).toBe(true);
+    expect(parseTrainArgs(hare()).f16Base).toBe(false);
   });
 
   it('--memory-budget turns recomputation on only when the run needs it', () => {
