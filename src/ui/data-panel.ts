@@ -5,6 +5,7 @@ import * as Comlink from 'comlink';
 import type { PipelineProgress, PipelineStage } from '../data/pipeline-options';
 import type { PipelineReport } from '../data/report';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
+import type { ChatTemplateSpec } from '../data/sft/chat-template';
 import type { ExportFile } from '../worker/data-api';
 import { download, errorText, fill, formatCount, h, labelled, numberInput } from './dom';
 import { MAX_BPE_VOCAB, MIN_VOCAB } from './config-words';
@@ -31,6 +32,15 @@ const STAGES: Record<PipelineStage, [number, number]> = {
 };
 
 /** What the page hears from the data panel: Train depends on both. */
+/** An imported model's tokenizer as the data step uses it, with the template its SFT sources render through. */
+export interface ModelTokenizer {
+  json: object;
+  label: string;
+  stamp: string;
+  /** The model's tokenizer_config.json template; null: ChatML. */
+  chatTemplate: ChatTemplateSpec | null;
+}
+
 export interface DataPanelEvents {
   sourcesChanged(count: number): void;
   /** The tokenizer settings cannot work (null once they can), in the form's words. */
@@ -66,7 +76,7 @@ export class DataPanel {
   private readonly blockers = new Map<string, string>();
   private running: { name: string; promise: Promise<Prepared> } | null = null;
   /** An imported model's tokenizer.json: the only tokenizer while the model is imported (its stamp names the file). */
-  private modelTokenizer: { json: object; label: string; stamp: string } | null = null;
+  private modelTokenizer: ModelTokenizer | null = null;
   private constructed = false;
   private shown: string | null = null;
   private shownReport: PipelineReport | null = null;
@@ -79,7 +89,8 @@ export class DataPanel {
     const changed = () => this.settingsChanged();
     this.sources = new SourceList(() => { this.syncPrepare(); this.events.sourcesChanged(this.sources.list().length); changed(); },
       async (file, kind) => this.workers.data.sniffColumns(await file.load(), kind),
-      async (file, kind, req) => this.workers.data.previewLayout(await file.load(), kind, { ...req, seed: Number(this.seed.value) }));
+      async (file, kind, req) => this.workers.data.previewLayout(await file.load(), kind,
+        { ...req, seed: Number(this.seed.value), ...this.sftTemplate() }));
     this.benchmarks = new BenchmarkList(changed);
     this.rules = new RulesForm(changed);
     this.clusters = new ClusterFields(() => { this.setBlocked('clusters', this.clusters.problem()); changed(); });
@@ -158,7 +169,7 @@ export class DataPanel {
    * Makes an imported model's tokenizer.json the tokenizer, the choice locked (the model reads only its own
    * ids); null gives the choice back. `stamp` identifies the file, so the dataset's name follows it.
    */
-  useModelTokenizer(model: { json: object; label: string; stamp: string } | null): void {
+  useModelTokenizer(model: ModelTokenizer | null): void {
     this.modelTokenizer = model;
     this.tokenizerKind.querySelector('option[value="model"]')?.remove();
     if (model) {
@@ -169,6 +180,7 @@ export class DataPanel {
     }
     this.tokenizerKind.disabled = model !== null;
     this.settingsChanged();
+    this.sources.refreshLayouts();
   }
 
   /** The tokenizer the pipeline will use, as the settings say. */
@@ -245,7 +257,15 @@ export class DataPanel {
       sources: this.sources.list(), benchmarks: this.benchmarks.list(), rules: this.rules.read(), tokenizer: choice, tokenizerStamp: stamp,
       seqLen: this.needs().seqLen, valFraction: Number(this.valFraction.value), seed: Number(this.seed.value),
       diversity: this.clusters.read(),
+      ...this.sftTemplate(),
     };
+  }
+
+  /** SFT sources render through the imported model's template while the data is tokenized for it, as
+   *  `npm run data` takes it from the model folder; otherwise (and for a model without one) ChatML. */
+  private sftTemplate(): { chatTemplate?: ChatTemplateSpec } {
+    const t = this.tokenizerKind.value === 'model' ? this.modelTokenizer?.chatTemplate : null;
+    return t ? { chatTemplate: t } : {};
   }
 
   /** Benchmark files for decontamination handed over from elsewhere (the Evaluate panel's "Use for decontamination"). */

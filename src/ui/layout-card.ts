@@ -94,7 +94,7 @@ export class LayoutCard {
       : `Its first row looks like ${recognised}.`;
     if (layout === 'text' || layout === 'sft' || !p) {
       fill(this.roles);
-      if (layout === 'sft' && p) this.showRows(p, 'as conversations through the chat template (ChatML)');
+      if (layout === 'sft' && p) this.showRows(p, `as conversations through the chat template (${p.template ?? 'default (ChatML)'})`);
       else fill(this.preview);
       return;
     }

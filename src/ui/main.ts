@@ -308,7 +308,8 @@ function modelImported(card: ModelCard | null, f?: FolderFiles): void {
     ? `Following ${card.name}/config.json (${card.className}${card.tied ? ', tied embeddings' : ''}): the shape is the model's. "Use a preset instead" in Start from a model unlocks it.`
     : '');
   const file = f?.files.find((x) => x.name === 'tokenizer.json')?.file;
-  data.useModelTokenizer(card ? { json: card.tokenizer.json, label: card.name, stamp: `model:${card.name}/tokenizer.json:${file?.size}:${file?.lastModified}` } : null);
+  data.useModelTokenizer(card ? { json: card.tokenizer.json, label: card.name, stamp: `model:${card.name}/tokenizer.json:${file?.size}:${file?.lastModified}`,
+    chatTemplate: card.sftTemplate } : null);
   loraFields.setModel(card?.config ?? null);
   synth.setModel(card?.onGpu ? card.name : null);
   chatSync();

@@ -22,7 +22,7 @@ export class SourceList {
   private readonly empty: HTMLElement;
   private entries: SourceEntry[] = [];
   /** Each card and the slot for its problems, by source id. */
-  private readonly cards = new Map<number, { li: HTMLLIElement; problems: HTMLElement }>();
+  private readonly cards = new Map<number, { li: HTMLLIElement; problems: HTMLElement; layout: LayoutCard }>();
 
   constructor(private readonly onChange: () => void, private readonly sniff: SniffColumns | null = null,
     private readonly preview: PreviewLayout | null = null) {
@@ -127,7 +127,7 @@ export class SourceList {
     this.empty.hidden = this.entries.length > 0;
   }
 
-  private card(s: SourceEntry): { li: HTMLLIElement; problems: HTMLElement } {
+  private card(s: SourceEntry): { li: HTMLLIElement; problems: HTMLElement; layout: LayoutCard } {
     const set = (apply: () => void) => () => { apply(); this.onChange(); };
     const name = h('input', { type: 'text', value: s.name, 'aria-label': `name of source ${s.name}`, 'data-testid': 'source-name' });
     name.addEventListener('change', set(() => { s.name = name.value.trim() || s.name; name.value = s.name; }));
@@ -184,7 +184,12 @@ export class SourceList {
       split.setAttribute('aria-label', `how ${s.name} splits into documents`);
       layout.refresh(); // the source's name picks each row's template
     });
-    return { li, problems };
+    return { li, problems, layout };
+  }
+
+  /** Renders every card's preview again (the template SFT rows go through changed with the imported model). */
+  refreshLayouts(): void {
+    for (const c of this.cards.values()) c.layout.refresh();
   }
 }
 

@@ -7,6 +7,7 @@ import type { RuleOverrides } from '../data/rules/defaults';
 import type { DataPart, TaskSpec } from '../data/tasks/layouts';
 import type { SourceLayout } from '../worker/data-layout-preview';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
+import type { ChatTemplateSpec } from '../data/sft/chat-template';
 import type { InputFile, PrepareRequest, PrepareSource } from '../worker/data-api';
 
 export type FormatKind = SourceFormat['kind'];
@@ -114,6 +115,8 @@ export interface PrepareSettings {
   seed: number;
   /** Topic clusters (off when absent). */
   diversity?: DiversityOptions;
+  /** The imported model's template for SFT sources (ChatML when absent). */
+  chatTemplate?: ChatTemplateSpec;
 }
 
 /** `ds-` and 16 hex digits of SHA-256 over everything that shapes the dataset. */
@@ -130,6 +133,8 @@ export async function datasetName(s: PrepareSettings): Promise<string> {
     tokenizer: s.tokenizer.kind === 'json' ? { kind: 'json', stamp: s.tokenizerStamp } : s.tokenizer,
     seqLen: s.seqLen, valFraction: s.valFraction, seed: s.seed,
     ...(s.diversity ? { diversity: s.diversity } : {}),
+    // Only SFT sources read the template: other datasets keep the names they had.
+    ...(s.chatTemplate && s.sources.some(isSft) ? { chatTemplate: [s.chatTemplate.template, s.chatTemplate.bosToken, s.chatTemplate.eosToken] } : {}),
   });
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
   return `ds-${[...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -148,5 +153,6 @@ export async function prepareRequest(dataset: string, s: PrepareSettings): Promi
   return {
     dataset, sources, benchmarks, rules: s.rules, tokenizer: s.tokenizer, seqLen: s.seqLen, valFraction: s.valFraction, seed: s.seed,
     ...(s.diversity ? { diversity: s.diversity } : {}),
+    ...(s.chatTemplate ? { chatTemplate: s.chatTemplate } : {}),
   };
 }

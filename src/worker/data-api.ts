@@ -10,6 +10,7 @@ import type { DiversityOptions } from '../data/diversity/cluster-pass';
 import type { DataPart, TaskSpec } from '../data/tasks/layouts';
 import type { LayoutPreview, LayoutPreviewRequest } from './data-layout-preview';
 import type { TokenizerChoice } from '../data/tokenizer-choice';
+import type { ChatTemplateSpec } from '../data/sft/chat-template';
 import type { SniffResult } from '../data/sniff-columns';
 import type { ModelConfig } from '../model/config';
 import type { MegatronZip } from './data-megatron';
@@ -55,6 +56,8 @@ export interface PrepareRequest {
   workers?: number;
   /** Topic clusters per source and a per-cluster cap or flattening (the CLI's --clusters, --cluster-cap, --cluster-flatten). */
   diversity?: DiversityOptions;
+  /** The template SFT sources render with: the imported model's (ModelCard.sftTemplate); ChatML when absent. */
+  chatTemplate?: ChatTemplateSpec;
 }
 
 export interface DatasetInfo {

@@ -1,7 +1,8 @@
 // What a source card shows about a JSONL, CSV or Parquet file read as a task (D3) or SFT source: the layout its
 // first row looks like, the field found for each role of the chosen layout, and the first rows rendered through
 // that layout exactly as the pipeline renders them (the same TaskRenderer, source name and seed, so the template
-// each row gets here is the one it gets in cleaned.jsonl; SFT rows through the default ChatML template).
+// each row gets here is the one it gets in cleaned.jsonl; SFT rows through the template the data step will use:
+// the imported model's, else ChatML).
 import { RowError } from '../eval/tasks/task';
 import { ALL_FIELDS } from '../data/read/record';
 import { readRecords } from '../data/read/records';
@@ -9,7 +10,7 @@ import { baseName, type SourceFile } from '../data/source';
 import { detectFields } from '../data/tasks/detect';
 import type { TaskLayout, TaskSpec } from '../data/tasks/layouts';
 import { TaskRenderer } from '../data/tasks/renderer';
-import { ChatTemplate, defaultChatTemplate } from '../data/sft/chat-template';
+import { ChatTemplate, defaultChatTemplate, type ChatTemplateSpec } from '../data/sft/chat-template';
 import { detectSftLayout, sftMessages, SftRowError } from '../data/sft/layouts';
 
 /** How a source's rows become text: as they are (a text field), through a task layout, or as SFT conversations. */
@@ -27,6 +28,8 @@ export interface LayoutPreviewRequest {
   /** The source's name and the data seed: they choose each row's template, as in the pipeline. */
   source: string;
   seed: number;
+  /** SFT rows' template (the imported model's); ChatML when absent. */
+  chatTemplate?: ChatTemplateSpec;
 }
 
 export interface LayoutPreview {
@@ -40,6 +43,8 @@ export interface LayoutPreview {
   /** Roles the first row has no field for, with the names tried. */
   missing: string[];
   rows: { line: number; text?: string; error?: string }[];
+  /** SFT: where the template the rows were rendered with comes from ('default (ChatML)', a tokenizer_config.json). */
+  template?: string;
 }
 
 /** Most specific first: a row with question, choices and answer is mc before it is qa; cloze only with numbered options. */
@@ -73,7 +78,9 @@ export async function previewLayout(file: SourceFile, kind: 'jsonl' | 'csv' | 'p
   const layout = req.layout;
   if (layout === null || layout === 'text') return out;
   if (layout === 'sft') {
-    const template = new ChatTemplate(defaultChatTemplate());
+    const spec = req.chatTemplate ?? defaultChatTemplate();
+    out.template = spec.origin;
+    const template = new ChatTemplate(spec);
     const sft = rows.length ? detectSftLayout(rows[0]) : null;
     if (!sft) { out.missing = ['a conversation (messages / conversations, prompt + completion, or instruction + output)']; return out; }
     out.rows = rows.map((row, i) => {

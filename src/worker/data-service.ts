@@ -57,7 +57,7 @@ export function createDataApi(deps: DataServiceDeps): DataApi {
         return await runPipeline({
           sources: req.sources.map((s) => ({ ...s, files: s.files.map(toSourceFile) })),
           benchmarks: req.benchmarks?.map((b) => ({ ...b, files: b.files.map(toSourceFile) })), rules: req.rules, seed: req.seed, tokenizer: req.tokenizer,
-          seqLen: req.seqLen, valFraction: req.valFraction, diversity: req.diversity, onProgress, signal: running.signal,
+          seqLen: req.seqLen, valFraction: req.valFraction, diversity: req.diversity, chatTemplate: req.chatTemplate, onProgress, signal: running.signal,
         }, { store, resolveTokenizer: deps.resolveTokenizer, pool: runPool });
       } catch (err) {
         // A cancelled or failed run may leave chunks in the workers: start afresh next time.

@@ -16,6 +16,7 @@ import { loadWeights, openHFFolder, type HFModelFolder, type LoadProgress } from
 import type { KeptTokenizerConfig } from '../train/checkpoint/hf-config';
 import { tokenizerDifferences } from '../train/tokenizer-diff';
 import type { Tokenizer } from '../data/tokenizer/tokenizer';
+import { ChatTemplate, chatTemplateFromConfig, type ChatTemplateSpec } from '../data/sft/chat-template';
 import { chatFormat, specialTokens, type ChatFormat } from './chat-prompt';
 import type { ModelCard, ModelFile } from './train-api';
 
@@ -28,6 +29,12 @@ export interface ImportedModel {
   readonly specials: ReadonlyMap<string, number>;
   /** Its tokenizer_config.json's chat template and BOS/EOS strings, which models saved from it write back; null without a template. */
   readonly kept: KeptTokenizerConfig | null;
+  /** The template SFT sources render with when the data is prepared for this model, as `npm run data` takes it
+   *  from the folder's tokenizer_config.json (ChatML with its BOS/EOS when it has no chat_template); null
+   *  without a tokenizer_config.json, or when its template does not parse (a warning says so): ChatML then. */
+  readonly sftTemplate: ChatTemplateSpec | null;
+  /** Why a tokenizer_config.json's template is not used for SFT sources (shown with the card's warnings). */
+  readonly sftTemplateProblem: string | null;
 }
 
 async function optionalJSON(files: ReadonlyMap<string, ByteSource>, name: string): Promise<Record<string, unknown> | null> {
@@ -50,9 +57,18 @@ export async function openImportedModel(list: readonly ModelFile[], name: string
     files.set(f.name, blobSource(f.file));
   }
   const folder = await openHFFolder(files, name);
-  const format = chatFormat(await optionalJSON(files, TOKENIZER_CONFIG), folder.tokenizer);
+  const config = await optionalJSON(files, TOKENIZER_CONFIG);
+  const format = chatFormat(config, folder.tokenizer);
   const kept = format.origin === TOKENIZER_CONFIG ? { chatTemplate: format.template, bosToken: format.bosToken, eosToken: format.eosToken } : null;
-  return { name, folder, format, specials: specialTokens(folder.tokenizerJSON), kept };
+  let sftTemplate: ChatTemplateSpec | null = config ? chatTemplateFromConfig(config, `${name}/${TOKENIZER_CONFIG}`) : null;
+  let sftTemplateProblem: string | null = null;
+  if (sftTemplate) {
+    try { new ChatTemplate(sftTemplate); } catch (e) {
+      sftTemplateProblem = `${TOKENIZER_CONFIG}: its chat_template does not parse (${(e as Error).message}); SFT sources will render with ChatML`;
+      sftTemplate = null;
+    }
+  }
+  return { name, folder, format, specials: specialTokens(folder.tokenizerJSON), kept, sftTemplate, sftTemplateProblem };
 }
 
 export function modelCard(m: ImportedModel, onGpu: boolean): ModelCard {
@@ -75,7 +91,8 @@ export function modelCard(m: ImportedModel, onGpu: boolean): ModelCard {
       json: f.tokenizerJSON,
     },
     chatTemplate: m.format.origin,
-    warnings: [...f.warnings],
+    sftTemplate: m.sftTemplate,
+    warnings: [...f.warnings, ...(m.sftTemplateProblem ? [m.sftTemplateProblem] : [])],
     onGpu,
   };
 }

@@ -11,6 +11,7 @@ import type { EvalReport } from '../eval/report';
 import type { DataRecipe, RunRecord, TaskScore } from '../runs/run-record';
 import type { TokenizerJSON } from '../data/tokenizer/tokenizer';
 import type { ChatTurn } from './chat-prompt';
+import type { ChatTemplateSpec } from '../data/sft/chat-template';
 import type { LoraRequest } from './train-lora';
 import type { StepTiming } from './train-measure';
 import type { SynthListener, SynthOutcome, SynthRequest } from './synth-api';
@@ -148,6 +149,8 @@ export interface ModelCard {
   tokenizer: { type: string; vocabSize: number; bosId: number; eosId: number; json: TokenizerJSON };
   /** Where the chat template comes from: tokenizer_config.json, or the default's description. */
   chatTemplate: string;
+  /** The template the data step renders SFT sources with for this model (model-import.ts); null: ChatML. */
+  sftTemplate: ChatTemplateSpec | null;
   warnings: string[];
   /** The weights were loaded into a forward-only GPU engine (chat before training); false under tfjs. */
   onGpu: boolean;

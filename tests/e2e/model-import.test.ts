@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, foreignRequests, openPage, openSession, screenshot, type Session } from './harness';
-import { byTestId, downloadFrom, setFields, SMALL_RUN, unlabelledControls, waitForStatus } from './page';
+import { byTestId, downloadFrom, dropFile, setFields, SMALL_RUN, unlabelledControls, waitForStatus } from './page';
 import { parseSafetensors, unzip } from './checkpoint-zip';
 import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixture';
 
@@ -120,5 +120,19 @@ describe('starting from a released model in the page', () => {
     expect(JSON.parse(new TextDecoder().decode(files.get('tokenizer.json')!))).toMatchObject({ model: { type: 'BPE' } });
     expect(resolve(zip.path)).toMatch(/\.zip$/);
     expect(foreignRequests(s)).toEqual([]);
+  });
+
+  it("renders a dropped SFT file through the imported model's chat template, naming it on the card", async () => {
+    const page = s.page;
+    const chats = [0, 1, 2].map((i) => JSON.stringify({ messages: [{ role: 'user', content: `Question ${i}?` }, { role: 'assistant', content: `Answer ${i}.` }] })).join('\n');
+    await dropFile(page, 'source-files-zone', { name: 'chats.jsonl', text: `${chats}\n` });
+    const card = page.locator('[data-testid="source-row"][data-name="chats"]');
+    await card.locator('[data-testid="layout-row"]').nth(2).waitFor({ timeout: 60_000 });
+    expect(await card.locator('[data-testid="source-layout"]').inputValue()).toBe('sft');
+    expect(await card.locator('[data-testid="layout-preview"] .hint').innerText())
+      .toBe('The first 3 rows of chats.jsonl, as conversations through the chat template (released-llama/tokenizer_config.json):');
+    // The fixture's template writes no BOS (ChatML's default would lead with it): the row is the model's.
+    expect((await card.locator('[data-testid="layout-row"]').first().innerText()).trim())
+      .toBe('<|im_start|>user\nQuestion 0?<|im_end|>\n<|im_start|>assistant\nAnswer 0.<|im_end|>');
   });
 });

@@ -64,6 +64,21 @@ describe('data worker API over Comlink', () => {
     await expect(remote.exportFile('lights', 'report.json')).rejects.toThrow();
   });
 
+  it("renders SFT sources with the request's chat template (the imported model's), ChatML without one", async () => {
+    const { remote } = connect();
+    const chats = Array.from({ length: 30 }, (_, i) => ({ prompt: `Question ${i}: how many gulls?`, completion: `Answer ${i}: ${i} gulls.` }));
+    const file = () => ({ name: 'chat.jsonl', blob: new Blob([jsonl(chats)]) });
+    const chatTemplate = { template: "{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}{{ eos_token }}\n{% endfor %}", bosToken: '', eosToken: '</s>', origin: 'smol/tokenizer_config.json' };
+    const source = { name: 'chat', category: 'instruct', weight: 1, sft: true };
+    const model = await remote.prepare({ dataset: 'model', sources: [{ ...source, files: [file()] }], tokenizer: { kind: 'mistral' }, seqLen: 256, chatTemplate });
+    expect(model.sft?.template).toBe('smol/tokenizer_config.json');
+    const chatml = await remote.prepare({ dataset: 'chatml', sources: [{ ...source, files: [file()] }], tokenizer: { kind: 'mistral' }, seqLen: 256 });
+    expect(chatml.sft?.template).toBe('default (ChatML)');
+    expect(model.sft?.sources[0].examples).toBe(30);
+    // The model's template writes fewer tokens than ChatML's role markers: what was packed followed it.
+    expect(model.sft!.sources[0].maskedTokens).toBeLessThan(chatml.sft!.sources[0].maskedTokens);
+  });
+
   it('cancels a running preparation', async () => {
     const { remote } = connect();
     const big = { name: 'big.jsonl', blob: new Blob([jsonl(Array.from({ length: 20000 }, (_, i) => ({ text: sentence(i) })))]) };

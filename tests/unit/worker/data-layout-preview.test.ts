@@ -46,5 +46,13 @@ describe('previewLayout', () => {
   it('renders SFT rows through ChatML', async () => {
     const p = await previewLayout(file('chat.jsonl', [{ prompt: 'Hi?', completion: 'Hello.' }]), 'jsonl', { layout: 'sft', source: 'chat', seed: 1 });
     expect(p.rows[0].text).toBe('<|im_start|>user\nHi?<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n');
+    expect(p.template).toBe('default (ChatML)');
+  });
+
+  it("renders SFT rows through an imported model's template when the page gives it, naming it", async () => {
+    const chatTemplate = { template: "{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}{{ eos_token }}{% endfor %}", bosToken: '<s>', eosToken: '</s>', origin: 'smol/tokenizer_config.json' };
+    const p = await previewLayout(file('chat.jsonl', [{ prompt: 'Hi?', completion: 'Hello.' }]), 'jsonl', { layout: 'sft', source: 'chat', seed: 1, chatTemplate });
+    expect(p.rows[0].text).toBe('[user] Hi?</s>[assistant] Hello.</s>');
+    expect(p.template).toBe('smol/tokenizer_config.json');
   });
 });

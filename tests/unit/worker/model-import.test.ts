@@ -48,6 +48,22 @@ describe('importing a model folder in the worker', () => {
     expect(card.tokenizer).toMatchObject({ type: 'BPE', vocabSize: 267, bosId: 0, eosId: 0 });
     expect(card.chatTemplate).toMatch(/^ChatML/); // the fixture's tokenizer_config.json has none
     expect(card.onGpu).toBe(false);
+    // SFT sources prepared for it: ChatML with the folder's BOS/EOS, as `npm run data` takes them.
+    expect(card.sftTemplate).toMatchObject({ bosToken: '<|endoftext|>', eosToken: '<|endoftext|>', origin: 'default (ChatML; smol-test/tokenizer_config.json has no chat_template)' });
+  });
+
+  it("hands the folder's chat template to the data step for SFT sources, or a warning when it does not parse", async () => {
+    const f = releasedFolder();
+    const withTemplate = new Map(f.files);
+    const template = "{% for m in messages %}[{{ m['role'] }}]{{ m['content'] }}{{ eos_token }}{% endfor %}";
+    withTemplate.set('tokenizer_config.json', new TextEncoder().encode(JSON.stringify({ chat_template: template, bos_token: '<|endoftext|>', eos_token: '<|endoftext|>' })));
+    const card = await service().api.importModel(asFiles(withTemplate), 'smol-chat');
+    expect(card.sftTemplate).toEqual({ template, bosToken: '<|endoftext|>', eosToken: '<|endoftext|>', origin: 'smol-chat/tokenizer_config.json' });
+    const broken = new Map(f.files);
+    broken.set('tokenizer_config.json', new TextEncoder().encode(JSON.stringify({ chat_template: '{% for m in messages %}', eos_token: '</s>' })));
+    const bad = await service().api.importModel(asFiles(broken), 'smol-bad');
+    expect(bad.sftTemplate).toBeNull();
+    expect(bad.warnings.join('\n')).toMatch(/tokenizer_config\.json: its chat_template does not parse .*SFT sources will render with ChatML/);
   });
 
   it('refuses by file and field: a missing shard, a bad config field, the same file twice', async () => {
