@@ -10,12 +10,18 @@ import { EngineBackend } from '../train/engine-backend';
 import { LoraBackend } from '../train/lora-backend';
 import { tokenizerDifferences } from '../train/tokenizer-diff';
 import { formatBytes } from '../model/memory';
+import { join } from 'node:path';
+import type { KeptTokenizerConfig } from '../train/checkpoint/hf-config';
 import { InputError } from './args';
+import { chatTemplateInFolder } from './chat-template.node';
 import type { CliDataset } from './dataset.node';
 
 export interface InitFrom {
   readonly dir: string;
   readonly folder: HFModelFolder;
+  /** Its tokenizer_config.json's chat template and BOS/EOS strings, which a full fine-tune's saved folder
+   *  writes back (a chat model fine-tuned still speaks its format); absent without a chat_template. */
+  readonly kept?: KeptTokenizerConfig;
   /** Closes the folder's files (after the weights are loaded, or when the run ends early). */
   close(): Promise<void>;
 }
@@ -38,7 +44,11 @@ export async function openInitFrom(dir: string): Promise<InitFrom> {
   const opened = await openCheckpointDir(dir).catch((e) => { throw named(e); });
   try {
     const folder = await openHFFolder(opened.files, dir);
-    return { dir, folder, close: () => opened.close() };
+    const chat = await chatTemplateInFolder(dir);
+    // chatTemplateInFolder names the file as the origin only when the file has a template (else ChatML's default).
+    const kept = chat && chat.origin === join(dir, 'tokenizer_config.json')
+      ? { chatTemplate: chat.template, bosToken: chat.bosToken, eosToken: chat.eosToken } : undefined;
+    return { dir, folder, ...(kept ? { kept } : {}), close: () => opened.close() };
   } catch (e) {
     await opened.close();
     throw named(e);

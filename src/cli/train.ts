@@ -119,7 +119,8 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
   await args.initFrom?.close();
   console.log(`engine: ${backend.name}`);
   const sampler = await MixtureSampler.open(data.store, { seed: t.seed, seqLen: t.seqLen });
-  const trainer = new Trainer(backend, sampler, t, data.tokenizer, data.id);
+  // A full fine-tune of a chat model saves its chat template back (a LoRA adapter folder holds no tokenizer).
+  const trainer = new Trainer(backend, sampler, t, data.tokenizer, data.id, lora ? undefined : args.initFrom?.kept);
   const resume = args.resume, save = args.save, logEvery = args.logEvery;
   if (resume) {
     const opened = await openCheckpointDir(resume);

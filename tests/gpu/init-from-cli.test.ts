@@ -15,6 +15,7 @@ import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixtu
 
 let dir: string, model: string, text: string;
 const fixture = releasedFolder();
+const CHAT_TEMPLATE = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}";
 const paragraphs = Array.from({ length: 80 }, (_, i) => `The hare ran in and out of the garden ${i} times, and then the hare ran on to the gate.`);
 
 async function captured(argv: string[], run = runTrain): Promise<{ code: number; out: string }> {
@@ -28,6 +29,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leveret-init-cli-'));
   model = join(dir, 'SmolLM-tiny');
   await writeFixture(model, fixture);
+  // A chat model's tokenizer_config.json: a full fine-tune must save its template back.
+  writeFileSync(join(model, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<|endoftext|>', eos_token: '<|im_end|>', chat_template: CHAT_TEMPLATE }));
   text = join(dir, 'hares.txt');
   writeFileSync(text, paragraphs.join('\n\n'));
 });
@@ -67,6 +70,7 @@ describe('npm run train --init-from', () => {
     expect(parseF32Safetensors(readFileSync(join(save, 'model.safetensors'))).has('lm_head.weight')).toBe(false);
     const json = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
     expect(json(join(save, 'tokenizer.json'))).toEqual(json(join(model, 'tokenizer.json')));
+    expect(json(join(save, 'tokenizer_config.json'))).toMatchObject({ chat_template: CHAT_TEMPLATE, eos_token: '<|im_end|>', bos_token: '<|endoftext|>' });
     const opened = await openCheckpointDir(save);
     try {
       const again = await openHFFolder(opened.files, save);
