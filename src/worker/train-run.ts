@@ -22,6 +22,15 @@ export interface RunDeps {
   readonly autosave: (files: CheckpointFiles, folder: string, info: Omit<AutosaveInfo, 'bytes' | 'savedAt'>) => Promise<AutosaveInfo>;
   /** Where the run's record goes (written at each autosave and when scores arrive); absent: no record kept. */
   readonly record?: RunRecordTarget;
+  /** What the run's exports are called before `-stepN` (runFileStem); absent: `leveret-` and the preset. */
+  readonly fileStem?: string;
+}
+
+/** A run's export name before `-stepN`: the imported model's name and what was trained on it, so a download
+ *  says which model it came from (`SmolLM-135M-lora-r16-step200.zip`), else `leveret-` and the preset. */
+export function runFileStem(base: { name: string } | null, lora: { rank: number } | null): string | undefined {
+  if (!base) return undefined;
+  return lora ? `${base.name}-lora-r${lora.rank}` : `${base.name}-finetuned`;
 }
 
 export interface RunRecordTarget {
@@ -155,7 +164,7 @@ export class Run {
 
   /** A folder name for the checkpoint's files: the model, the step. */
   folderName(): string {
-    return `leveret-${this.label}-step${this.trainer.step}`;
+    return `${this.deps.fileStem ?? `leveret-${this.label}`}-step${this.trainer.step}`;
   }
 
   async autosave(): Promise<void> {

@@ -18,7 +18,7 @@ import { LoraBackend } from '../train/lora-backend';
 import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
 import { createBackend, plainGpuError, type Compute } from './train-compute';
 import { openSampler, type OpenedDataset } from './train-dataset';
-import { Run, type RunRecordTarget } from './train-run';
+import { Run, runFileStem, type RunRecordTarget } from './train-run';
 import { exportRunGGUF } from './train-gguf';
 import { formatProblem } from '../eval/read-task-file';
 import { newRunId } from '../runs/run-record';
@@ -190,7 +190,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
         const trainer = new LoraTrainer(backend, sampler, train, dataset.tokenizer, dataset.name, lora, base);
         await trainer.restore({ trainerState: training.trainerState, readParam: adapter.readTensor, readMoment: training.readMoment });
         runBase = base;
-        return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await record() },
+        return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await record(), fileStem: runFileStem(base, lora) },
           { sample: opts.sample, autosaveSeconds: opts.autosaveSeconds, evaluation: opts.evaluation }, 'paused');
       } catch (e) {
         backend.destroy();
@@ -252,7 +252,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
           const trainer = lora && base && backend instanceof LoraBackend
             ? new LoraTrainer(backend, sampler, train, dataset.tokenizer, dataset.name, lora, base)
             : new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name, base?.kept ?? undefined);
-          return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await newRecord(req.recipe ?? null) },
+          return new Run({ trainer, dataset: dataset.name, emit, autosave: deps.saveAutosave, record: await newRecord(req.recipe ?? null),
+            fileStem: runFileStem(base, lora) },
             { sample: req.sample, autosaveSeconds: req.autosaveSeconds, evaluation: req.evaluation }, 'running');
         } catch (e) {
           backend.destroy();

@@ -71,6 +71,7 @@ describe('a LoRA adapter on an imported model, in the page', () => {
   it('downloads the PEFT adapter: LORA, r 4, alpha 8 on q_proj,v_proj, PEFT names and shapes', async () => {
     const zip = await downloadFrom(s.page, 'export-checkpoint');
     adapterZip = zip.path;
+    expect(zip.name).toBe('released-llama-lora-lora-r4-step2.zip'); // named after the base, not a preset
     const files = unzip(new Uint8Array(zip.bytes));
     expect([...files.keys()].sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'optimizer.safetensors', 'trainer_state.json']);
     const config = json(files.get('adapter_config.json'));

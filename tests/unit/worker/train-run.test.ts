@@ -13,7 +13,7 @@ import type { Moments, TrainBackend } from '../../../src/train/backend';
 import { HARE_TRAIN_DEFAULTS, validateTrainConfig } from '../../../src/train/config';
 import { Trainer } from '../../../src/train/trainer';
 import type { AutosaveInfo, TrainEvent } from '../../../src/worker/train-api';
-import { Run } from '../../../src/worker/train-run';
+import { Run, runFileStem } from '../../../src/worker/train-run';
 
 const model: ModelConfig = { dim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, hiddenDim: 32, vocabSize: 300, normEps: 1e-5, ropeTheta: 10000, contextLength: 16 };
 const train = validateTrainConfig({ ...HARE_TRAIN_DEFAULTS, batchSize: 2, seqLen: 8, steps: 6, warmupSteps: 1, evalInterval: 0 });
@@ -145,5 +145,11 @@ describe('the training worker run loop', () => {
     expect(state.step).toBe(3);
     expect(folder).toBe(`leveret-custom-step3`);
     await paused;
+  });
+
+  it('names the exports of a run on an imported model after it and what was trained', () => {
+    expect(runFileStem({ name: 'SmolLM-135M' }, { rank: 16 })).toBe('SmolLM-135M-lora-r16');
+    expect(runFileStem({ name: 'SmolLM-135M' }, null)).toBe('SmolLM-135M-finetuned');
+    expect(runFileStem(null, null)).toBeUndefined();
   });
 });
