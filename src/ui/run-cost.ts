@@ -5,7 +5,6 @@
 // on this adapter once steps have run, and before that at a figure for the kind of adapter.
 import type { ModelConfig } from '../model/config';
 import { headDim } from '../model/config';
-import { formatBytes } from '../model/memory';
 import { countParams } from '../model/params';
 import { tokensPerStep, type TrainConfig } from '../train/config';
 import { formatDuration } from './dom';
@@ -77,11 +76,4 @@ export function runCost(c: ModelConfig, t: TrainConfig, p: ComputeProfile): RunC
     ? `this run would take about ${formatDuration(totalSeconds)} here (${per} per step): choose fewer steps, a smaller batch or a smaller preset`
     : null;
   return { secondsPerStep, totalSeconds, timeText, longRun };
-}
-
-/** The refusal for a plan over the budget, with the fix. */
-export function overBudget(totalBytes: number, p: ComputeProfile): string | null {
-  if (p.memoryBudget === null || totalBytes <= p.memoryBudget) return null;
-  return `needs ${formatBytes(totalBytes)}, more than the ${formatBytes(p.memoryBudget)} this CPU-emulated adapter may use: ` +
-    'choose a smaller preset (tiny, micro, mini) or a smaller batch and sequence length';
 }

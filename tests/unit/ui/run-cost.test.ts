@@ -5,7 +5,8 @@ import { estimateMemory } from '../../../src/model/memory';
 import { countParams } from '../../../src/model/params';
 import { PRESETS } from '../../../src/model/presets';
 import { HARE_TRAIN_DEFAULTS, type TrainConfig } from '../../../src/train/config';
-import { flopsPerStep, measured, overBudget, profileFor, runCost } from '../../../src/ui/run-cost';
+import { budgetRefusal, NO_MEMORY_OPTIONS } from '../../../src/ui/memory-fit';
+import { flopsPerStep, measured, profileFor, runCost } from '../../../src/ui/run-cost';
 
 const limits = { maxStorageBufferBindingSize: 2 ** 31 - 4, maxBufferSize: 2 ** 32 };
 const train = (over: Partial<TrainConfig> = {}): TrainConfig => ({ ...HARE_TRAIN_DEFAULTS, ...over });
@@ -16,8 +17,8 @@ describe('run cost', () => {
   it('refuses hare-1.1b on an emulated adapter, naming the size, the budget and the fix', () => {
     const est = estimateMemory(PRESETS['hare-1.1b'], train({ steps: 5 }), limits);
     expect(est.problems).toEqual([]); // the binding limits alone let it through: that was the hang
-    const refusal = overBudget(est.bytes.total, emulated);
-    expect(refusal).toMatch(/^needs \d+\.\d\d GiB, more than the 4\.00 GiB this CPU-emulated adapter may use: choose a smaller preset/);
+    const refusal = budgetRefusal(PRESETS['hare-1.1b'], train({ steps: 5 }), limits, NO_MEMORY_OPTIONS, null, emulated.memoryBudget);
+    expect(refusal?.message).toMatch(/^needs \d+\.\d\d GiB, more than the 4\.00 GiB this CPU-emulated adapter may use, and no memory option brings it within: .*choose a smaller preset/);
   });
 
   it('flags a run of hours, with time per step and in total', () => {
@@ -29,7 +30,7 @@ describe('run cost', () => {
 
   it('lets the tiny preset through on the same adapter', () => {
     const t = train({ steps: 26, batchSize: 2, seqLen: 32 });
-    expect(overBudget(estimateMemory(PRESETS.tiny, t, limits).bytes.total, emulated)).toBeNull();
+    expect(budgetRefusal(PRESETS.tiny, t, limits, NO_MEMORY_OPTIONS, null, emulated.memoryBudget)).toBeNull();
     const cost = runCost(PRESETS.tiny, t, emulated);
     expect(cost.longRun).toBeNull();
     expect(cost.secondsPerStep).toBeLessThan(1);
@@ -44,7 +45,7 @@ describe('run cost', () => {
 
   it('has no memory budget on a GPU (WebGPU reports none) and uses a measured throughput once there is one', () => {
     const gpu = profileFor({ emulated: false });
-    expect(overBudget(1e12, gpu)).toBeNull();
+    expect(budgetRefusal(PRESETS['hare-1.1b'], train(), limits, NO_MEMORY_OPTIONS, null, gpu.memoryBudget)).toBeNull();
     expect(measured(gpu, 5e12).basis).toBe('measured on this adapter');
     expect(measured(gpu, NaN)).toBe(gpu);
     expect(profileFor({ emulated: true }, 2).memoryBudget).toBe(2 ** 30);
