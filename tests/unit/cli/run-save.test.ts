@@ -8,48 +8,20 @@ import { describe, expect, it } from 'vitest';
 import { recordTaskScores } from '../../../src/cli/eval-record.node';
 import { saveCheckpointWithRun } from '../../../src/cli/run-save.node';
 import { checkSaveDir } from '../../../src/cli/train-inputs.node';
-import { encodeTokens, MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../../../src/data/pack/manifest';
-import { MixtureSampler } from '../../../src/data/sampler';
-import { MemoryStore } from '../../../src/data/store.memory';
 import { trainBpe } from '../../../src/data/tokenizer/train-bpe';
 import type { ModelConfig } from '../../../src/model/config';
-import { initParams } from '../../../src/model/init';
 import { parseRun } from '../../../src/runs/run-record';
-import type { Moments, TrainBackend } from '../../../src/train/backend';
 import { HARE_TRAIN_DEFAULTS, validateTrainConfig } from '../../../src/train/config';
 import { Trainer } from '../../../src/train/trainer';
+import { scriptedBackend, tinyDataset } from '../train/scripted';
 
 const model: ModelConfig = { dim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, hiddenDim: 32, vocabSize: 300, normEps: 1e-5, ropeTheta: 10000, contextLength: 16 };
 const train = validateTrainConfig({ ...HARE_TRAIN_DEFAULTS, batchSize: 2, seqLen: 8, steps: 4, warmupSteps: 1, evalInterval: 0 });
 
 async function trainer(): Promise<Trainer> {
-  const params = initParams(model, 1);
-  const zeros = new Map([...params].map(([k, v]) => [k, new Float32Array(v.length)]));
-  const backend: TrainBackend = {
-    name: 'scripted', config: model, stepCount: 0,
-    async trainStep() { this.stepCount++; return { loss: 5 - this.stepCount / 10, gradNorm: 1, skipped: false }; },
-    async forwardLosses() { return new Float32Array(train.batchSize * train.seqLen); },
-    async nextLogits() { return new Float32Array(model.vocabSize); },
-    async getParams() { return params; },
-    async setParams() {},
-    async getMoments(): Promise<Moments> { return { m: zeros, v: zeros }; },
-    async setMoments() {},
-    destroy() {},
-  };
   const tok = await trainBpe(['the keeper of the light counted the gulls on the rocks before the storm came in'], { vocabSize: 280 });
-  const store = new MemoryStore();
-  const tokens = Array.from({ length: 8 * 9 }, (_, i) => 3 + (i % 200));
-  const shard = await store.writer('s-train-0.bin');
-  await shard.write(encodeTokens(tokens, 'uint16'));
-  await shard.close();
-  const manifest: DatasetManifest = {
-    version: 1, packLength: 9, dtype: 'uint16', vocabSize: tok.vocabSize, tokenizer: TOKENIZER_FILE, bosId: tok.bosId, eosId: tok.eosId,
-    seed: 1, valFraction: 0, sources: [{ name: 's', category: 'books', weight: 1, tokens: tokens.length, records: 8, train: [{ file: 's-train-0.bin', sequences: 8 }], val: [] }],
-  };
-  const m = await store.writer(MANIFEST_FILE);
-  await m.write(JSON.stringify(manifest));
-  await m.close();
-  return new Trainer(backend, await MixtureSampler.open(store, { seed: 1, seqLen: train.seqLen }), train, tok, 'ds-test');
+  const backend = scriptedBackend(model, train.batchSize * train.seqLen, (call) => 5 - (call + 1) / 10);
+  return new Trainer(backend, await tinyDataset(tok, train.seqLen), train, tok, 'ds-test');
 }
 
 /** A report.json with just what recipeFromReport reads. */

@@ -2,65 +2,20 @@
 // last good step with a message and an autosave of that state; pause, resume and stop move through their
 // states with an autosave at each stop; events arrive as the page's typed stream.
 import { describe, expect, it } from 'vitest';
-import { encodeTokens, MANIFEST_FILE, TOKENIZER_FILE, type DatasetManifest } from '../../../src/data/pack/manifest';
-import { MixtureSampler } from '../../../src/data/sampler';
-import { MemoryStore } from '../../../src/data/store.memory';
 import { trainBpe } from '../../../src/data/tokenizer/train-bpe';
-import type { Tokenizer } from '../../../src/data/tokenizer/tokenizer';
 import type { ModelConfig } from '../../../src/model/config';
-import { initParams } from '../../../src/model/init';
-import type { Moments, TrainBackend } from '../../../src/train/backend';
 import { HARE_TRAIN_DEFAULTS, validateTrainConfig } from '../../../src/train/config';
 import { Trainer } from '../../../src/train/trainer';
 import type { AutosaveInfo, TrainEvent } from '../../../src/worker/train-api';
 import { Run, runFileStem } from '../../../src/worker/train-run';
+import { scriptedBackend, tinyDataset } from '../train/scripted';
 
 const model: ModelConfig = { dim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, hiddenDim: 32, vocabSize: 300, normEps: 1e-5, ropeTheta: 10000, contextLength: 16 };
 const train = validateTrainConfig({ ...HARE_TRAIN_DEFAULTS, batchSize: 2, seqLen: 8, steps: 6, warmupSteps: 1, evalInterval: 0 });
 
-/** Losses by call: a number, or NaN for a step whose gradient the backend refused. */
-function scriptedBackend(losses: number[]): TrainBackend {
-  const params = initParams(model, 1);
-  const zeros = new Map([...params].map(([k, v]) => [k, new Float32Array(v.length)]));
-  let call = 0;
-  return {
-    name: 'scripted', config: model, stepCount: 0,
-    async trainStep() {
-      const loss = losses[call++];
-      const skipped = !Number.isFinite(loss);
-      if (!skipped) this.stepCount++;
-      return { loss, gradNorm: skipped ? NaN : 1, skipped };
-    },
-    async forwardLosses() { return new Float32Array(train.batchSize * train.seqLen); },
-    async nextLogits() { return new Float32Array(model.vocabSize); },
-    async getParams() { return params; },
-    async setParams() {},
-    async getMoments(): Promise<Moments> { return { m: zeros, v: zeros }; },
-    async setMoments() {},
-    destroy() {},
-  };
-}
-
-/** One source of 8 packed sequences of 9 tokens, written the way the pipeline writes them. */
-async function dataset(tok: Tokenizer): Promise<MixtureSampler> {
-  const store = new MemoryStore();
-  const tokens = Array.from({ length: 8 * 9 }, (_, i) => 3 + (i % 200));
-  const shard = await store.writer('s-train-0.bin');
-  await shard.write(encodeTokens(tokens, 'uint16'));
-  await shard.close();
-  const manifest: DatasetManifest = {
-    version: 1, packLength: 9, dtype: 'uint16', vocabSize: tok.vocabSize, tokenizer: TOKENIZER_FILE, bosId: tok.bosId, eosId: tok.eosId,
-    seed: 1, valFraction: 0, sources: [{ name: 's', category: 'books', weight: 1, tokens: tokens.length, records: 8, train: [{ file: 's-train-0.bin', sequences: 8 }], val: [] }],
-  };
-  const m = await store.writer(MANIFEST_FILE);
-  await m.write(JSON.stringify(manifest));
-  await m.close();
-  return MixtureSampler.open(store, { seed: 1, seqLen: train.seqLen });
-}
-
 async function setup(losses: number[]) {
   const tok = await trainBpe(['the keeper of the light counted the gulls on the rocks before the storm came in'], { vocabSize: 280 });
-  const trainer = new Trainer(scriptedBackend(losses), await dataset(tok), train, tok, 'ds-test');
+  const trainer = new Trainer(scriptedBackend(model, train.batchSize * train.seqLen, (call) => losses[call]), await tinyDataset(tok, train.seqLen), train, tok, 'ds-test');
   const events: TrainEvent[] = [];
   const saves: AutosaveInfo[] = [];
   let settle: () => void = () => {};
