@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, ROOT } from './paths';
+import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixture';
 
 const SHARED = resolve(ROOT, '..', 'shared', 'data');
 const INPUTS = resolve(ARTIFACTS, 'inputs');
@@ -38,4 +39,23 @@ export function benchmarkJsonl(): { name: string; text: string } {
 /** A file named like Parquet whose bytes are not: unreadable, so the pipeline reports it and goes on. */
 export function brokenParquet(): string {
   return write('broken.parquet', 'this is not a parquet file, only text pretending to be one\n'.repeat(20));
+}
+
+/** SmolLM's chat format, as its tokenizer_config.json writes it (a ChatML template). */
+export const CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
+  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+/**
+ * A released-looking chat model folder (sharded BF16 tied Llama, byte-level tokenizer.json, a tokenizer_config.json
+ * with CHATML, BOS <|endoftext|> and EOS <|im_end|>) written under inputs/NAME; `context` sets its
+ * max_position_embeddings (and model_max_length) when given. Returns the folder's path.
+ */
+export async function chatModelFolder(name: string, context?: number): Promise<string> {
+  const fixture = releasedFolder(context ? { config: { max_position_embeddings: context } } : {});
+  fixture.files.set('tokenizer_config.json', new TextEncoder().encode(JSON.stringify({
+    bos_token: '<|endoftext|>', eos_token: '<|im_end|>', ...(context ? { model_max_length: context } : {}), chat_template: CHATML,
+  })));
+  const dir = resolve(INPUTS, name);
+  await writeFixture(dir, fixture);
+  return dir;
 }

@@ -8,21 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, foreignRequests, openPage, openSession, screenshot, type Session } from './harness';
 import { byTestId, downloadFrom, dropFile, setFields, SMALL_RUN, unlabelledControls, waitForStatus } from './page';
 import { parseSafetensors, unzip } from './checkpoint-zip';
-import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixture';
-
-const CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
-  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+import { releasedFolder } from '../unit/checkpoint/hf-folder-fixture';
+import { chatModelFolder } from './fixtures';
 
 let s: Session;
 let dir: string;
 beforeAll(async () => {
   // A long context, so a reply can run long enough to be stopped by hand; everything else as the fixture.
-  const fixture = releasedFolder({ config: { max_position_embeddings: 1024 } });
-  fixture.files.set('tokenizer_config.json', new TextEncoder().encode(JSON.stringify({
-    bos_token: '<|endoftext|>', eos_token: '<|im_end|>', model_max_length: 1024, chat_template: CHATML,
-  })));
-  dir = artifact('inputs/released-llama');
-  await writeFixture(dir, fixture);
+  dir = await chatModelFolder('released-llama', 1024);
   s = await openSession();
   await openPage(s);
 });

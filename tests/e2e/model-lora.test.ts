@@ -7,22 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, foreignRequests, openPage, openSession, screenshot, type Session } from './harness';
 import { byTestId, downloadFrom, setFields, SMALL_RUN, stepLosses, unlabelledControls, waitForStatus } from './page';
 import { parseSafetensors, unzip } from './checkpoint-zip';
-import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixture';
-
-const CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
-  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+import { CHATML, chatModelFolder } from './fixtures';
 
 let s: Session;
 let dir: string;
 /** The adapter zip as downloaded, imported again at the end. */
 let adapterZip = '';
 beforeAll(async () => {
-  const fixture = releasedFolder();
-  fixture.files.set('tokenizer_config.json', new TextEncoder().encode(JSON.stringify({
-    bos_token: '<|endoftext|>', eos_token: '<|im_end|>', chat_template: CHATML,
-  })));
-  dir = artifact('inputs/released-llama-lora');
-  await writeFixture(dir, fixture);
+  dir = await chatModelFolder('released-llama-lora');
   s = await openSession();
   await openPage(s);
 });

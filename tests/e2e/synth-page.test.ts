@@ -5,21 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, openPage, openSession, screenshot, type Session } from './harness';
 import { byTestId, prepare, setFields, unlabelledControls } from './page';
-import { releasedFolder, writeFixture } from '../unit/checkpoint/hf-folder-fixture';
-
-const CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
-  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+import { chatModelFolder } from './fixtures';
 
 let s: Session;
 let dir: string;
 beforeAll(async () => {
   // A context long enough for a prompt of the tiny byte-level tokenizer (about a token a byte) and 8 new tokens.
-  const fixture = releasedFolder({ config: { max_position_embeddings: 1024 } });
-  fixture.files.set('tokenizer_config.json', new TextEncoder().encode(JSON.stringify({
-    bos_token: '<|endoftext|>', eos_token: '<|im_end|>', model_max_length: 1024, chat_template: CHATML,
-  })));
-  dir = artifact('inputs/released-llama-synth');
-  await writeFixture(dir, fixture);
+  dir = await chatModelFolder('released-llama-synth', 1024);
   s = await openSession();
   await openPage(s);
 });
