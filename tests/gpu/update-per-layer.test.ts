@@ -4,7 +4,8 @@
 // losses, gradient norms, weights and both AdamW moments are equal bit for bit, untied and tied (the
 // embedding's gradient taking the head's chunks first), with clipping active, unfused, recomputing, and a
 // step with a non-finite gradient is skipped by both, leaving every weight and moment as it was. The
-// gradients table is the plan's: the pieces outside the layers and one layer's scratch.
+// gradients table is the plan's: the pieces outside the layers and one layer's scratch. A run resumed from a
+// checkpoint's contents (weights, moments, step; gradients are not saved) goes on as the uninterrupted one.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
@@ -13,6 +14,9 @@ import { validateLora } from '../../src/model/lora';
 import { estimateMemory } from '../../src/model/memory';
 import { LM_HEAD, paramSpecs } from '../../src/model/params';
 import { HARE_OPTIMIZER } from '../../src/engine/optimizer';
+import { initParams } from '../../src/model/init';
+import { EngineBackend } from '../../src/train/engine-backend';
+import { HARE_TRAIN_DEFAULTS } from '../../src/train/config';
 import { engineDevice } from './harness';
 import { bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
 
@@ -121,6 +125,27 @@ describe('update per layer', () => {
       expect(layered.describeMemory()).toContain(`gradients`);
       plain.destroy(); layered.destroy();
     }
+  });
+
+  it('resumes from a checkpoint\'s weights, moments and step (EngineBackend) exactly as the run goes on uninterrupted', async () => {
+    const c = CASES[1];
+    const t = { ...HARE_TRAIN_DEFAULTS, batchSize: c.shape.batchSize, seqLen: c.shape.seqLen, accumSteps: 1, gradClip: 0.05 };
+    const opts = { updatePerLayer: true, paramPieceBytes: 1024, logitsChunkRows: 8 };
+    const whole = await EngineBackend.create(dev, c.config, t, opts);
+    await whole.setParams(initParams(c.config, 7));
+    for (let step = 0; step < 2; step++) await whole.trainStep([randomBatch(c.config, c.shape, 100 * step)], 1e-2);
+    const saved = { params: await whole.getParams(), moments: await whole.getMoments(), step: whole.stepCount };
+    const resumed = await EngineBackend.create(dev, c.config, t, opts);
+    await resumed.setParams(saved.params);
+    await resumed.setMoments(saved.moments);
+    resumed.stepCount = saved.step;
+    const next = [randomBatch(c.config, c.shape, 200)];
+    const a = await whole.trainStep(next, 1e-2), b = await resumed.trainStep(next, 1e-2);
+    expect(b.loss).toBe(a.loss);
+    expect(b.gradNorm).toBe(a.gradNorm);
+    expect(resumed.stepCount).toBe(3);
+    await expectSameState(whole.engine, resumed.engine, 'the resumed step');
+    whole.destroy(); resumed.destroy();
   });
 
   it('refuses LoRA and gradient accumulation, saying why', async () => {
