@@ -301,8 +301,9 @@ const SUGGESTED_LORA: LoraConfig = { rank: 16, alpha: 32, targets: ['q_proj', 'v
 
 /**
  * The changes that would bring a training run over `budgetBytes` within it, each planned with the same
- * tables: recomputation, a smaller micro-batch with more accumulation (the same tokens per step), a LoRA
- * adapter in place of full training (with recomputation when it needs it). Each one alone, cheapest change
+ * tables: recomputation, a smaller micro-batch with more accumulation (the same tokens per step), the f16
+ * base, the update layer by layer (with recomputation when it needs both), a LoRA adapter in place of full
+ * training (with recomputation when it needs it). Each one alone but for those two pairs, cheapest change
  * first; empty when none fits (or for forward-only runs).
  */
 export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits, opts: EstimateOptions,
