@@ -2,6 +2,7 @@
 // the sequence length against the preset's context, the training config. Each refusal names its option.
 import { ConfigError, type ModelConfig } from '../model/config';
 import { DEFAULT_LORA_TARGETS, LORA_TARGETS, SHORT_TARGETS, validateLora, type LoraConfig, type LoraTarget } from '../model/lora';
+import { updatePerLayerRefusal } from '../model/memory';
 import { preset, PRESET_NAMES } from '../model/presets';
 import { HARE_TRAIN_DEFAULTS, suggestedLearningRate, validateTrainConfig, type TrainConfig } from '../train/config';
 import { Args, ArgError } from './args';
@@ -38,6 +39,10 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DI
                        refused, naming the tensor). --f16-base asks for the default explicitly
   --recompute          keep each block's input only and recompute the block in the backward: the same losses
                        and gradients, one block's activations in memory instead of every layer's
+  --update-per-layer   full training with one micro-batch (no --accum, no --lora): apply AdamW layer by layer
+                       in the backward, so one layer's gradients live at a time instead of every layer's (the
+                       embedding's, final norm's and lm_head's stay); the same losses and weights, for a second
+                       backward per step (about 1.7x the step time)
   --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit,
                        refuses (naming what would fit) when even that is too much
   --plan               print the memory plan (every tensor group and the total) and exit, allocating nothing
@@ -64,6 +69,8 @@ export interface TrainArgs {
   lora?: LoraConfig;
   /** --recompute: activation recomputation asked for (--memory-budget may also turn it on). */
   recompute: boolean;
+  /** --update-per-layer: the AdamW update applied layer by layer in the backward (full training, no accumulation). */
+  updatePerLayer: boolean;
   /** --memory-budget in bytes. */
   memoryBudgetBytes?: number;
   /** --plan: print the memory plan and exit. */
@@ -131,7 +138,7 @@ function trainConfig(a: Args, base: ModelConfig): TrainConfig {
 
 /** `initFrom`: the folder --init-from names, already opened (see init-from.node.ts); its config.json is the model. */
 export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): TrainArgs {
-  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base', 'f32-base']));
+  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base', 'f32-base', 'update-per-layer']));
   const plan = a.flag('plan');
   let name: string;
   let base: ModelConfig;
@@ -166,11 +173,17 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
   // group, exact for the BF16/F16 releases LoRA starts from (in f16's range; ParamStore refuses a weight beyond).
   const f16Base = lora !== undefined && !askedF32;
   if (recompute && engine !== 'leveret') throw new ArgError('--recompute runs on our engine only (not --engine tfjs)');
+  const updatePerLayer = a.flag('update-per-layer');
+  if (updatePerLayer) {
+    if (engine !== 'leveret') throw new ArgError('--update-per-layer runs on our engine only (not --engine tfjs)');
+    const refusal = updatePerLayerRefusal({ lora, accumSteps: train.accumSteps });
+    if (refusal) throw new ArgError(`--update-per-layer: ${refusal}${lora ? ' (drop --lora, or --update-per-layer)' : ' (use --accum 1)'}`);
+  }
   const out: TrainArgs = {
     preset: name, initFrom, base, data, train, engine, precision, logEvery,
     swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
     ...(lora ? { lora } : {}),
-    recompute, plan, f16Base, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
+    recompute, updatePerLayer, plan, f16Base, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
   };
   a.checkAllUsed();
   return out;

@@ -20,7 +20,7 @@ export interface TrainPlan {
 
 /** The plan for these arguments on an adapter with these limits. */
 export function planTrainRun(args: TrainArgs, config: ModelConfig, limits: AdapterLimits): TrainPlan {
-  const opts = { lora: args.lora, budgetBytes: args.memoryBudgetBytes, f16Base: args.f16Base };
+  const opts = { lora: args.lora, budgetBytes: args.memoryBudgetBytes, f16Base: args.f16Base, updatePerLayer: args.updatePerLayer };
   let recompute = args.recompute, recomputeChosen = false;
   if (!recompute && args.memoryBudgetBytes !== undefined &&
     estimateMemory(config, args.train, limits, { ...opts, recompute: false }).bytes.total > args.memoryBudgetBytes) {
@@ -38,10 +38,12 @@ export function formatPlan(args: TrainArgs, config: ModelConfig, plan: TrainPlan
     : 'full training';
   const lines = [
     `plan: ${args.preset}, ${what}; batch ${t.batchSize} x ${t.seqLen}, ${t.accumSteps} micro-batch${t.accumSteps > 1 ? 'es' : ''} per step; ` +
-      `recomputation ${plan.recompute ? (plan.recomputeChosen ? 'on (chosen: --memory-budget needs it)' : 'on') : 'off'}`,
+      `recomputation ${plan.recompute ? (plan.recomputeChosen ? 'on (chosen: --memory-budget needs it)' : 'on') : 'off'}; ` +
+      `update ${e.updatePerLayer ? 'layer by layer in the backward' : 'after the backward'}`,
     `  vocabulary ${config.vocabSize}${args.initFrom ? '' : ' (the preset\'s; the data\'s tokenizer may change it)'}; ${limitsNote}`,
     row('weights', b.parameters, `${(e.parameters / 1e6).toFixed(2)}M parameters, ${args.f16Base ? 'the base\'s linear layers f16, the rest f32' : 'f32'}`),
-    row('gradients', b.gradients, args.lora ? 'the adapter\'s only' : ''),
+    row('gradients', b.gradients, args.lora ? 'the adapter\'s only'
+      : e.updatePerLayer ? 'one layer\'s at a time, the embedding\'s, final norm\'s and lm_head\'s' : ''),
     row('AdamW moments', b.adamMoments, 'two per trained parameter, f32'),
     row('activations', b.activations),
     ...e.activationGroups.map((g) => row(`  ${g.name}`, g.bytes)),

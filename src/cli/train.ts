@@ -96,7 +96,8 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
     `(${data.tokenizer.name}); ${formatBytes(est.bytes.total)} planned on the GPU` +
     (lora ? ` (LoRA r ${lora.rank}, alpha ${lora.alpha} on ${lora.targets.join(', ')}: ${(est.trainable / 1e6).toFixed(3)}M trained, ` +
       `gradients ${formatBytes(est.bytes.gradients)}, AdamW ${formatBytes(est.bytes.adamMoments)})` : '') +
-    (plan.recompute ? `; activations recomputed in the backward${plan.recomputeChosen ? ' (--memory-budget needs it)' : ''}` : ''));
+    (plan.recompute ? `; activations recomputed in the backward${plan.recomputeChosen ? ' (--memory-budget needs it)' : ''}` : '') +
+    (est.updatePerLayer ? '; the update applied layer by layer in the backward' : ''));
   if (est.problems.length) throw new Error(`this configuration cannot run here: ${est.problems.join('; ')}`);
 
   // Weights from --init-from stream in after the engine exists (a resumed run's come from its checkpoint
@@ -112,7 +113,8 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
     backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute, f16Base: args.f16Base });
     await backend.setParams(initLora(config, lora, t.seed));   // A seeded, B zero (a resumed run overwrites both)
   } else {
-    backend = await EngineBackend.create(dev, config, t, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute });
+    backend = await EngineBackend.create(dev, config, t,
+      { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute, updatePerLayer: args.updatePerLayer });
     if (init) await backend.setParams(init);
   }
   if (fromFolder) await loadInitWeights(fromFolder, backend, (s) => console.log(s));

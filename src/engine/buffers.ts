@@ -19,12 +19,12 @@ export interface TensorTable {
 }
 
 export function allocateTable(device: GPUDevice, label: string, entries: readonly TensorEntry[],
-  opts: { maxBindingBytes: number; usage?: number; pack?: { align: number; bytes: number } }): TensorTable {
+  opts: { maxBindingBytes: number; usage?: number; pack?: { align: number; bytes: number; key?: (name: string) => string } }): TensorTable {
   const usage = opts.usage ?? (GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
   const views = new Map<string, TensorView>();
   const buffers: GPUBuffer[] = [];
   let bytes = 0;
-  if (opts.pack !== undefined) return packTable(device, label, entries, opts.maxBindingBytes, usage, opts.pack.align, opts.pack.bytes);
+  if (opts.pack !== undefined) return packTable(device, label, entries, opts.maxBindingBytes, usage, opts.pack.align, opts.pack.bytes, opts.pack.key);
   for (const e of entries) {
     const size = Math.max(4, entryBytes(e));
     if (size > opts.maxBindingBytes) {
@@ -50,17 +50,19 @@ function tableOf(label: string, views: ReadonlyMap<string, TensorView>, buffers:
   };
 }
 
-/** The packed layout: entries in order, each at an offset aligned to `align`, buffers of at most `groupBytes`.
+/** The packed layout: entries in order, each at an offset aligned to `align`, buffers of at most `groupBytes`,
+ *  and a new buffer wherever `key` of the entry's name changes (a layer starts: updating layer by layer).
  *  `bytes` counts the tensors (the plan), not the alignment padding between them (under `align` each). */
 function packTable(device: GPUDevice, label: string, entries: readonly TensorEntry[], maxBindingBytes: number, usage: number,
-  align: number, groupBytes: number): TensorTable {
+  align: number, groupBytes: number, key?: (name: string) => string): TensorTable {
   const groups: { entry: TensorEntry; offset: number; size: number }[][] = [];
   let cur: { entry: TensorEntry; offset: number; size: number }[] = [], end = 0, bytes = 0;
   for (const entry of entries) {
     const size = Math.max(4, entryBytes(entry));
     if (size > maxBindingBytes) throw new Error(`${label}: ${entry.name} is ${size} bytes, larger than one storage binding (${maxBindingBytes})`);
     let offset = Math.ceil(end / align) * align;
-    if (cur.length > 0 && offset + size > groupBytes) { groups.push(cur); cur = []; offset = 0; }
+    const keyChanged = key !== undefined && cur.length > 0 && key(cur[cur.length - 1].entry.name) !== key(entry.name);
+    if (cur.length > 0 && (offset + size > groupBytes || keyChanged)) { groups.push(cur); cur = []; offset = 0; }
     cur.push({ entry, offset, size });
     end = offset + size;
     bytes += size;

@@ -3,7 +3,7 @@
 // loss and gradient norm; it creates no GPU object but its command encoders.
 import { validateConfig, validateShape, type ModelConfig, type TrainShape } from '../model/config';
 import { loraSpecs, validateLora, type LoraConfig } from '../model/lora';
-import { estimateMemory, formatBytes } from '../model/memory';
+import { estimateMemory, formatBytes, updatePerLayerRefusal } from '../model/memory';
 import type { EngineDevice } from './device';
 import { ModelGraph } from './graph';
 import { encodeDispatches, KernelContext, type Dispatch, type KernelChoices } from './kernel-context';
@@ -14,6 +14,7 @@ import { Generator, type GeneratorOptions } from './generator';
 import { AdamW, HARE_OPTIMIZER, type OptimizerConfig } from './optimizer';
 import { MultiTensorAdamW } from './optimizer-multi';
 import { ParamStore } from './param-store';
+import { UpdatePerLayer } from './update-per-layer';
 
 export interface EngineOptions {
   /** Largest tensor per storage binding; defaults to the adapter's limit. */
@@ -35,6 +36,11 @@ export interface EngineOptions {
   /** With `lora`: the frozen base's linear layers stored as f16 (packed, read by the matmul as f32); half the
    *  base's memory, the weights rounded to f16 (a BF16 or F16 release loses nothing in its normal range). */
   readonly f16Base?: boolean;
+  /** Full training with one micro-batch per step: the AdamW update applied layer by layer in the backward, so one
+   *  layer's gradients live at a time instead of every layer's (the embedding's, the final norm's and lm_head's
+   *  keep their own). The same losses, clipping, skipping and weights to the bit, for a second backward per
+   *  step (update-per-layer.ts). Refused with LoRA or accumulation. */
+  readonly updatePerLayer?: boolean;
   /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer), the
    *  baseline `npm run bench` times the fused engine against; the same losses and weights either way. */
   readonly fuse?: boolean;
@@ -119,6 +125,8 @@ export class Engine {
   readonly lora: LoraConfig | null;
   /** The training graph recomputes each block in the backward. */
   readonly recompute: boolean;
+  /** The training step applies the update layer by layer (null: the normal step). */
+  private readonly perLayer: UpdatePerLayer | null = null;
   readonly graph: ModelGraph;
   readonly optimizer: AdamW | MultiTensorAdamW | null;
   readonly forwardGraphs: ModelGraph[] = [];
@@ -136,15 +144,19 @@ export class Engine {
     const maxBindingBytes = Math.min(opts.maxBindingBytes ?? limits.maxStorageBufferBindingSize, limits.maxStorageBufferBindingSize);
     this.lora = opts.lora ? validateLora(opts.lora) : null;
     this.recompute = training && opts.recompute === true;
+    const perLayer = training && opts.updatePerLayer === true;
     const lora = this.lora ?? undefined;
+    const refusal = perLayer ? updatePerLayerRefusal({ lora, accumSteps: shape.accumSteps }) : null;
+    if (refusal) throw new Error(refusal);
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
-      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base });
+      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base, updatePerLayer: perLayer });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
     // Fused, the trained store is packed for the multi-tensor optimizer: parameter groups of up to one binding.
     const packed = opts.fuse !== false, packBytes = packed ? maxBindingBytes : undefined;
-    this.store = new ParamStore(this.ctx, this.config, training && !lora, pieceBytes, undefined, '', { f16Linear: opts.f16Base === true, packBytes });
+    this.store = new ParamStore(this.ctx, this.config, training && !lora, pieceBytes, undefined, '',
+      { f16Linear: opts.f16Base === true, packBytes, layerGrads: perLayer });
     this.adapter = lora ? new ParamStore(this.ctx, this.config, training, maxBindingBytes,
       loraSpecs(this.config, lora).map((s) => ({ name: s.name, shape: s.shape, kind: 'linear' as const, decay: true })), 'lora ', { packBytes }) : null;
     const trained = this.adapter ?? this.store;
@@ -153,12 +165,13 @@ export class Engine {
       ...(lora ? { lora: { config: lora, store: this.adapter! } } : {}),
     };
     this.graph = new ModelGraph(this.ctx, this.config, this.store, shape,
-      { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps, recompute: opts.recompute });
+      { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps, recompute: opts.recompute, updatePerLayer: perLayer });
     for (const s of opts.forwardShapes ?? []) {
       this.forwardGraphs.push(new ModelGraph(this.ctx, this.config, this.store, s, { ...common, mode: 'forward' }));
     }
     const oc = opts.optimizer ?? HARE_OPTIMIZER;
     this.optimizer = !training ? null : packed ? new MultiTensorAdamW(this.ctx, trained, oc) : new AdamW(this.ctx, trained, oc);
+    if (perLayer) this.perLayer = new UpdatePerLayer(this.graph, this.optimizer!, this.store.layerGradBuffers());
     if (training) { trained.clear('exp_avg'); trained.clear('exp_avg_sq'); }
     const N = shape.batchSize * shape.seqLen;
     const maxN = Math.max(N * shape.accumSteps, ...this.forwardGraphs.map((g) => g.nTokens), 1);
@@ -275,6 +288,19 @@ export class Engine {
     // accumSteps in pretraining: the scale the graph was built with, to the bit).
     setLossScale(q, g.losses, lossScale(micro));
     const losses = g.acts.get('losses');
+    this.optimizer.setStep(lr, this.stepCount + 1);
+    const statsAt = accumSteps * N * 4;
+    if (this.perLayer) {
+      // One micro-batch: the norm pass and the update pass (update-per-layer.ts) in one submission.
+      this.upload(g, micro[0], true);
+      const enc = this.device.createCommandEncoder({ label: 'update per layer' });
+      for (const buf of this.store.table('grads').buffers) enc.clearBuffer(buf);
+      this.perLayer.encode(enc);
+      enc.copyBufferToBuffer(losses.buffer, losses.offset, this.staging, 0, N * 4);
+      enc.copyBufferToBuffer(this.optimizer.stats.buffer, this.optimizer.stats.offset, this.staging, statsAt, 16);
+      q.submit([enc.finish()]);
+      return this.stepResult(micro, statsAt);
+    }
     for (let i = 0; i < accumSteps; i++) {
       this.upload(g, micro[i], true);
       const enc = this.device.createCommandEncoder({ label: `micro-batch ${i}` });
@@ -287,21 +313,25 @@ export class Engine {
       enc.copyBufferToBuffer(losses.buffer, losses.offset, this.staging, i * N * 4, N * 4);
       q.submit([enc.finish()]);
     }
-    this.optimizer.setStep(lr, this.stepCount + 1);
     const enc = this.device.createCommandEncoder({ label: 'optimizer' });
     const pass = enc.beginComputePass({ label: 'clip + adamw' });
     this.optimizer.encode(pass);
     pass.end();
-    const statsAt = accumSteps * N * 4;
     enc.copyBufferToBuffer(this.optimizer.stats.buffer, this.optimizer.stats.offset, this.staging, statsAt, 16);
     q.submit([enc.finish()]);
+    return this.stepResult(micro, statsAt);
+  }
+
+  /** Reads back a step's per-token losses (micro-batch after micro-batch) and the optimizer's stats at `statsAt`. */
+  private async stepResult(micro: readonly Batch[], statsAt: number): Promise<StepResult> {
+    const N = this.shape.batchSize * this.shape.seqLen, at = statsAt / 4;
     const out = await this.readStaging(statsAt + 16);
     // Mean of the per-token losses of predicted positions, summed in double precision.
     let sum = 0, count = 0;
     micro.forEach((b, m) => { for (let i = 0; i < N; i++) if (b.targets[i] >= 0) { sum += out[m * N + i]; count++; } });
-    const skipped = out[accumSteps * N + 2] !== 0;
+    const skipped = out[at + 2] !== 0;
     if (!skipped) this.stepCount++;
-    return { loss: count > 0 ? sum / count : NaN, gradNorm: out[accumSteps * N], skipped };
+    return { loss: count > 0 ? sum / count : NaN, gradNorm: out[at], skipped };
   }
 
   /** Per-position losses (0 where the target is -1) for one batch of the given forward shape. */
@@ -349,7 +379,8 @@ export class Engine {
 
   describeMemory(): string {
     const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits,
-      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute, f16Base: this.store.f16Linear });
+      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute, f16Base: this.store.f16Linear,
+        updatePerLayer: this.perLayer !== null });
     const trainable = this.lora ? ` (${(e.trainable / 1e6).toFixed(2)}M in the LoRA adapter, trained)` : '';
     return `${(e.parameters / 1e6).toFixed(2)}M parameters${trainable}; ${formatBytes(e.bytes.total)} on the GPU ` +
       `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +

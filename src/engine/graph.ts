@@ -35,6 +35,25 @@ export interface GraphOptions {
   /** false: the unfused graph (each residual add and RMSNorm its own dispatch), the baseline the bench times.
    *  Both compute the same values to the bit. */
   readonly fuse?: boolean;
+  /** The update is applied layer by layer (engine.ts): also plan the top block's recomputation for the second
+   *  backward (`recomputeTop`, recomputing graphs only). */
+  readonly updatePerLayer?: boolean;
+}
+
+/**
+ * The backward cut where an update-per-layer step (engine.ts) puts the optimizer in: `backward` is
+ * top, topGrads, layers[L-1] .. layers[0], bottomGrads, in that order.
+ */
+export interface BackwardParts {
+  /** final_norm.dx: the gradient into the top block's output. */
+  readonly top: readonly Dispatch[];
+  /** final_norm.dw: a gradient outside the layers. */
+  readonly topGrads: readonly Dispatch[];
+  /** layers[l]: block l's backward (after its recomputation, when recomputing): every read of layer l's weights
+   *  and every write of their gradients; nothing else reads or writes them. */
+  readonly layers: readonly (readonly Dispatch[])[];
+  /** embed.dx: the embedding's gradient, complete only here (tied, the head's chunks added into it first). */
+  readonly bottomGrads: readonly Dispatch[];
 }
 
 export class ModelGraph {
@@ -49,6 +68,14 @@ export class ModelGraph {
   /** The loss dispatches, one per chunk: a training step sets their gradient scale (engine.trainStep). */
   readonly losses: CrossEntropyDispatch[] = [];
   readonly backward: Dispatch[] = [];
+  /** `backward` in the pieces an update-per-layer step interleaves with the optimizer. */
+  readonly backwardParts: BackwardParts = { top: [], topGrads: [], layers: [], bottomGrads: [] };
+  /** The head and loss with the head's input gradient but not its weight gradient (training graphs): the second
+   *  backward of an update-per-layer step, which keeps the first one's gradients outside the layers. */
+  readonly headInput: Dispatch[] = [];
+  /** Block L-1 recomputed (recomputing graphs with updatePerLayer): the first backward left block 0's activations
+   *  in the shared set, the second starts at the top block. */
+  readonly recomputeTop: Dispatch[] = [];
   readonly chunkRows: number;
   readonly nTokens: number;
 
@@ -169,22 +196,28 @@ export class ModelGraph {
       this.head.push(...logits, loss);
       this.headLoss.push(...logits, loss);
       if (train) {
-        this.head.push(...linearBackwardInput(ctx, `lm_head.dx[${r0}]`, a('d.xn'), a('logits'), W(head), s, false));
+        const dx = linearBackwardInput(ctx, `lm_head.dx[${r0}]`, a('d.xn'), a('logits'), W(head), s, false);
+        this.head.push(...dx);
+        this.headInput.push(...logits, loss, ...dx);
         if (!frozen) this.head.push(...linearBackwardWeight(ctx, `lm_head.dw[${r0}]`, store.piecesOf(head, 'grads'), a('logits'), xf, s));
       }
     }
     if (!train) return;
 
     // ---------------- backward: the forward in reverse ----------------
-    const b = this.backward;
+    // Written part by part (backwardParts: the final norm, each block, the embedding), `backward` their sum.
+    const parts = { top: [] as Dispatch[], topGrads: [] as Dispatch[], layers: [] as Dispatch[][], bottomGrads: [] as Dispatch[] };
+    let b = parts.top;
     const G = (name: string) => store.piecesOf(name, 'grads');
     // The base's weight gradients: left out when it is frozen.
     const bw = (make: () => Dispatch | Dispatch[]) => { if (!frozen) b.push(...[make()].flat()); };
     const dx = a('d.x'), dxn = a('d.xn');
     b.push(rmsnormBackwardInput(ctx, 'final_norm.dx', { dX: dx, dY: dxn, x: xL, rstd: a('rstdf'), w: P(FINAL_NORM) }, { rows: N, dim: C, accumulate: false }));
+    b = parts.topGrads;
     bw(() => rmsnormBackwardWeight(ctx, 'final_norm.dw', { dW: store.view(FINAL_NORM, 'grads'), dY: dxn, x: xL, rstd: a('rstdf') }, { rows: N, dim: C }));
     for (let l = c.nLayers - 1; l >= 0; l--) {
       const n = layerParamNames(l), L = `L${l}`;
+      b = parts.layers[l] = [];
       // Recomputing: block l's activations again from x.l; the top block's are still those of the forward.
       if (re && l < c.nLayers - 1) b.push(...block(l, true));
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
@@ -220,7 +253,11 @@ export class ModelGraph {
       if (!frozen || l > 0) b.push(rmsnormBackwardInput(ctx, `${L}.attn_norm.dx`, { dX: dx, dY: dxn, x, rstd: saved('rstd1', l), w: P(n.attnNorm) }, { rows: N, dim: C, accumulate: true }));
       bw(() => rmsnormBackwardWeight(ctx, `${L}.attn_norm.dw`, { dW: store.view(n.attnNorm, 'grads'), dY: dxn, x, rstd: saved('rstd1', l) }, { rows: N, dim: C }));
     }
+    b = parts.bottomGrads;
     bw(() => embeddingBackward(ctx, 'embed.dx', { dTable: G(EMBED), dX: dx, segments: a('segments') }, { nTokens: N, dim: C }));
+    this.backwardParts = parts;
+    this.backward.push(...parts.top, ...parts.topGrads, ...[...parts.layers].reverse().flat(), ...parts.bottomGrads);
+    if (re && opts.updatePerLayer) this.recomputeTop.push(...block(c.nLayers - 1, true));
   }
 
   destroy(): void {

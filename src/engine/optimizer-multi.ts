@@ -7,11 +7,14 @@ import { allocateTable, type TensorTable } from './buffers';
 import { encodeDispatches, type Dispatch, type KernelContext, type TensorView } from './kernel-context';
 import { adamwStepData, gradNormFinish, gradNormGroups } from './kernels/optimizer';
 import { adamwMulti, adamwTensors, gradNormMultiPartial, gradNormShares, type GroupTensor } from './kernels/optimizer-multi';
-import type { OptimizerConfig } from './optimizer';
+import { unitLayer, type OptimizerConfig, type OptimizerUnit } from './optimizer';
 import type { ParamStore } from './param-store';
 
 export class MultiTensorAdamW {
   readonly dispatches: Dispatch[] = [];
+  /** One per parameter group (see AdamW's units); a store packed layer by layer has a layer's groups apart. */
+  readonly units: OptimizerUnit[] = [];
+  readonly finish: Dispatch;
   readonly stats: TensorView;          // [grad norm, clip scale, skipped]
   private readonly table: TensorTable;
   private readonly stepUniform: TensorView;
@@ -46,22 +49,25 @@ export class MultiTensorAdamW {
       }
       return { buffer: first.buffer, offset: 0, size: end.offset + end.size, label: `${first.label}..${end.label}` };
     };
-    const partials: Dispatch[] = [], updates: Dispatch[] = [];
     groups.forEach((g, k) => {
       const tensors: GroupTensor[] = g.map((i) => {
         const p = store.pieces[i];
         return { offset: params.get(p.name).offset / 4, n: p.numel, weightDecay: store.spec(p.param).decay ? config.weightDecay : 0 };
       });
       const shares = gradNormShares(tensors), upd = adamwTensors(tensors);
-      partials.push(gradNormMultiPartial(ctx, `grad_norm[group ${k}]`, { slots, grad: whole(grads, g), shares: this.upload(`grad_norm[group ${k}].shares`, shares) },
-        { nShares: shares.length / 4, firstSlot: slotOf[g[0]] }));
-      updates.push(adamwMulti(ctx, `adamw[group ${k}]`, {
-        param: whole(params, g), expAvg: whole(m, g), expAvgSq: whole(v, g), grad: whole(grads, g), stats: this.stats,
-        tensors: this.upload(`adamw[group ${k}].tensors`, upd.table), owner: this.upload(`adamw[group ${k}].owner`, upd.owner),
-        step: this.stepUniform,
-      }, { workgroups: upd.workgroups }));
+      this.units.push({
+        layer: unitLayer(g.map((i) => store.pieces[i].param)),
+        partial: gradNormMultiPartial(ctx, `grad_norm[group ${k}]`, { slots, grad: whole(grads, g), shares: this.upload(`grad_norm[group ${k}].shares`, shares) },
+          { nShares: shares.length / 4, firstSlot: slotOf[g[0]] }),
+        update: adamwMulti(ctx, `adamw[group ${k}]`, {
+          param: whole(params, g), expAvg: whole(m, g), expAvgSq: whole(v, g), grad: whole(grads, g), stats: this.stats,
+          tensors: this.upload(`adamw[group ${k}].tensors`, upd.table), owner: this.upload(`adamw[group ${k}].owner`, upd.owner),
+          step: this.stepUniform,
+        }, { workgroups: upd.workgroups }),
+      });
     });
-    this.dispatches.push(...partials, gradNormFinish(ctx, 'grad_norm.finish', { stats: this.stats, slots }, { nSlots, maxNorm: config.gradClip }), ...updates);
+    this.finish = gradNormFinish(ctx, 'grad_norm.finish', { stats: this.stats, slots }, { nSlots, maxNorm: config.gradClip });
+    this.dispatches.push(...this.units.map((u) => u.partial), this.finish, ...this.units.map((u) => u.update));
   }
 
   /** A storage buffer holding a table the kernels read, written once. */

@@ -2,6 +2,7 @@
 import { allocateTable, type TensorTable } from './buffers';
 import { encodeDispatches, type Dispatch, type KernelContext, type TensorView } from './kernel-context';
 import { adamw, adamwStepData, gradNormFinish, gradNormGroups, gradNormPartial } from './kernels/optimizer';
+import { paramLayer } from '../model/params';
 import type { ParamStore } from './param-store';
 
 export interface OptimizerConfig {
@@ -14,8 +15,29 @@ export interface OptimizerConfig {
 
 export const HARE_OPTIMIZER: OptimizerConfig = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
 
+/**
+ * A share of the optimizer: the grad-norm partial sums and the AdamW update of some pieces (one piece here, a
+ * parameter group in MultiTensorAdamW), with the layer they belong to (null: the embedding, the final norm,
+ * lm_head; undefined: a group spanning layers). Updating layer by layer, a layer's units run right after its
+ * backward; otherwise every partial, the finish, then every update (`dispatches`).
+ */
+export interface OptimizerUnit {
+  readonly layer: number | null | undefined;
+  readonly partial: Dispatch;
+  readonly update: Dispatch;
+}
+
+/** The layer every piece of a unit belongs to, or undefined when they differ. */
+export function unitLayer(params: readonly string[]): number | null | undefined {
+  const layers = new Set(params.map(paramLayer));
+  return layers.size === 1 ? [...layers][0] : undefined;
+}
+
 export class AdamW {
   readonly dispatches: Dispatch[] = [];
+  readonly units: OptimizerUnit[] = [];
+  /** stats from every unit's partial sums, in slot order. */
+  readonly finish: Dispatch;
   readonly stats: TensorView;          // [grad norm, clip scale, skipped]
   private readonly table: TensorTable;
   private readonly stepUniform: TensorView;
@@ -31,14 +53,16 @@ export class AdamW {
     const grads = store.table('grads'), params = store.table('params');
     const m = store.table('exp_avg'), v = store.table('exp_avg_sq');
     store.pieces.forEach((p, i) => {
-      this.dispatches.push(gradNormPartial(ctx, `grad_norm[${p.name}]`, { slots, grad: grads.get(p.name) }, { n: p.numel, slot: slotOf[i] }));
-    });
-    this.dispatches.push(gradNormFinish(ctx, 'grad_norm.finish', { stats: this.stats, slots }, { nSlots, maxNorm: config.gradClip }));
-    for (const p of store.pieces) {
       const decay = store.spec(p.param).decay ? config.weightDecay : 0;
-      this.dispatches.push(adamw(ctx, `adamw[${p.name}]`, { param: params.get(p.name), expAvg: m.get(p.name),
-        expAvgSq: v.get(p.name), grad: grads.get(p.name), stats: this.stats, step: this.stepUniform }, { n: p.numel, weightDecay: decay }));
-    }
+      this.units.push({
+        layer: unitLayer([p.param]),
+        partial: gradNormPartial(ctx, `grad_norm[${p.name}]`, { slots, grad: grads.get(p.name) }, { n: p.numel, slot: slotOf[i] }),
+        update: adamw(ctx, `adamw[${p.name}]`, { param: params.get(p.name), expAvg: m.get(p.name),
+          expAvgSq: v.get(p.name), grad: grads.get(p.name), stats: this.stats, step: this.stepUniform }, { n: p.numel, weightDecay: decay }),
+      });
+    });
+    this.finish = gradNormFinish(ctx, 'grad_norm.finish', { stats: this.stats, slots }, { nSlots, maxNorm: config.gradClip });
+    this.dispatches.push(...this.units.map((u) => u.partial), this.finish, ...this.units.map((u) => u.update));
   }
 
   /** Sets the learning rate and step number (1-based, for bias correction) of the next update. */

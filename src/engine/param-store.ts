@@ -6,14 +6,18 @@
 import { float32ToFloat16Bits } from '../export/float-encode';
 import { float16ToFloat32 } from '../train/checkpoint/float-formats';
 import type { ModelConfig } from '../model/config';
-import { specPieces, type ParamPiece } from '../model/memory';
-import { paramSpecs, numel, type ParamSpec } from '../model/params';
+import { gradEntryName, gradientEntries, specPieces, type ParamPiece } from '../model/memory';
+import { paramLayer, paramSpecs, numel, type ParamSpec } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { KernelContext, TensorView } from './kernel-context';
 import type { TablePiece } from './kernels/embedding';
 
 /** The smallest magnitude float32ToFloat16Bits rounds to infinity (65504 + half of f16's last step there). */
 const F16_OVERFLOW = 65520;
+
+/** What a packed table starts a new buffer at, updating layer by layer: each layer ('0', '1', ...; '*' the
+ *  gradient scratch) apart from the rest. */
+const layerKey = (name: string): string => /^model\.layers\.([^.]+)\./.exec(name)?.[1] ?? 'rest';
 
 export type ParamTableName = 'params' | 'grads' | 'exp_avg' | 'exp_avg_sq';
 
@@ -25,9 +29,11 @@ export class ParamStore {
 
   /** The linear layers' weights are stored as f16 (frozen stores only). */
   readonly f16Linear: boolean;
+  /** Gradients for one layer at a time (the scratch every layer's backward writes), updating layer by layer. */
+  readonly layerGrads: boolean;
 
   constructor(readonly ctx: KernelContext, readonly config: ModelConfig, readonly training: boolean, maxBindingBytes: number,
-    specs: readonly ParamSpec[] = paramSpecs(config), label = '', opts: { f16Linear?: boolean; packBytes?: number } = {}) {
+    specs: readonly ParamSpec[] = paramSpecs(config), label = '', opts: { f16Linear?: boolean; packBytes?: number; layerGrads?: boolean } = {}) {
     this.specs = specs;
     for (const s of this.specs) this.bySpec.set(s.name, s);
     this.pieces = specPieces(specs, maxBindingBytes);
@@ -38,9 +44,25 @@ export class ParamStore {
     const entries = this.pieces.map((p) => (this.isF16(p.param) ? { ...p, f16: true } : p));
     // A trained store packs each table (buffers.ts) into buffers of at most packBytes when asked, so that the
     // multi-tensor optimizer reaches a whole parameter group through one binding; the four tables pack alike.
+    // With `layerGrads` (the update applied layer by layer), every layer starts a buffer of its own in each table,
+    // and the gradients table holds one layer's, a scratch laid out as each layer is in the other tables (same
+    // pieces, same offsets from 0), so a layer's optimizer group reads its gradients from the scratch.
+    const layerGrads = opts.layerGrads === true && training;
+    this.layerGrads = layerGrads;
     const pack = opts.packBytes !== undefined && training
-      ? { align: ctx.caps.limits.minStorageBufferOffsetAlignment, bytes: opts.packBytes } : undefined;
-    for (const t of names) this.tables.set(t, allocateTable(ctx.device, `${label}${t}`, entries, { maxBindingBytes, pack }));
+      ? { align: ctx.caps.limits.minStorageBufferOffsetAlignment, bytes: opts.packBytes,
+        ...(layerGrads ? { key: layerKey } : {}) } : undefined;
+    for (const t of names) {
+      const table = allocateTable(ctx.device, `${label}${t}`, t === 'grads' ? gradientEntries(entries, layerGrads) : entries, { maxBindingBytes, pack });
+      this.tables.set(t, t === 'grads' && layerGrads ? { ...table, get: (name: string) => table.get(gradEntryName(name)) } : table);
+    }
+  }
+
+  /** The buffers of the layers' gradient scratch (cleared before each layer's backward); empty without layerGrads. */
+  layerGradBuffers(): GPUBuffer[] {
+    if (!this.layerGrads) return [];
+    const grads = this.table('grads');
+    return [...new Set(this.pieces.filter((p) => paramLayer(p.param) === 0).map((p) => grads.get(p.name).buffer))];
   }
 
   private isF16(param: string): boolean {

@@ -3,7 +3,7 @@
 // tables, so the estimate is the plan, not a guess.
 import { headDim, type ModelConfig, type TrainShape } from './config';
 import { countLoraParams, loraSpecs, type LoraConfig } from './lora';
-import { numel, paramSpecs } from './params';
+import { numel, paramLayer, paramSpecs } from './params';
 
 export interface TensorEntry {
   readonly name: string;
@@ -137,6 +137,31 @@ export function specPieces(specs: readonly { name: string; shape: readonly numbe
   return out;
 }
 
+/**
+ * Updating layer by layer (EngineOptions.updatePerLayer), the gradients table holds the embedding's, the final
+ * norm's and an untied lm_head's (their gradients accumulate over the whole backward) and one layer's, a scratch
+ * that every layer's backward writes in turn: a layer piece's gradient lives under this name, its layer `*`.
+ */
+export const gradEntryName = (piece: string): string => piece.replace(/^model\.layers\.\d+\./, 'model.layers.*.');
+
+/** The gradients table of a trained store's pieces: one per piece, or, updating layer by layer, the pieces outside
+ *  the layers and layer 0's renamed to the scratch (gradEntryName). */
+export function gradientEntries(pieces: readonly ParamPiece[], updatePerLayer: boolean): ParamPiece[] {
+  if (!updatePerLayer) return [...pieces];
+  return pieces.filter((p) => { const l = paramLayer(p.param); return l === null || l === 0; })
+    .map((p) => (paramLayer(p.param) === null ? p : { ...p, name: gradEntryName(p.name) }));
+}
+
+/** Why a run cannot update layer by layer, or null when it can: full training, one micro-batch per step. */
+export function updatePerLayerRefusal(o: { readonly lora?: LoraConfig; readonly accumSteps: number }): string | null {
+  if (o.lora) return 'updating layer by layer is for full training: a LoRA adapter\'s gradients are a few MiB, there is nothing to save';
+  if (o.accumSteps > 1) {
+    return `updating layer by layer needs one micro-batch per step (accumulation ${o.accumSteps}): accumulating keeps every ` +
+      'gradient until the last micro-batch, which is what it saves';
+  }
+  return null;
+}
+
 export interface AdapterLimits {
   readonly maxStorageBufferBindingSize: number;
   readonly maxBufferSize: number;
@@ -156,6 +181,8 @@ export interface MemoryEstimate {
   /** The activations by what they are for (see activationGroup), in table order; bytes sum to bytes.activations. */
   readonly activationGroups: readonly { readonly name: string; readonly bytes: number }[];
   readonly recompute: boolean;
+  /** The update is applied layer by layer in the backward: one layer's gradients at a time (see gradientEntries). */
+  readonly updatePerLayer: boolean;
   readonly largestBinding: { readonly name: string; readonly bytes: number };
   /** Empty when the config fits; otherwise one sentence per problem, with what to change. */
   readonly problems: readonly string[];
@@ -166,6 +193,9 @@ export interface EstimateOptions {
   readonly budgetBytes?: number;
   readonly lora?: LoraConfig;
   readonly recompute?: boolean;
+  /** Full training with one micro-batch: gradients for one layer at a time (plus the embedding's, the final norm's
+   *  and lm_head's), each layer's AdamW update applied right after its backward (EngineOptions.updatePerLayer). */
+  readonly updatePerLayer?: boolean;
   /** A LoRA run's frozen base keeps its linear layers' weights as f16 (norms and embedding stay f32). */
   readonly f16Base?: boolean;
 }
@@ -192,6 +222,7 @@ export function activationGroup(name: string): string {
 export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits, opts: EstimateOptions = {}): MemoryEstimate {
   const mode = opts.mode ?? 'train';
   const recompute = mode === 'train' && opts.recompute === true;
+  const updatePerLayer = mode === 'train' && opts.updatePerLayer === true;
   const maxBinding = limits.maxStorageBufferBindingSize;
   const problems: string[] = [];
   const nBase = paramSpecs(c).reduce((a, p) => a + numel(p.shape), 0);
@@ -199,6 +230,9 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
   const nAdapter = opts.lora ? countLoraParams(c, opts.lora) : 0;
   const nParams = nBase + nAdapter;
   const trainable = opts.lora ? nAdapter : nBase;
+  const accumSteps = 'accumSteps' in s ? s.accumSteps : 1;
+  const perLayerRefusal = updatePerLayer ? updatePerLayerRefusal({ lora: opts.lora, accumSteps }) : null;
+  if (perLayerRefusal) problems.push(perLayerRefusal);
   if (opts.f16Base && !opts.lora) problems.push('f16 weights are for a frozen LoRA base: full training keeps f32 weights');
   const f16Base = opts.f16Base === true && opts.lora !== undefined;
   const f16Elems = f16Base ? paramSpecs(c).filter((p) => p.kind === 'linear').reduce((a, p) => a + numel(p.shape), 0) : 0;
@@ -226,7 +260,12 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
       break;
     }
   }
-  const grads = mode === 'train' ? trainable * 4 : 0;
+  // Layer by layer (when it applies), the gradients are those outside the layers plus one layer's scratch.
+  const layerwise = updatePerLayer && perLayerRefusal === null;
+  const gradElems = layerwise
+    ? paramSpecs(c).filter((p) => { const l = paramLayer(p.name); return l === null || l === 0; }).reduce((a, p) => a + numel(p.shape), 0)
+    : trainable;
+  const grads = mode === 'train' ? gradElems * 4 : 0;
   const adam = mode === 'train' ? 2 * trainable * 4 : 0;
   const total = pBytes + grads + adam + actBytes;
   if (opts.budgetBytes !== undefined && total > opts.budgetBytes) {
@@ -240,13 +279,16 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
     bytes: { parameters: pBytes, gradients: grads, adamMoments: adam, activations: actBytes, total },
     activationGroups: [...groups].map(([name, bytes]) => ({ name, bytes })),
     recompute,
+    updatePerLayer: layerwise,
     largestBinding: largest,
     problems,
   };
 }
 
 export interface FitOption {
-  readonly option: 'recompute' | 'batch' | 'lora' | 'f16Base';
+  readonly option: 'recompute' | 'batch' | 'lora' | 'f16Base' | 'updatePerLayer';
+  /** For 'updatePerLayer': it fits only with recomputation turned on as well (the page's button turns on both). */
+  readonly withRecompute?: boolean;
   /** The change in words with its command-line option and the total it plans, e.g. "activation recomputation (--recompute): 17.52 GiB". */
   readonly text: string;
   readonly bytes: number;
@@ -259,8 +301,9 @@ const SUGGESTED_LORA: LoraConfig = { rank: 16, alpha: 32, targets: ['q_proj', 'v
 
 /**
  * The changes that would bring a training run over `budgetBytes` within it, each planned with the same
- * tables: recomputation, a smaller micro-batch with more accumulation (the same tokens per step), a LoRA
- * adapter in place of full training (with recomputation when it needs it). Each one alone, cheapest change
+ * tables: recomputation, a smaller micro-batch with more accumulation (the same tokens per step), the f16
+ * base, the update layer by layer (with recomputation when it needs both), a LoRA adapter in place of full
+ * training (with recomputation when it needs it). Each one alone but for those two pairs, cheapest change
  * first; empty when none fits (or for forward-only runs).
  */
 export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits, opts: EstimateOptions,
@@ -286,6 +329,18 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
   if (opts.lora && !opts.f16Base) {
     const b = total(s, { f16Base: true });
     if (b <= budgetBytes) out.push({ option: 'f16Base', text: `the frozen base's linear layers in f16 (without --f32-base): ${formatBytes(b)}`, bytes: b });
+  }
+  // The update layer by layer: full training with one micro-batch only; it costs about two thirds of a step more
+  // (engine.ts), so it comes after the changes that cost less. With recomputation too when it needs both.
+  if (!opts.lora && !opts.updatePerLayer && accum === 1) {
+    const b = total(s, { updatePerLayer: true });
+    const both = opts.recompute || b <= budgetBytes ? b : total(s, { updatePerLayer: true, recompute: true });
+    if (b <= budgetBytes) {
+      out.push({ option: 'updatePerLayer', text: `the update applied layer by layer in the backward (--update-per-layer): ${formatBytes(b)}`, bytes: b });
+    } else if (both <= budgetBytes && !out.some((f) => f.option === 'recompute')) {
+      out.push({ option: 'updatePerLayer', withRecompute: true, bytes: both,
+        text: `the update applied layer by layer in the backward, with recomputation (--update-per-layer --recompute): ${formatBytes(both)}` });
+    }
   }
   if (!opts.lora && out.length === 0) {
     for (const recompute of opts.recompute ? [true] : [false, true]) {

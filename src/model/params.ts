@@ -51,6 +51,12 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
   return specs;
 }
 
+/** The layer a parameter (or a piece of one, `name#k`) belongs to; null for the embedding, the final norm and lm_head. */
+export function paramLayer(name: string): number | null {
+  const m = /^model\.layers\.(\d+)\./.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
 export const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 export function countParams(c: ModelConfig): number {

@@ -216,8 +216,10 @@ export class ConfigPanel {
 
   /** A fit button: the option it names turned on, or the smaller micro-batch with more accumulation. */
   private applyFit(change: FitChange): void {
-    if (change.kind === 'memory') this.memory.turnOn(change.option);
-    else {
+    if (change.kind === 'memory') {
+      this.memory.turnOn(change.option);
+      if (change.alsoRecompute) this.memory.turnOn('recompute');
+    } else {
       (this.trainInputs.get('batchSize') as HTMLInputElement).value = String(change.batchSize);
       (this.trainInputs.get('accumSteps') as HTMLInputElement).value = String(change.accumSteps);
     }
@@ -285,6 +287,7 @@ export class ConfigPanel {
       input.setAttribute('aria-invalid', String(invalid.has(k)));
     }
     let offers: readonly FitOffer[] = [];
+    this.memory.setAccumulating(rawTrain.accumSteps > 1);
     const memory = this.memory.choice();
     if (model && train && problems.length === 0) {
       const limits = this.limits ?? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER };

@@ -59,15 +59,18 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   };
 }
 
-/** The memory options of a run (the form's Memory boxes, the CLI's --recompute and --f32-base unset). */
+/** The memory options of a run (the form's Memory boxes, the CLI's --recompute, --f32-base unset and --update-per-layer). */
 export interface MemoryRequest {
   recompute: boolean;
   f16Base: boolean;
+  /** Absent in requests from before the option: off. */
+  updatePerLayer?: boolean;
 }
 
-/** The engine's options for a run's memory request; the f16 base is for a frozen LoRA base only, and ignored otherwise. */
+/** The engine's options for a run's memory request; the f16 base is for a frozen LoRA base only, and ignored otherwise;
+ *  the update layer by layer for full training only (the form offers it without accumulation; the engine refuses it with). */
 export function memoryEngineOptions(m: MemoryRequest | undefined, lora: boolean): EngineOptions {
-  return { recompute: m?.recompute === true, f16Base: lora && m?.f16Base === true };
+  return { recompute: m?.recompute === true, f16Base: lora && m?.f16Base === true, updatePerLayer: !lora && m?.updatePerLayer === true };
 }
 
 /** Opens WebGPU if it can; otherwise reports why not, and training will use tfjs. */

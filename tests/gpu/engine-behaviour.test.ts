@@ -1,5 +1,6 @@
-// How the engine behaves around the maths: no GPU objects created after the first step, a non-finite
-// gradient leaves the weights untouched, bad token ids are refused, and a refused plan says why.
+// How the engine behaves around the maths: no GPU objects created after the first step (updating layer by
+// layer too), a non-finite gradient leaves the weights untouched, bad token ids are refused, and a refused
+// plan says why.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineDevice } from '../../src/engine/device';
 import { Engine, type Batch } from '../../src/engine/engine';
@@ -52,6 +53,19 @@ describe('engine behaviour', () => {
     const created = [...counts].filter(([k]) => k !== 'createCommandEncoder');
     expect(created).toEqual([]);
     expect(counts.get('createCommandEncoder')).toBe(3 * (shape.accumSteps + 1));
+    engine.destroy();
+  });
+
+  it('updating layer by layer, creates nothing after the first step either: one command encoder per step', async () => {
+    const { dev: counted, counts } = countingDevice(dev);
+    const one = { ...shape, accumSteps: 1 };
+    const engine = await Engine.createTrainer(counted, config, one, { updatePerLayer: true });
+    engine.setParams(initParams(config, 3));
+    await engine.trainStep([batch(1)], 1e-3);
+    counts.clear();
+    for (let s = 0; s < 3; s++) await engine.trainStep([batch(10 + s)], 1e-3);
+    expect([...counts].filter(([k]) => k !== 'createCommandEncoder')).toEqual([]);
+    expect(counts.get('createCommandEncoder')).toBe(3);
     engine.destroy();
   });
 

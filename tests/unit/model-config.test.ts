@@ -1,7 +1,7 @@
 // Model config validation, presets, parameter naming and the memory estimate.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, validateConfig, validateShape } from '../../src/model/config';
-import { activationTable, estimateMemory, paramPieces } from '../../src/model/memory';
+import { activationTable, estimateMemory, gradientEntries, paramPieces } from '../../src/model/memory';
 import { countParams, paramSpecs } from '../../src/model/params';
 import { PRESETS, preset } from '../../src/model/presets';
 
@@ -82,5 +82,37 @@ describe('memory estimate', () => {
   it('refuses a total over the given budget', () => {
     const e = estimateMemory(preset('hare-1.1b'), { batchSize: 1, seqLen: 2048, accumSteps: 1 }, limits, { budgetBytes: 8 * 2 ** 30 });
     expect(e.problems.join(' ')).toMatch(/more than the 8\.00 GiB available/);
+  });
+  it('updating layer by layer, plans the gradients outside the layers and one layer\'s scratch, nothing else changed', () => {
+    const elems = (ss: readonly { shape: readonly number[] }[]) => ss.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
+    for (const c of [preset('hare-1.1b'), { ...tiny, tieWordEmbeddings: true }]) {
+      const s = { batchSize: 1, seqLen: 256, accumSteps: 1 };
+      const plain = estimateMemory(c, s, limits), layered = estimateMemory(c, s, limits, { updatePerLayer: true });
+      const specs = paramSpecs(c);
+      const outside = elems(specs.filter((p) => !p.name.startsWith('model.layers.')));
+      const layer = elems(specs.filter((p) => p.name.startsWith('model.layers.0.')));
+      expect(layered.updatePerLayer).toBe(true);
+      expect(layered.bytes.gradients).toBe((outside + layer) * 4);
+      expect(layered.bytes.gradients).toBe(plain.bytes.gradients - (c.nLayers - 1) * layer * 4);
+      expect(layered.bytes.total).toBe(plain.bytes.total - (plain.bytes.gradients - layered.bytes.gradients));
+      expect({ ...layered.bytes, gradients: 0, total: 0 }).toEqual({ ...plain.bytes, gradients: 0, total: 0 });
+      // The table the engine allocates: the same bytes, the layers' pieces under one scratch name.
+      const entries = gradientEntries(paramPieces(c, 128 * 2 ** 20), true);
+      expect(entries.reduce((a, e) => a + e.numel * 4, 0)).toBe(layered.bytes.gradients);
+      expect(entries.filter((e) => e.name.startsWith('model.layers.')).every((e) => e.name.startsWith('model.layers.*.'))).toBe(true);
+    }
+    // hare-1.1b: 4.18 GiB of gradients become the embedding's, lm_head's and one layer's.
+    const h = estimateMemory(preset('hare-1.1b'), { batchSize: 1, seqLen: 2048, accumSteps: 1 }, limits, { updatePerLayer: true });
+    expect(h.bytes.gradients / 2 ** 20).toBeCloseTo(672, 0);
+  });
+  it('refuses updating layer by layer with LoRA or accumulation, saying why', () => {
+    const s = { batchSize: 1, seqLen: 64, accumSteps: 1 };
+    const lora = estimateMemory(tiny, s, limits, { updatePerLayer: true, lora: { rank: 4, alpha: 8, targets: ['q_proj'] } });
+    expect(lora.problems).toContain('updating layer by layer is for full training: a LoRA adapter\'s gradients are a few MiB, there is nothing to save');
+    expect(lora.updatePerLayer).toBe(false);
+    const accum = estimateMemory(tiny, { ...s, accumSteps: 4 }, limits, { updatePerLayer: true });
+    expect(accum.problems.join(' ')).toMatch(/one micro-batch per step \(accumulation 4\)/);
+    expect(accum.bytes.gradients).toBe(countParams(tiny) * 4);
+    expect(estimateMemory(tiny, s, limits, { updatePerLayer: true, mode: 'forward' }).bytes.gradients).toBe(0);
   });
 });

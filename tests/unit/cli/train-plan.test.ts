@@ -72,6 +72,46 @@ describe('npm run train --plan', () => {
     expect(parseTrainArgs(hare()).f16Base).toBe(false);
   });
 
+  it('--update-per-layer: hare-1.1b at 1 x 2048 plans 18.78 GiB, 14.26 GiB with --recompute; refused with --accum or --lora', async () => {
+    const r = await captured(hare('--update-per-layer'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/recomputation off; update layer by layer in the backward/);
+    expect(r.out).toMatch(/gradients +672\.0 MiB +one layer's at a time, the embedding's, final norm's and lm_head's/);
+    expect(totalOf(r.out)).toBe(18.78);
+    const re = await captured(hare('--update-per-layer', '--recompute'));
+    expect(totalOf(re.out)).toBe(14.26);
+    const c = preset('hare-1.1b'), s = { batchSize: 1, seqLen: 2048, accumSteps: 1 };
+    expect(totalOf(re.out)).toBe(Number((estimateMemory(c, s, PLAN_LIMITS, { recompute: true, updatePerLayer: true }).bytes.total / GiB).toFixed(2)));
+    expect(parseTrainArgs(hare('--update-per-layer')).updatePerLayer).toBe(true);
+    expect(parseTrainArgs(hare()).updatePerLayer).toBe(false);
+    expect(() => parseTrainArgs(hare('--update-per-layer', '--accum', '4')))
+      .toThrow(/^--update-per-layer: updating layer by layer needs one micro-batch per step \(accumulation 4\).*\(use --accum 1\)$/);
+    expect(() => parseTrainArgs(hare('--update-per-layer', '--lora', '8'))).toThrow(/^--update-per-layer: updating layer by layer is for full training/);
+    expect(() => parseTrainArgs(hare('--update-per-layer', '--engine', 'tfjs'))).toThrow(/--update-per-layer runs on our engine only/);
+    const refused = await captured(hare('--update-per-layer', '--accum', '2'));
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toMatch(/--update-per-layer: updating layer by layer needs one micro-batch/);
+  });
+
+  it('names the update layer by layer where it makes a refused run fit, with recomputation when it needs both', () => {
+    const c = preset('hare-1.1b'), s = { batchSize: 1, seqLen: 2048, accumSteps: 1 };
+    const total = (o: object) => estimateMemory(c, s, PLAN_LIMITS, o).bytes.total;
+    // 19 GiB: recomputation (17.79) or the update layer by layer (18.78), each alone.
+    const alone = fitOptions(c, s, PLAN_LIMITS, {}, 19 * GiB);
+    expect(alone.map((f) => f.option)).toEqual(['recompute', 'updatePerLayer']);
+    expect(alone[1].bytes).toBe(total({ updatePerLayer: true }));
+    expect(alone[1].withRecompute).toBeUndefined();
+    expect(alone[1].text).toMatch(/^the update applied layer by layer in the backward \(--update-per-layer\): 18\.78 GiB$/);
+    // 15 GiB: neither alone, both together (14.26); LoRA is not named then.
+    const both = fitOptions(c, s, PLAN_LIMITS, {}, 15 * GiB);
+    expect(both.map((f) => f.option)).toEqual(['updatePerLayer']);
+    expect(both[0]).toMatchObject({ withRecompute: true, bytes: total({ updatePerLayer: true, recompute: true }) });
+    expect(both[0].text).toMatch(/\(--update-per-layer --recompute\): 14\.26 GiB$/);
+    // Never with accumulation, nor once it is on.
+    expect(fitOptions(c, { ...s, accumSteps: 2 }, PLAN_LIMITS, {}, 15 * GiB).some((f) => f.option === 'updatePerLayer')).toBe(false);
+    expect(fitOptions(c, s, PLAN_LIMITS, { updatePerLayer: true }, 15 * GiB).some((f) => f.option === 'updatePerLayer')).toBe(false);
+  });
+
   it('--memory-budget turns recomputation on only when the run needs it', () => {
     const need = planTrainRun(parseTrainArgs(hare('--memory-budget', '20')), preset('hare-1.1b'), PLAN_LIMITS);
     expect(need).toMatchObject({ recompute: true, recomputeChosen: true });

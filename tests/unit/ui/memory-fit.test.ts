@@ -41,7 +41,7 @@ describe('memory fit in the page', () => {
     const c = PRESETS['hare-1.1b'], t = train({ batchSize: 1, seqLen: 512 });
     const re = { ...NO_MEMORY_OPTIONS, recompute: true };
     const full = planFor(c, t, limits, re, lora).bytes.total;
-    const half = planFor(c, t, limits, { recompute: true, f16Base: true }, lora).bytes.total;
+    const half = planFor(c, t, limits, { ...NO_MEMORY_OPTIONS, recompute: true, f16Base: true }, lora).bytes.total;
     const budget = (full + half) / 2;
     const r = budgetRefusal(c, t, limits, re, lora, budget)!;
     expect(r.offers.map((o) => o.label)).toEqual([`Store the frozen base as f16: ${formatBytes(half)}`]);
@@ -50,8 +50,30 @@ describe('memory fit in the page', () => {
     expect(budgetRefusal(c, t, limits, re, null, budget)!.offers).toEqual([]);
   });
 
+  it('offers the update layer by layer for full training without accumulation, with recomputation when it needs both', () => {
+    const c = PRESETS['hare-1.1b'], t = train({ batchSize: 1, seqLen: 2048, accumSteps: 1 });
+    const plan = (o: Partial<typeof NO_MEMORY_OPTIONS>) => planFor(c, t, limits, { ...NO_MEMORY_OPTIONS, ...o }, null).bytes.total;
+    const re = plan({ recompute: true }), layered = plan({ updatePerLayer: true }), both = plan({ recompute: true, updatePerLayer: true });
+    expect(both).toBeLessThan(re);
+    expect(re).toBeLessThan(layered);
+    // Between recomputation alone and the update layer by layer alone: both buttons, recomputation first.
+    const roomy = budgetRefusal(c, t, limits, NO_MEMORY_OPTIONS, null, layered + 1)!;
+    expect(roomy.offers.map((o) => o.label)).toEqual([`Turn on recomputation: ${formatBytes(re)}`, `Apply the update layer by layer: ${formatBytes(layered)}`]);
+    expect(roomy.offers[1].change).toEqual({ kind: 'memory', option: 'updatePerLayer' });
+    // Below recomputation alone: the two together, one button that turns on both.
+    const tight = budgetRefusal(c, t, limits, NO_MEMORY_OPTIONS, null, (both + re) / 2)!;
+    expect(tight.offers.map((o) => o.label)).toEqual([`Apply the update layer by layer, with recomputation: ${formatBytes(both)}`]);
+    expect(tight.offers[0].change).toEqual({ kind: 'memory', option: 'updatePerLayer', alsoRecompute: true });
+    expect(budgetRefusal(c, t, limits, { ...NO_MEMORY_OPTIONS, recompute: true, updatePerLayer: true }, null, (both + re) / 2)).toBeNull();
+    expect(planLines(planFor(c, t, limits, { ...NO_MEMORY_OPTIONS, updatePerLayer: true }, null))[0]).toMatch(/gradients one layer at a time/);
+    // Not with accumulation, and a LoRA run's plan leaves it out.
+    const accum = budgetRefusal(c, { ...t, accumSteps: 2 }, limits, NO_MEMORY_OPTIONS, null, (both + re) / 2);
+    expect(accum!.offers.some((o) => o.change.kind === 'memory' && o.change.option === 'updatePerLayer')).toBe(false);
+    expect(planFor(c, t, limits, { ...NO_MEMORY_OPTIONS, updatePerLayer: true }, lora).updatePerLayer).toBe(false);
+  });
+
   it('lists the plan by group, and the total against the budget or, on a GPU, the binding limit', () => {
-    const est = planFor(PRESETS.tiny, train(), limits, { recompute: true, f16Base: false }, null);
+    const est = planFor(PRESETS.tiny, train(), limits, { ...NO_MEMORY_OPTIONS, recompute: true }, null);
     const [totals, groups] = planLines(est);
     expect(totals).toMatch(/^weights [\d.]+ [KMG]iB, gradients [\d.]+ [KMG]iB, AdamW moments [\d.]+ [KMG]iB, activations [\d.]+ [KMG]iB \(recomputed in the backward\)$/);
     expect(groups).toContain('block inputs (residual stream x.l)');
