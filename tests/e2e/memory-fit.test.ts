@@ -1,8 +1,8 @@
 // The memory plan in the page: a preset over the CPU-emulated adapter's budget is refused with the options
 // that would make it fit, each a button with its planned total; one click applies it and the refusal goes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifact, openSession, type Session } from './harness';
-import { byTestId } from './page';
+import { artifact, openPage, openSession, type Session } from './harness';
+import { byTestId, setFields, SMALL_RUN, stepLosses, waitForStatus } from './page';
 
 let s: Session;
 /** The Model & training panel alone: the page's full height makes its text unreadable in a whole-page shot. */
@@ -39,5 +39,39 @@ describe('memory options in the page', () => {
     await refusal.waitFor({ state: 'visible' });
     expect(await refusal.innerText()).toMatch(/no memory option brings it within: with recomputation and batch 1 it still needs \d+\.\d\d GiB; choose a smaller preset/);
     expect(await fits.count()).toBe(0);
+  });
+
+  it('offers the update layer by layer for full training without accumulation, and a run with it has the same losses', async () => {
+    const page = s.page;
+    await openPage(s);
+    await setFields(page, { ...SMALL_RUN, 'train-steps': 3, 'train-warmupSteps': 1, 'train-evalInterval': 0 });
+    const box = byTestId(page, 'memory-updatePerLayer');
+    expect(await box.isVisible()).toBe(true);
+    await setFields(page, { 'train-accumSteps': 2 });
+    await byTestId(page, 'train-accumSteps').dispatchEvent('change');
+    await page.waitForFunction(() => (document.querySelector('[data-testid="memory-updatePerLayer"]') as HTMLElement | null)?.offsetParent === null);
+    await setFields(page, { 'train-accumSteps': 1 });
+    await byTestId(page, 'train-accumSteps').dispatchEvent('change');
+    await box.waitFor({ state: 'visible' });
+    const trainToEnd = async () => {
+      await byTestId(page, 'train-button').click();
+      await page.waitForTimeout(300);
+      const yes = byTestId(page, 'confirm-yes');
+      if (await yes.isVisible().catch(() => false)) await yes.click();
+      await waitForStatus(page, /finished all 3 steps/, 600_000);
+      return [...(await stepLosses(page)).values()];
+    };
+    const gradients = async () => {
+      const m = /gradients ([\d.]+) (B|KiB|MiB|GiB)/.exec(await byTestId(page, 'memory-estimate').innerText())!;
+      return Number(m[1]) * 1024 ** ['B', 'KiB', 'MiB', 'GiB'].indexOf(m[2]);
+    };
+    const plain = await trainToEnd();
+    const before = await gradients();
+    await box.check();
+    // The plan's gradients shrink to one layer's (and the embedding's) with the box ticked.
+    await expect.poll(gradients).toBeLessThan(before);
+    const layered = await trainToEnd();
+    expect(plain).toHaveLength(3);
+    expect(layered).toEqual(plain); // the same bits, so the same printed losses
   });
 });
