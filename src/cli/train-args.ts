@@ -36,8 +36,11 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DI
                        in f32; weights rounded to f16, which a BF16 or F16 release loses nothing to in range)
   --recompute          keep each block's input only and recompute the block in the backward: the same losses
                        and gradients, one block's activations in memory instead of every layer's
-  --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit,
-                       refuses (naming what would fit) when even that is too much
+  --f16-activations    keep the saved activations of every block but the top one as f16 between its forward
+                       and its backward (about half their memory; computed in f32; the gradients move by the
+                       rounding, within 1e-2 relative in the tests); not with --recompute
+  --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit
+                       (not beside --f16-activations), refuses (naming what would fit) when even that is too much
   --plan               print the memory plan (every tensor group and the total) and exit, allocating nothing
                        and opening no GPU; --data is not needed, the vocabulary is the preset's, and --lora may
                        plan on a --preset's shape without --init-from
@@ -68,6 +71,8 @@ export interface TrainArgs {
   plan: boolean;
   /** --f16-base: the LoRA base's linear layers stored as f16. */
   f16Base: boolean;
+  /** --f16-activations: the saved activations stored as f16 between the forward and the backward. */
+  f16Activations: boolean;
 }
 
 /** --lora R [--lora-alpha A] [--lora-targets q,v,...]; the alpha and targets mean nothing without --lora. */
@@ -129,7 +134,7 @@ function trainConfig(a: Args, base: ModelConfig): TrainConfig {
 
 /** `initFrom`: the folder --init-from names, already opened (see init-from.node.ts); its config.json is the model. */
 export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): TrainArgs {
-  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base']));
+  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base', 'f16-activations']));
   const plan = a.flag('plan');
   let name: string;
   let base: ModelConfig;
@@ -159,11 +164,17 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
   const recompute = a.flag('recompute'), f16Base = a.flag('f16-base');
   if (f16Base && !lora) throw new ArgError('--f16-base stores a frozen base: it needs --lora (full training keeps f32 weights)');
   if (recompute && engine !== 'leveret') throw new ArgError('--recompute runs on our engine only (not --engine tfjs)');
+  const f16Activations = a.flag('f16-activations');
+  if (f16Activations && engine !== 'leveret') throw new ArgError('--f16-activations runs on our engine only (not --engine tfjs)');
+  if (f16Activations && recompute) {
+    throw new ArgError('--f16-activations and --recompute exclude each other: recomputation keeps no saved activations to store ' +
+      'as f16 (only each block\'s input, in f32); choose one');
+  }
   const out: TrainArgs = {
     preset: name, initFrom, base, data, train, engine, precision, logEvery,
     swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
     ...(lora ? { lora } : {}),
-    recompute, plan, f16Base, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
+    recompute, plan, f16Base, f16Activations, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
   };
   a.checkAllUsed();
   return out;

@@ -6,15 +6,21 @@ import type { LoraConfig } from '../model/lora';
 import { estimateMemory, fitOptions, formatBytes, type AdapterLimits, type FitOption, type MemoryEstimate } from '../model/memory';
 import type { TrainConfig } from '../train/config';
 
-/** The memory options the form offers (the CLI's --recompute, --f16-base). */
+/** The memory options the form offers (the CLI's --recompute, --f16-base, --f16-activations). */
 export interface MemoryChoice {
   /** Keep each block's input only and recompute the block in the backward. */
   readonly recompute: boolean;
   /** With a LoRA adapter: the frozen base's linear layers stored as f16. */
   readonly f16Base: boolean;
+  /** The saved activations stored as f16 between the forward and the backward (not with recompute). */
+  readonly f16Activations: boolean;
 }
 
-export const NO_MEMORY_OPTIONS: MemoryChoice = { recompute: false, f16Base: false };
+export const NO_MEMORY_OPTIONS: MemoryChoice = { recompute: false, f16Base: false, f16Activations: false };
+
+/** The estimate's options for a choice (the f16 base with an adapter only). */
+const estimateOptions = (choice: MemoryChoice, lora: LoraConfig | null) =>
+  ({ recompute: choice.recompute, f16Activations: choice.f16Activations, ...(lora ? { lora, f16Base: choice.f16Base } : {}) });
 
 /** What a fit button changes: a memory option turned on, or the micro-batch and accumulation. */
 export type FitChange =
@@ -30,7 +36,7 @@ export interface FitOffer {
 
 /** The plan for this config with these options (and adapter, when LoRA). */
 export function planFor(model: ModelConfig, train: TrainConfig, limits: AdapterLimits, choice: MemoryChoice, lora: LoraConfig | null): MemoryEstimate {
-  return estimateMemory(model, train, limits, { recompute: choice.recompute, ...(lora ? { lora, f16Base: choice.f16Base } : {}) });
+  return estimateMemory(model, train, limits, estimateOptions(choice, lora));
 }
 
 /** The plan's lines: what holds the memory (weights, gradients, moments), then the activations by group in table order. */
@@ -39,7 +45,7 @@ export function planLines(est: MemoryEstimate): string[] {
   const weights = est.trainable < est.parameters ? 'weights (frozen base and adapter)' : 'weights';
   return [
     `${weights} ${formatBytes(b.parameters)}, gradients ${formatBytes(b.gradients)}, AdamW moments ${formatBytes(b.adamMoments)}, ` +
-      `activations ${formatBytes(b.activations)}${est.recompute ? ' (recomputed in the backward)' : ''}`,
+      `activations ${formatBytes(b.activations)}${est.recompute ? ' (recomputed in the backward)' : est.f16Activations ? ' (saved as f16)' : ''}`,
     `activations: ${est.activationGroups.filter((g) => g.bytes > 0).map((g) => `${g.name} ${formatBytes(g.bytes)}`).join(', ')}`,
   ];
 }
@@ -58,6 +64,7 @@ const offerLabel = (f: FitOption): string | null => {
   switch (f.option) {
     case 'recompute': return 'Turn on recomputation';
     case 'f16Base': return 'Store the frozen base as f16';
+    case 'f16Activations': return 'Store saved activations as f16';
     case 'batch': return `Use batch ${f.shape!.batchSize} with accumulation ${f.shape!.accumSteps}`;
     case 'lora': return null; // the page trains LoRA only on an imported model (Start from a model), not on a preset
     default: throw new Error(`unknown fit option ${String(f.option)}`);
@@ -84,7 +91,7 @@ export function budgetRefusal(model: ModelConfig, train: TrainConfig, limits: Ad
   lora: LoraConfig | null, budget: number | null): BudgetRefusal | null {
   const est = planFor(model, train, limits, choice, lora);
   if (budget === null || est.bytes.total <= budget) return null;
-  const opts = { recompute: choice.recompute, ...(lora ? { lora, f16Base: choice.f16Base } : {}) };
+  const opts = estimateOptions(choice, lora);
   const offers: FitOffer[] = [];
   for (const f of fitOptions(model, train, limits, opts, budget)) {
     const label = offerLabel(f);
@@ -93,7 +100,7 @@ export function budgetRefusal(model: ModelConfig, train: TrainConfig, limits: Ad
   const over = `needs ${formatBytes(est.bytes.total)}, more than the ${formatBytes(budget)} this CPU-emulated adapter may use`;
   if (offers.length) return { message: `${over}; any one of these would make it fit:`, offers };
   const least = planFor(model, { ...train, batchSize: 1, accumSteps: train.accumSteps * train.batchSize }, limits,
-    { recompute: true, f16Base: lora !== null }, lora).bytes.total;
+    { recompute: true, f16Base: lora !== null, f16Activations: false }, lora).bytes.total;
   return {
     message: `${over}, and no memory option brings it within: with recomputation${lora ? ', the base in f16' : ''} and batch 1 ` +
       `it still needs ${formatBytes(least)}; choose a smaller preset (tiny, micro, mini) or a shorter sequence`,

@@ -104,7 +104,8 @@ export interface StartRequest {
   autosaveSeconds: number;
   /** 'tfjs' forces the reference model even where WebGPU works (slow; for comparison and fallback checks). */
   engine: 'auto' | 'tfjs';
-  /** How the engine keeps its memory (the form's Memory boxes); none when absent. f16Base applies to a LoRA run only. */
+  /** How the engine keeps its memory (the form's Memory boxes); none when absent. f16Base applies to a LoRA run only;
+   *  recompute and f16Activations exclude each other. */
   memory?: MemoryRequest;
   /** Benchmarks scored during the run (none when absent). */
   evaluation?: EvalSchedule;

@@ -59,15 +59,17 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   };
 }
 
-/** The memory options of a run (the form's Memory boxes, the CLI's --recompute and --f16-base). */
+/** The memory options of a run (the form's Memory boxes, the CLI's --recompute, --f16-base and --f16-activations). */
 export interface MemoryRequest {
   recompute: boolean;
   f16Base: boolean;
+  f16Activations: boolean;
 }
 
-/** The engine's options for a run's memory request; the f16 base is for a frozen LoRA base only, and ignored otherwise. */
+/** The engine's options for a run's memory request; the f16 base is for a frozen LoRA base only, and ignored otherwise.
+ *  Recomputation with f16 activations is passed on as asked, and the engine refuses it (the form never sends both). */
 export function memoryEngineOptions(m: MemoryRequest | undefined, lora: boolean): EngineOptions {
-  return { recompute: m?.recompute === true, f16Base: lora && m?.f16Base === true };
+  return { recompute: m?.recompute === true, f16Base: lora && m?.f16Base === true, f16Activations: m?.f16Activations === true };
 }
 
 /** Opens WebGPU if it can; otherwise reports why not, and training will use tfjs. */
