@@ -18,6 +18,8 @@
 //     the gradient error (measured up to 2.8e-3).
 // The measured values are printed. Also: the allocation is the plan, the packs follow each block's down_proj
 // and the unpacks precede its backward (none for the top block), and recomputation is refused beside it.
+// Cases: untied; tied and unfused with split weights, chunked logits and accumulation; LoRA on every target;
+// LoRA over the f16 frozen base (odd hidden width: the scalar matmuls).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
@@ -54,6 +56,12 @@ const CASES: PairCase[] = [
     config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
     shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
     opts: { lora: validateLora({ rank: 3, alpha: 5, targets: [...LORA_TARGETS] }) },
+  },
+  {
+    name: 'LoRA on q, v at rank 4 over the f16 frozen base, 2 layers',
+    config: validateConfig({ ...base, dim: 32, nLayers: 2, nHeads: 4, nKvHeads: 2, hiddenDim: 42, vocabSize: 50, contextLength: 16 }),
+    shape: { batchSize: 2, seqLen: 9, accumSteps: 1 },
+    opts: { lora: validateLora({ rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] }), f16Base: true },
   },
 ];
 
