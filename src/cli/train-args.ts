@@ -43,8 +43,11 @@ export const TRAIN_USAGE = `usage: npm run train -- --preset NAME|--init-from DI
                        in the backward, so one layer's gradients live at a time instead of every layer's (the
                        embedding's, final norm's and lm_head's stay); the same losses and weights, for a second
                        backward per step (about 1.7x the step time)
-  --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit,
-                       refuses (naming what would fit) when even that is too much
+  --f16-activations    keep the saved activations of every block but the top one as f16 between its forward
+                       and its backward (about half their memory; computed in f32; the gradients move by the
+                       rounding, within 1e-2 relative in the tests); not with --recompute or --update-per-layer
+  --memory-budget GiB  the GPU memory the run may plan; turns --recompute on when the run needs it to fit
+                       (not beside --f16-activations), refuses (naming what would fit) when even that is too much
   --plan               print the memory plan (every tensor group and the total) and exit, allocating nothing
                        and opening no GPU; --data is not needed, the vocabulary is the preset's, and --lora may
                        plan on a --preset's shape without --init-from
@@ -77,6 +80,8 @@ export interface TrainArgs {
   plan: boolean;
   /** The LoRA base's linear layers stored as f16: every LoRA run unless --f32-base. */
   f16Base: boolean;
+  /** --f16-activations: the saved activations stored as f16 between the forward and the backward. */
+  f16Activations: boolean;
 }
 
 /** --lora R [--lora-alpha A] [--lora-targets q,v,...]; the alpha and targets mean nothing without --lora. */
@@ -138,7 +143,7 @@ function trainConfig(a: Args, base: ModelConfig): TrainConfig {
 
 /** `initFrom`: the folder --init-from names, already opened (see init-from.node.ts); its config.json is the model. */
 export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): TrainArgs {
-  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base', 'f32-base', 'update-per-layer']));
+  const a = new Args(argv, new Set(['swiftshader', 'recompute', 'plan', 'f16-base', 'f32-base', 'update-per-layer', 'f16-activations']));
   const plan = a.flag('plan');
   let name: string;
   let base: ModelConfig;
@@ -179,11 +184,21 @@ export function parseTrainArgs(argv: readonly string[], initFrom?: InitFrom): Tr
     const refusal = updatePerLayerRefusal({ lora, accumSteps: train.accumSteps });
     if (refusal) throw new ArgError(`--update-per-layer: ${refusal}${lora ? ' (drop --lora, or --update-per-layer)' : ' (use --accum 1)'}`);
   }
+  const f16Activations = a.flag('f16-activations');
+  if (f16Activations && engine !== 'leveret') throw new ArgError('--f16-activations runs on our engine only (not --engine tfjs)');
+  if (f16Activations && recompute) {
+    throw new ArgError('--f16-activations and --recompute exclude each other: recomputation keeps no saved activations to store ' +
+      'as f16 (only each block\'s input, in f32); choose one');
+  }
+  if (f16Activations && updatePerLayer) {
+    throw new ArgError('--f16-activations and --update-per-layer exclude each other: the update pass runs the backward again from the saved ' +
+      'activations, which the first backward has already unpacked over; choose one');
+  }
   const out: TrainArgs = {
     preset: name, initFrom, base, data, train, engine, precision, logEvery,
     swiftshader: a.flag('swiftshader'), save: a.string('save'), resume: a.string('resume'),
     ...(lora ? { lora } : {}),
-    recompute, updatePerLayer, plan, f16Base, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
+    recompute, updatePerLayer, plan, f16Base, f16Activations, ...(budget !== undefined ? { memoryBudgetBytes: budget * 2 ** 30 } : {}),
   };
   a.checkAllUsed();
   return out;

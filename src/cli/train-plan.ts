@@ -20,9 +20,11 @@ export interface TrainPlan {
 
 /** The plan for these arguments on an adapter with these limits. */
 export function planTrainRun(args: TrainArgs, config: ModelConfig, limits: AdapterLimits): TrainPlan {
-  const opts = { lora: args.lora, budgetBytes: args.memoryBudgetBytes, f16Base: args.f16Base, updatePerLayer: args.updatePerLayer };
+  const opts = { lora: args.lora, budgetBytes: args.memoryBudgetBytes, f16Base: args.f16Base, updatePerLayer: args.updatePerLayer,
+    f16Activations: args.f16Activations };
   let recompute = args.recompute, recomputeChosen = false;
-  if (!recompute && args.memoryBudgetBytes !== undefined &&
+  // Never beside f16 activations, which it excludes: an over-budget plan then says what would fit instead.
+  if (!recompute && !args.f16Activations && args.memoryBudgetBytes !== undefined &&
     estimateMemory(config, args.train, limits, { ...opts, recompute: false }).bytes.total > args.memoryBudgetBytes) {
     recompute = recomputeChosen = true;
   }
@@ -39,7 +41,8 @@ export function formatPlan(args: TrainArgs, config: ModelConfig, plan: TrainPlan
   const lines = [
     `plan: ${args.preset}, ${what}; batch ${t.batchSize} x ${t.seqLen}, ${t.accumSteps} micro-batch${t.accumSteps > 1 ? 'es' : ''} per step; ` +
       `recomputation ${plan.recompute ? (plan.recomputeChosen ? 'on (chosen: --memory-budget needs it)' : 'on') : 'off'}; ` +
-      `update ${e.updatePerLayer ? 'layer by layer in the backward' : 'after the backward'}`,
+      `update ${e.updatePerLayer ? 'layer by layer in the backward' : 'after the backward'}` +
+      `${e.f16Activations ? '; saved activations f16 (computed in f32)' : ''}`,
     `  vocabulary ${config.vocabSize}${args.initFrom ? '' : ' (the preset\'s; the data\'s tokenizer may change it)'}; ${limitsNote}`,
     row('weights', b.parameters, `${(e.parameters / 1e6).toFixed(2)}M parameters, ${args.f16Base ? 'the base\'s linear layers f16, the rest f32' : 'f32'}`),
     row('gradients', b.gradients, args.lora ? 'the adapter\'s only'

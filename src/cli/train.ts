@@ -97,7 +97,8 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
     (lora ? ` (LoRA r ${lora.rank}, alpha ${lora.alpha} on ${lora.targets.join(', ')}: ${(est.trainable / 1e6).toFixed(3)}M trained, ` +
       `gradients ${formatBytes(est.bytes.gradients)}, AdamW ${formatBytes(est.bytes.adamMoments)})` : '') +
     (plan.recompute ? `; activations recomputed in the backward${plan.recomputeChosen ? ' (--memory-budget needs it)' : ''}` : '') +
-    (est.updatePerLayer ? '; the update applied layer by layer in the backward' : ''));
+    (est.updatePerLayer ? '; the update applied layer by layer in the backward' : '') +
+    (est.f16Activations ? '; saved activations stored as f16' : ''));
   if (est.problems.length) throw new Error(`this configuration cannot run here: ${est.problems.join('; ')}`);
 
   // Weights from --init-from stream in after the engine exists (a resumed run's come from its checkpoint
@@ -110,11 +111,12 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
     await useTfjsWebGPU(gpu);
     backend = new ReferenceBackend(config, t, init ?? initParams(config, t.seed));
   } else if (lora) {
-    backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute, f16Base: args.f16Base });
+    backend = await LoraBackend.create(dev, config, t, lora, { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute, f16Base: args.f16Base,
+      f16Activations: args.f16Activations });
     await backend.setParams(initLora(config, lora, t.seed));   // A seeded, B zero (a resumed run overwrites both)
   } else {
     backend = await EngineBackend.create(dev, config, t,
-      { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute, updatePerLayer: args.updatePerLayer });
+      { kernels: { matmulPrecision: args.precision }, recompute: plan.recompute, updatePerLayer: args.updatePerLayer, f16Activations: args.f16Activations });
     if (init) await backend.setParams(init);
   }
   if (fromFolder) await loadInitWeights(fromFolder, backend, (s) => console.log(s));

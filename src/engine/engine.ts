@@ -41,6 +41,11 @@ export interface EngineOptions {
    *  keep their own). The same losses, clipping, skipping and weights to the bit, for a second backward per
    *  step (update-per-layer.ts). Refused with LoRA or accumulation. */
   readonly updatePerLayer?: boolean;
+  /** Every block's large saved activations but the top one's kept as f16 between its forward and its backward
+   *  (packed two per word; graph.ts), about half the activation memory; every kernel still computes in f32,
+   *  and the results move by the rounding (tests/gpu/f16-activations.test.ts states the tolerances). Training
+   *  only; excludes recompute. */
+  readonly f16Activations?: boolean;
   /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer), the
    *  baseline `npm run bench` times the fused engine against; the same losses and weights either way. */
   readonly fuse?: boolean;
@@ -127,6 +132,8 @@ export class Engine {
   readonly recompute: boolean;
   /** The training step applies the update layer by layer (null: the normal step). */
   private readonly perLayer: UpdatePerLayer | null = null;
+  /** The training graph keeps its saved activations as f16. */
+  readonly f16Activations: boolean;
   readonly graph: ModelGraph;
   readonly optimizer: AdamW | MultiTensorAdamW | null;
   readonly forwardGraphs: ModelGraph[] = [];
@@ -145,11 +152,13 @@ export class Engine {
     this.lora = opts.lora ? validateLora(opts.lora) : null;
     this.recompute = training && opts.recompute === true;
     const perLayer = training && opts.updatePerLayer === true;
+    this.f16Activations = training && opts.f16Activations === true;
     const lora = this.lora ?? undefined;
     const refusal = perLayer ? updatePerLayerRefusal({ lora, accumSteps: shape.accumSteps }) : null;
     if (refusal) throw new Error(refusal);
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
-      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base, updatePerLayer: perLayer });
+      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base, updatePerLayer: perLayer,
+        f16Activations: opts.f16Activations });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
@@ -165,7 +174,8 @@ export class Engine {
       ...(lora ? { lora: { config: lora, store: this.adapter! } } : {}),
     };
     this.graph = new ModelGraph(this.ctx, this.config, this.store, shape,
-      { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps, recompute: opts.recompute, updatePerLayer: perLayer });
+      { ...common, mode: training ? 'train' : 'forward', accumSteps: shape.accumSteps, recompute: opts.recompute, updatePerLayer: perLayer,
+        f16Activations: opts.f16Activations });
     for (const s of opts.forwardShapes ?? []) {
       this.forwardGraphs.push(new ModelGraph(this.ctx, this.config, this.store, s, { ...common, mode: 'forward' }));
     }
@@ -380,7 +390,7 @@ export class Engine {
   describeMemory(): string {
     const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits,
       { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute, f16Base: this.store.f16Linear,
-        updatePerLayer: this.perLayer !== null });
+        updatePerLayer: this.perLayer !== null, f16Activations: this.f16Activations });
     const trainable = this.lora ? ` (${(e.trainable / 1e6).toFixed(2)}M in the LoRA adapter, trained)` : '';
     return `${(e.parameters / 1e6).toFixed(2)}M parameters${trainable}; ${formatBytes(e.bytes.total)} on the GPU ` +
       `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +

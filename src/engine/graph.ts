@@ -5,8 +5,17 @@
 // Recomputing (activation checkpointing), the forward keeps only each block's input x.l and writes every
 // block's activations into one shared set; the backward recomputes block l from x.l right before block l's
 // backward (the top block's are still there), so it computes exactly what it computes without recomputing.
+// With f16 activations, every block computes into one shared f32 set as well (the same kernels, so the
+// forward is the plain one's to the bit), and right after its down_proj the block's large saved tensors
+// (memory.ts F16_SAVED) are packed to halves in per-layer storage; right before block l's backward they are
+// unpacked into the shared set again, and the backward reads them there, in f32. The top block is never
+// packed: its backward runs first, on the f32 values still in the set. The per-row statistics (rstd, lse)
+// and LoRA's u are written per layer in f32 as in the plain graph, and x.l is f32 throughout. So the only
+// change to any value is the rounding of the packed tensors to f16, read by the backward of blocks 0..L-2.
+// Recomputation already drops these tensors: the two exclude each other (memory.ts F16_RECOMPUTE).
 import { headDim, type ModelConfig } from '../model/config';
-import { activationTable, blockActivation, logitsChunkRows, loraActivation, type GraphMode, type GraphShape } from '../model/memory';
+import { activationStorage, activationTable, blockActivation, F16_SAVED, logitsChunkRows, loraActivation, packedActivation, type GraphMode,
+  type GraphShape } from '../model/memory';
 import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
@@ -19,6 +28,7 @@ import { rmsnormBackwardInput, rmsnormBackwardWeight, rmsnormForward } from './k
 import { loraBackward, loraForward, type LoraShape } from './kernels/lora';
 import { loraNames, loraScale, targetShape, type LoraConfig, type LoraTarget } from '../model/lora';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from './linear';
+import { packF16, unpackF16 } from './kernels/pack-f16';
 import type { ParamStore } from './param-store';
 
 export interface GraphOptions {
@@ -32,6 +42,9 @@ export interface GraphOptions {
   readonly lora?: { readonly config: LoraConfig; readonly store: ParamStore };
   /** Keep each block's input only and recompute the block in the backward (training graphs). */
   readonly recompute?: boolean;
+  /** Keep the large saved activations of every block but the top one as f16 (training graphs; not with
+   *  recompute); every kernel still computes in f32. */
+  readonly f16Activations?: boolean;
   /** false: the unfused graph (each residual add and RMSNorm its own dispatch), the baseline the bench times.
    *  Both compute the same values to the bit. */
   readonly fuse?: boolean;
@@ -86,13 +99,15 @@ export class ModelGraph {
     const train = opts.mode === 'train';
     const lora = opts.lora;
     const frozen = lora !== undefined;   // the base gets no weight gradients
-    const re = train && opts.recompute === true;
+    const storage = activationStorage(opts.mode, { recompute: opts.recompute, f16Activations: opts.f16Activations });
+    const re = storage === 'recompute', half = storage === 'f16';
     const fuse = opts.fuse !== false;
     if (train && !(lora ? lora.store.training : store.training)) throw new Error('a training graph needs a training ParamStore');
     this.nTokens = N;
     this.chunkRows = logitsChunkRows(c, N, opts.maxBindingBytes, opts.logitsChunkRows);
     const lim = ctx.caps.limits;
-    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config, { recompute: re }),
+    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config,
+      { recompute: re, f16Activations: half }),
       { maxBindingBytes: opts.maxBindingBytes });
     const adapted = new Set<LoraTarget>(lora?.config.targets ?? []);
     const a = (name: string) => this.acts.get(name);
@@ -116,14 +131,20 @@ export class ModelGraph {
     // LoRA on target t of layer l: nothing when t is not adapted.
     const loraShape = (t: LoraTarget): LoraShape =>
       ({ rows: N, ...targetShape(c, t), rank: lora!.config.rank, scale: loraScale(lora!.config) });
-    const loraU = (t: LoraTarget, l: number) => a(train ? loraActivation(t, l, re) : 'lora.u');
+    const loraU = (t: LoraTarget, l: number) => a(train ? loraActivation(t, l, storage) : 'lora.u');
     const loraF = (l: number, t: LoraTarget, y: TensorView, x: TensorView, L = `L${l}`): Dispatch[] => {
       if (!adapted.has(t)) return [];
       const n = loraNames(l, t), A = lora!.store.view(n.A), Bw = lora!.store.view(n.B);
       return loraForward(ctx, `${L}.${t}`, { y, u: loraU(t, l), x, a: A, b: Bw }, loraShape(t));
     };
-    /** Block l's saved activation `name` (one per layer, or the shared block set when recomputing). */
-    const saved = (name: string, l: number) => a(blockActivation(name, l, re));
+    /** Block l's saved activation `name` (one per layer, or the shared block set when recomputing or, for the
+     *  large ones, with f16 activations). */
+    const saved = (name: string, l: number) => a(blockActivation(name, l, storage));
+    /** With f16 activations: block l's large saved tensors into its halves, or back into the f32 set. */
+    const packBlock = (l: number): Dispatch[] => F16_SAVED.map((name) =>
+      packF16(ctx, `L${l}.save_f16.${name}`, { f16: a(packedActivation(name, l)), f32: saved(name, l) }, saved(name, l).size / 4));
+    const unpackBlock = (l: number): Dispatch[] => F16_SAVED.map((name) =>
+      unpackF16(ctx, `L${l}.load_f16.${name}`, { f32: saved(name, l), f16: a(packedActivation(name, l)) }, saved(name, l).size / 4));
     const loraB = (l: number, t: LoraTarget, dx: TensorView, dy: TensorView, x: TensorView): Dispatch[] => {
       if (!adapted.has(t)) return [];
       const n = loraNames(l, t), st = lora!.store;
@@ -139,6 +160,8 @@ export class ModelGraph {
     // Fused (the default), each residual add and the RMSNorm that reads its sum are one dispatch: xmid with
     // mlp_norm, and x[l+1] with block l+1's attn_norm (the final norm after the top block), so block l > 0
     // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself.
+    // With f16 activations, a block below the top packs its saved tensors after down_proj, the last kernel to
+    // read them, before the residual add's fused norm writes the next block's xn1 over this one's.
     const norm = { rows: N, dim: C, eps: c.normEps };
     const block = (l: number, recomputing: boolean): Dispatch[] => {
       const n = layerParamNames(l), L = recomputing ? `L${l}.recompute` : `L${l}`, out: Dispatch[] = [];
@@ -163,6 +186,7 @@ export class ModelGraph {
       out.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, N * F));
       if (recomputing) return [...out, ...loraF(l, 'down_proj', proj, act, L)];
       out.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act, L));
+      if (half && l < c.nLayers - 1) out.push(...packBlock(l));
       if (!fuse) return [...out, add(ctx, `${L}.mlp_residual`, { out: a(`x.${l + 1}`), a: xmid, b: proj }, N * C)];
       const top = l === c.nLayers - 1, next = layerParamNames(l + 1);
       const normed = top ? { label: 'final_norm', y: a('xf'), rstd: a('rstdf'), w: P(FINAL_NORM) }
@@ -219,7 +243,9 @@ export class ModelGraph {
       const n = layerParamNames(l), L = `L${l}`;
       b = parts.layers[l] = [];
       // Recomputing: block l's activations again from x.l; the top block's are still those of the forward.
+      // f16 activations: block l's saved tensors unpacked into the f32 set (the top block's are still there).
       if (re && l < c.nLayers - 1) b.push(...block(l, true));
+      if (half && l < c.nLayers - 1) b.push(...unpackBlock(l));
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
       const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
       const gate = saved('gate', l), up = saved('up', l), act = saved('act', l);

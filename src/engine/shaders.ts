@@ -15,6 +15,7 @@ import gradNormMulti from '../../shaders/grad_norm_multi.wgsl?raw';
 import lora from '../../shaders/lora.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import matmulVec4 from '../../shaders/matmul_vec4.wgsl?raw';
+import packF16 from '../../shaders/pack_f16.wgsl?raw';
 import rmsnorm from '../../shaders/rmsnorm.wgsl?raw';
 import splitkReduce from '../../shaders/splitk_reduce.wgsl?raw';
 import rope from '../../shaders/rope.wgsl?raw';
@@ -23,7 +24,7 @@ import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 
 export const SHADERS = {
-  add, addRmsnorm, adamw, adamwMulti, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, gradNormMulti, lora, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
+  add, addRmsnorm, adamw, adamwMulti, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, gradNormMulti, lora, matmul, matmulVec4, packF16, rmsnorm, rope, splitkReduce, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -34,22 +34,67 @@ export interface ActivationOptions {
   /** Activation recomputation: only each block's input x.l stays from the forward; the backward recomputes
    *  block l into one shared set of block tensors right before block l's backward. Training graphs only. */
   readonly recompute?: boolean;
+  /** The large saved activations of every block but the top one kept as f16 (see F16_SAVED); excludes
+   *  recompute. Training graphs only. */
+  readonly f16Activations?: boolean;
 }
 
-/** The tensor holding a block's saved activation `name` (xn1, q, gate, ...) for layer l: one per layer, or,
- *  recomputing, one shared by every layer (`name.block`). */
-export const blockActivation = (name: string, layer: number, recompute = false): string =>
-  recompute ? `${name}.block` : `${name}.${layer}`;
+/** Where a training graph keeps its saved activations: one set per layer ('layer'), one shared set the
+ *  backward recomputes ('recompute'), or one shared f32 set with f16 copies per layer ('f16'). */
+export type ActivationStorage = 'layer' | 'recompute' | 'f16';
+
+export function activationStorage(mode: GraphMode, opts: ActivationOptions): ActivationStorage {
+  if (mode !== 'train') return 'layer';
+  if (opts.recompute && opts.f16Activations) throw new Error(F16_RECOMPUTE);
+  return opts.recompute ? 'recompute' : opts.f16Activations ? 'f16' : 'layer';
+}
+
+export const F16_RECOMPUTE = 'f16 activations and recomputation exclude each other: recomputation keeps no saved activations ' +
+  'to store as f16 (only each block\'s input, in f32); choose one';
+
+/** Why the update layer by layer refuses f16 activations: its update pass runs the backward a second time from
+ *  the saved activations, and the first backward has unpacked every layer over the one f32 block set (the top
+ *  block's, never packed, is gone by then). */
+export const F16_PER_LAYER = 'f16 activations and the update layer by layer exclude each other: the update pass runs the backward ' +
+  'again from the saved activations, which the first backward has already unpacked over; choose one';
+
+/**
+ * The saved activations f16Activations stores as halves: every tensor of a block's with a row of C, H*D,
+ * KV*D or F values. The per-row statistics (rstd1, rstd2: N; lse: B*H*T) stay f32, per layer: they are a
+ * C-th of a tensor each, and every value the backward reads is scaled by them (lse sits in an exponent,
+ * where rounding a logsumexp of 10 to f16 would move every probability by up to 0.4%). The
+ * residual stream x.l stays f32 too (7% of a hare-1.1b layer's saved bytes): it carries every block's
+ * output to the top, and the backward's norms read it as their input. LoRA's u = x A^T stays f32 per layer
+ * (r columns against C or F, under 1% of a layer at rank 16): the adapter's gradient dB reads it directly.
+ */
+export const F16_SAVED = ['xn1', 'q', 'k', 'v', 'att', 'xmid', 'xn2', 'gate', 'up', 'act'] as const;
+
+/** The tensor a block computes its saved activation `name` (xn1, q, gate, ...) of layer l in: one per layer;
+ *  recomputing, one shared by every layer (`name.block`); with f16 activations, one shared f32 set for the
+ *  tensors of F16_SAVED (`name.f32`, packed into `name.l.f16` after the block's forward and unpacked from it
+ *  before its backward), the per-row statistics and LoRA's u per layer. */
+export function blockActivation(name: string, layer: number, storage: ActivationStorage = 'layer'): string {
+  if (storage === 'recompute') return `${name}.block`;
+  if (storage === 'f16' && (F16_SAVED as readonly string[]).includes(name)) return `${name}.f32`;
+  return `${name}.${layer}`;
+}
+
+/** Layer l's f16 copy of its saved activation `name` (one of F16_SAVED), with f16 activations. */
+export const packedActivation = (name: string, layer: number): string => `${name}.${layer}.f16`;
 
 /** Activations saved by the forward for the backward, per layer (or, recomputing, one block's worth beside
- *  every block's input), plus the head, inputs and scratch; with a LoRA adapter, each target's u = x A^T (N, r)
- *  (saved with the block's activations when training, one scratch otherwise). */
+ *  every block's input; or, with f16 activations, one f32 block beside every layer's halves), plus the head,
+ *  inputs and scratch; with a LoRA adapter, each target's u = x A^T (N, r) (saved with the block's
+ *  activations when training, one scratch otherwise). */
 export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, chunkRows: number, lora?: LoraConfig,
   opts: ActivationOptions = {}): TensorEntry[] {
   const B = s.batchSize, T = s.seqLen, N = B * T, C = c.dim, F = c.hiddenDim;
   const HD = c.nHeads * headDim(c), KVD = c.nKvHeads * headDim(c), H = c.nHeads;
-  const re = mode === 'train' && opts.recompute === true;
-  const saved = re ? 1 : c.nLayers;   // sets of block activations
+  const storage = activationStorage(mode, opts), re = storage === 'recompute', half = storage === 'f16';
+  const saved = re ? 1 : c.nLayers;   // sets of block activations (f16: the per-layer statistics)
+  const rowOf: Record<(typeof F16_SAVED)[number], number> = {
+    xn1: C, q: HD, k: KVD, v: KVD, att: HD, xmid: C, xn2: C, gate: F, up: F, act: F,
+  };
   const t: TensorEntry[] = [
     { name: 'inputs', numel: N },             // (N) token ids
     { name: 'targets', numel: N },            // (N) next-token ids, -1 where nothing is predicted
@@ -59,7 +104,13 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
   ];
   for (let l = 0; l <= c.nLayers; l++) t.push({ name: `x.${l}`, numel: N * C }); // residual stream entering layer l
   for (let l = 0; l < saved; l++) {
-    const n = (name: string) => blockActivation(name, l, re);
+    const n = (name: string) => blockActivation(name, l, re ? 'recompute' : 'layer');
+    if (half) {
+      // The top block's are never packed: its backward comes first, while the f32 set still holds them.
+      if (l < c.nLayers - 1) for (const name of F16_SAVED) t.push({ name: packedActivation(name, l), numel: N * rowOf[name], f16: true });
+      t.push({ name: n('rstd1'), numel: N }, { name: n('lse'), numel: B * H * T }, { name: n('rstd2'), numel: N });
+      continue;
+    }
     t.push(
       { name: n('xn1'), numel: N * C }, { name: n('rstd1'), numel: N },
       { name: n('q'), numel: N * HD }, { name: n('k'), numel: N * KVD }, { name: n('v'), numel: N * KVD },
@@ -69,6 +120,7 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
       { name: n('gate'), numel: N * F }, { name: n('up'), numel: N * F }, { name: n('act'), numel: N * F },
     );
   }
+  if (half) for (const name of F16_SAVED) t.push({ name: blockActivation(name, 0, 'f16'), numel: N * rowOf[name] });   // (N, row)
   t.push(
     { name: 'proj', numel: N * C },   // scratch: an output projection before its residual add (not saved)
     { name: 'xf', numel: N * C }, { name: 'rstdf', numel: N },
@@ -88,7 +140,7 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
   if (lora) {
     const r = lora.rank;
     if (mode === 'train') {
-      for (let l = 0; l < saved; l++) for (const target of lora.targets) t.push({ name: loraActivation(target, l, re), numel: N * r });
+      for (let l = 0; l < saved; l++) for (const target of lora.targets) t.push({ name: loraActivation(target, l, storage), numel: N * r });
       t.push({ name: 'd.lora.u', numel: N * r });   // du = s dy B, scratch shared by every target
     } else {
       t.push({ name: 'lora.u', numel: N * r });     // consumed right after it is written
@@ -105,9 +157,10 @@ export interface ParamPiece {
   readonly numel: number;
 }
 
-/** The saved u = x A^T of one LoRA target in one layer (training graphs), shared by the layers when recomputing. */
-export const loraActivation = (target: string, layer: number, recompute = false): string =>
-  blockActivation(`lora.u.${target}`, layer, recompute);
+/** The saved u = x A^T of one LoRA target in one layer (training graphs), shared by the layers when recomputing
+ *  (per layer, in f32, with f16 activations). */
+export const loraActivation = (target: string, layer: number, storage: ActivationStorage = 'layer'): string =>
+  blockActivation(`lora.u.${target}`, layer, storage);
 
 /**
  * Parameters as the engine stores them: a tensor larger than one storage binding is split along its first
@@ -183,6 +236,8 @@ export interface MemoryEstimate {
   readonly recompute: boolean;
   /** The update is applied layer by layer in the backward: one layer's gradients at a time (see gradientEntries). */
   readonly updatePerLayer: boolean;
+  /** The saved activations are kept as f16 (training only). */
+  readonly f16Activations: boolean;
   readonly largestBinding: { readonly name: string; readonly bytes: number };
   /** Empty when the config fits; otherwise one sentence per problem, with what to change. */
   readonly problems: readonly string[];
@@ -198,6 +253,8 @@ export interface EstimateOptions {
   readonly updatePerLayer?: boolean;
   /** A LoRA run's frozen base keeps its linear layers' weights as f16 (norms and embedding stay f32). */
   readonly f16Base?: boolean;
+  /** Every block's large saved activations but the top one's kept as f16 (F16_SAVED); excludes recompute. */
+  readonly f16Activations?: boolean;
 }
 
 const MiB = 2 ** 20;
@@ -208,6 +265,8 @@ export const formatBytes = (b: number): string =>
 export function activationGroup(name: string): string {
   if (/^x\.\d+$/.test(name)) return 'block inputs (residual stream x.l)';
   if (name.endsWith('.block')) return 'one block, recomputed in the backward';
+  if (name.endsWith('.f16')) return 'saved per layer as f16';
+  if (name.endsWith('.f32')) return 'one block in f32, packed and unpacked';
   if (/\.\d+$/.test(name)) return 'saved per layer';
   if (name.startsWith('d.')) return 'backward scratch (gradients of one block)';
   if (name === 'logits' || name === 'losses') return 'logits chunk and losses';
@@ -223,8 +282,12 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
   const mode = opts.mode ?? 'train';
   const recompute = mode === 'train' && opts.recompute === true;
   const updatePerLayer = mode === 'train' && opts.updatePerLayer === true;
-  const maxBinding = limits.maxStorageBufferBindingSize;
   const problems: string[] = [];
+  // Both asked for: planned as recomputation alone, and refused.
+  if (recompute && mode === 'train' && opts.f16Activations) problems.push(F16_RECOMPUTE);
+  const f16Activations = mode === 'train' && opts.f16Activations === true && !recompute;
+  if (updatePerLayer && f16Activations) problems.push(F16_PER_LAYER);
+  const maxBinding = limits.maxStorageBufferBindingSize;
   const nBase = paramSpecs(c).reduce((a, p) => a + numel(p.shape), 0);
   // With LoRA the base is frozen: only the adapter has gradients and moments.
   const nAdapter = opts.lora ? countLoraParams(c, opts.lora) : 0;
@@ -243,18 +306,20 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
     if (opts.lora) pieces.push(...specPieces(loraSpecs(c, opts.lora), maxBinding));
   } catch (e) { problems.push((e as Error).message); }
   const N = s.batchSize * s.seqLen;
-  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora, { recompute });
-  const actBytes = acts.reduce((a, t) => a + t.numel * 4, 0);
+  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora, { recompute, f16Activations });
+  const actBytes = acts.reduce((a, t) => a + entryBytes(t), 0);
   const groups = new Map<string, number>();
-  for (const t of acts) groups.set(activationGroup(t.name), (groups.get(activationGroup(t.name)) ?? 0) + t.numel * 4);
+  for (const t of acts) groups.set(activationGroup(t.name), (groups.get(activationGroup(t.name)) ?? 0) + entryBytes(t));
   let largest = { name: '', bytes: 0 };
-  for (const t of [...acts, ...pieces]) if (t.numel * 4 > largest.bytes) largest = { name: t.name, bytes: t.numel * 4 };
+  for (const t of [...acts, ...pieces]) if (entryBytes(t) > largest.bytes) largest = { name: t.name, bytes: entryBytes(t) };
+  // An f16 copy is half its f32 block tensor, so the f32 one is always the first not to fit: no f16 tensor
+  // is ever split into pieces.
   for (const t of acts) {
-    if (t.numel * 4 > maxBinding) {
-      const per = t.numel * 4 / s.batchSize;
+    if (entryBytes(t) > maxBinding) {
+      const per = entryBytes(t) / s.batchSize;
       const fitB = Math.floor(maxBinding / per);
       problems.push(
-        `activation ${t.name} needs ${formatBytes(t.numel * 4)} but this adapter binds at most ${formatBytes(maxBinding)}: ` +
+        `activation ${t.name} needs ${formatBytes(entryBytes(t))} but this adapter binds at most ${formatBytes(maxBinding)}: ` +
         (fitB >= 1 ? `use batch ≤ ${fitB} with gradient accumulation` : 'use a shorter sequence'),
       );
       break;
@@ -280,13 +345,14 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
     activationGroups: [...groups].map(([name, bytes]) => ({ name, bytes })),
     recompute,
     updatePerLayer: layerwise,
+    f16Activations,
     largestBinding: largest,
     problems,
   };
 }
 
 export interface FitOption {
-  readonly option: 'recompute' | 'batch' | 'lora' | 'f16Base' | 'updatePerLayer';
+  readonly option: 'recompute' | 'batch' | 'lora' | 'f16Base' | 'updatePerLayer' | 'f16Activations';
   /** For 'updatePerLayer': it fits only with recomputation turned on as well (the page's button turns on both). */
   readonly withRecompute?: boolean;
   /** The change in words with its command-line option and the total it plans, e.g. "activation recomputation (--recompute): 17.52 GiB". */
@@ -301,10 +367,11 @@ const SUGGESTED_LORA: LoraConfig = { rank: 16, alpha: 32, targets: ['q_proj', 'v
 
 /**
  * The changes that would bring a training run over `budgetBytes` within it, each planned with the same
- * tables: recomputation, a smaller micro-batch with more accumulation (the same tokens per step), the f16
- * base, the update layer by layer (with recomputation when it needs both), a LoRA adapter in place of full
- * training (with recomputation when it needs it). Each one alone but for those two pairs, cheapest change
- * first; empty when none fits (or for forward-only runs).
+ * tables: recomputation (in place of f16 activations, which it excludes), a smaller micro-batch with more
+ * accumulation (the same tokens per step), f16 activations, the f16 frozen base, the update layer by layer
+ * (with recomputation when it needs both), a LoRA adapter in place of full training (with recomputation when
+ * it needs it). Each one alone but for those pairs, cheapest change first (those that round values after
+ * those that do not); empty when none fits (or for forward-only runs).
  */
 export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: AdapterLimits, opts: EstimateOptions,
   budgetBytes: number): FitOption[] {
@@ -314,8 +381,9 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
   const out: FitOption[] = [];
   const accum = 'accumSteps' in s ? s.accumSteps : 1;
   if (!opts.recompute) {
-    const b = total(s, { recompute: true });
-    if (b <= budgetBytes) out.push({ option: 'recompute', text: `activation recomputation (--recompute): ${formatBytes(b)}`, bytes: b });
+    const b = total(s, { recompute: true, f16Activations: false });
+    const instead = opts.f16Activations ? ' in place of f16 activations (--recompute without --f16-activations)' : ' (--recompute)';
+    if (b <= budgetBytes) out.push({ option: 'recompute', text: `activation recomputation${instead}: ${formatBytes(b)}`, bytes: b });
   }
   for (let batch = s.batchSize - 1; batch >= 1; batch--) {
     if (s.batchSize % batch !== 0) continue;
@@ -326,13 +394,19 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
       shape: { batchSize: batch, accumSteps: shape.accumSteps } });
     break;
   }
+  if (!opts.recompute && !opts.f16Activations && !opts.updatePerLayer) {
+    const b = total(s, { f16Activations: true });
+    if (b <= budgetBytes) {
+      out.push({ option: 'f16Activations', text: `saved activations stored as f16 (--f16-activations; results change slightly): ${formatBytes(b)}`, bytes: b });
+    }
+  }
   if (opts.lora && !opts.f16Base) {
     const b = total(s, { f16Base: true });
     if (b <= budgetBytes) out.push({ option: 'f16Base', text: `the frozen base's linear layers in f16 (without --f32-base): ${formatBytes(b)}`, bytes: b });
   }
   // The update layer by layer: full training with one micro-batch only; it costs about two thirds of a step more
   // (engine.ts), so it comes after the changes that cost less. With recomputation too when it needs both.
-  if (!opts.lora && !opts.updatePerLayer && accum === 1) {
+  if (!opts.lora && !opts.updatePerLayer && !opts.f16Activations && accum === 1) {
     const b = total(s, { updatePerLayer: true });
     const both = opts.recompute || b <= budgetBytes ? b : total(s, { updatePerLayer: true, recompute: true });
     if (b <= budgetBytes) {
@@ -343,7 +417,7 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
     }
   }
   if (!opts.lora && out.length === 0) {
-    for (const recompute of opts.recompute ? [true] : [false, true]) {
+    for (const recompute of opts.recompute ? [true] : opts.f16Activations ? [false] : [false, true]) {
       const b = total(s, { lora: SUGGESTED_LORA, recompute });
       if (b > budgetBytes) continue;
       out.push({
@@ -356,8 +430,10 @@ export function fitOptions(c: ModelConfig, s: TrainShape | GraphShape, limits: A
   return out;
 }
 
-/** Training at this shape, recomputing only when the budget needs it: what --memory-budget chooses. */
+/** Training at this shape, recomputing only when the budget needs it: what --memory-budget chooses. Never
+ *  with f16 activations, which recomputation excludes (the plan's refusal then names what would fit). */
 export function chooseRecompute(c: ModelConfig, s: TrainShape, limits: AdapterLimits, opts: EstimateOptions, budgetBytes: number): boolean {
   if (opts.recompute) return true;
+  if (opts.f16Activations) return false;
   return estimateMemory(c, s, limits, { ...opts, recompute: false }).bytes.total > budgetBytes;
 }

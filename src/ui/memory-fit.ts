@@ -6,7 +6,7 @@ import type { LoraConfig } from '../model/lora';
 import { estimateMemory, fitOptions, formatBytes, type AdapterLimits, type FitOption, type MemoryEstimate } from '../model/memory';
 import type { TrainConfig } from '../train/config';
 
-/** The memory options the form offers (the CLI's --recompute, --f32-base unticked, --update-per-layer). */
+/** The memory options the form offers (the CLI's --recompute, --f32-base unticked, --update-per-layer, --f16-activations). */
 export interface MemoryChoice {
   /** Keep each block's input only and recompute the block in the backward. */
   readonly recompute: boolean;
@@ -14,9 +14,11 @@ export interface MemoryChoice {
   readonly f16Base: boolean;
   /** Full training without accumulation: the update applied layer by layer, one layer's gradients at a time. */
   readonly updatePerLayer: boolean;
+  /** The saved activations stored as f16 between the forward and the backward (not with recompute). */
+  readonly f16Activations: boolean;
 }
 
-export const NO_MEMORY_OPTIONS: MemoryChoice = { recompute: false, f16Base: false, updatePerLayer: false };
+export const NO_MEMORY_OPTIONS: MemoryChoice = { recompute: false, f16Base: false, updatePerLayer: false, f16Activations: false };
 
 /** What a fit button changes: a memory option turned on (with recomputation too, `alsoRecompute`), or the
  *  micro-batch and accumulation. */
@@ -32,8 +34,10 @@ export interface FitOffer {
 }
 
 /** The estimate's options for this choice: the f16 base with an adapter only, the update layer by layer without one. */
-const estimateOptions = (choice: MemoryChoice, lora: LoraConfig | null) =>
-  ({ recompute: choice.recompute, ...(lora ? { lora, f16Base: choice.f16Base } : { updatePerLayer: choice.updatePerLayer }) });
+const estimateOptions = (choice: MemoryChoice, lora: LoraConfig | null) => ({
+  recompute: choice.recompute, f16Activations: choice.f16Activations,
+  ...(lora ? { lora, f16Base: choice.f16Base } : { updatePerLayer: choice.updatePerLayer }),
+});
 
 /** The plan for this config with these options (and adapter, when LoRA). */
 export function planFor(model: ModelConfig, train: TrainConfig, limits: AdapterLimits, choice: MemoryChoice, lora: LoraConfig | null): MemoryEstimate {
@@ -46,7 +50,7 @@ export function planLines(est: MemoryEstimate): string[] {
   const weights = est.trainable < est.parameters ? 'weights (frozen base and adapter)' : 'weights';
   return [
     `${weights} ${formatBytes(b.parameters)}, gradients ${formatBytes(b.gradients)}, AdamW moments ${formatBytes(b.adamMoments)}, ` +
-      `activations ${formatBytes(b.activations)}${est.recompute ? ' (recomputed in the backward)' : ''}` +
+      `activations ${formatBytes(b.activations)}${est.recompute ? ' (recomputed in the backward)' : est.f16Activations ? ' (saved as f16)' : ''}` +
       `${est.updatePerLayer ? '; gradients one layer at a time (the update applied layer by layer)' : ''}`,
     `activations: ${est.activationGroups.filter((g) => g.bytes > 0).map((g) => `${g.name} ${formatBytes(g.bytes)}`).join(', ')}`,
   ];
@@ -66,6 +70,7 @@ const offerLabel = (f: FitOption): string | null => {
   switch (f.option) {
     case 'recompute': return 'Turn on recomputation';
     case 'f16Base': return 'Store the frozen base as f16';
+    case 'f16Activations': return 'Store saved activations as f16';
     case 'batch': return `Use batch ${f.shape!.batchSize} with accumulation ${f.shape!.accumSteps}`;
     case 'updatePerLayer': return f.withRecompute ? 'Apply the update layer by layer, with recomputation' : 'Apply the update layer by layer';
     case 'lora': return null; // the page trains LoRA only on an imported model (Start from a model), not on a preset
@@ -102,7 +107,7 @@ export function budgetRefusal(model: ModelConfig, train: TrainConfig, limits: Ad
   const over = `needs ${formatBytes(est.bytes.total)}, more than the ${formatBytes(budget)} this CPU-emulated adapter may use`;
   if (offers.length) return { message: `${over}; any one of these would make it fit:`, offers };
   const least = planFor(model, { ...train, batchSize: 1, accumSteps: train.accumSteps * train.batchSize }, limits,
-    { recompute: true, f16Base: lora !== null, updatePerLayer: false }, lora).bytes.total;
+    { recompute: true, f16Base: lora !== null, updatePerLayer: false, f16Activations: false }, lora).bytes.total;
   return {
     message: `${over}, and no memory option brings it within: with recomputation${lora ? ', the base in f16' : ''} and batch 1 ` +
       `it still needs ${formatBytes(least)}; choose a smaller preset (tiny, micro, mini) or a shorter sequence`,

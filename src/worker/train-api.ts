@@ -106,7 +106,7 @@ export interface StartRequest {
   /** 'tfjs' forces the reference model even where WebGPU works (slow; for comparison and fallback checks). */
   engine: 'auto' | 'tfjs';
   /** How the engine keeps its memory (the form's Memory boxes); none when absent. f16Base applies to a LoRA run only,
-   *  updatePerLayer to full training with one micro-batch per step only. */
+   *  updatePerLayer to full training with one micro-batch per step only; f16Activations excludes recompute and updatePerLayer. */
   memory?: MemoryRequest;
   /** Benchmarks scored during the run (none when absent). */
   evaluation?: EvalSchedule;

@@ -59,18 +59,26 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   };
 }
 
-/** The memory options of a run (the form's Memory boxes, the CLI's --recompute, --f32-base unset and --update-per-layer). */
+/** The memory options of a run (the form's Memory boxes, the CLI's --recompute, --f32-base unset, --update-per-layer
+ *  and --f16-activations). */
 export interface MemoryRequest {
   recompute: boolean;
   f16Base: boolean;
   /** Absent in requests from before the option: off. */
   updatePerLayer?: boolean;
+  /** Absent in requests from before the option: off. */
+  f16Activations?: boolean;
 }
 
 /** The engine's options for a run's memory request; the f16 base is for a frozen LoRA base only, and ignored otherwise;
- *  the update layer by layer for full training only (the form offers it without accumulation; the engine refuses it with). */
+ *  the update layer by layer for full training only (the form offers it without accumulation; the engine refuses it with).
+ *  F16 activations beside recomputation or the update layer by layer are passed on as asked, and the engine refuses
+ *  them (the form never sends both). */
 export function memoryEngineOptions(m: MemoryRequest | undefined, lora: boolean): EngineOptions {
-  return { recompute: m?.recompute === true, f16Base: lora && m?.f16Base === true, updatePerLayer: !lora && m?.updatePerLayer === true };
+  return {
+    recompute: m?.recompute === true, f16Base: lora && m?.f16Base === true, updatePerLayer: !lora && m?.updatePerLayer === true,
+    f16Activations: m?.f16Activations === true,
+  };
 }
 
 /** Opens WebGPU if it can; otherwise reports why not, and training will use tfjs. */

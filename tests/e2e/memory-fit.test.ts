@@ -41,7 +41,7 @@ describe('memory options in the page', () => {
     expect(await fits.count()).toBe(0);
   });
 
-  it('offers the update layer by layer for full training without accumulation, and a run with it has the same losses', async () => {
+  it('offers the update layer by layer for full training without accumulation, and a run with it has the same losses; f16 activations unticks it and moves the losses by the rounding only', async () => {
     const page = s.page;
     await openPage(s);
     await setFields(page, { ...SMALL_RUN, 'train-steps': 3, 'train-warmupSteps': 1, 'train-evalInterval': 0 });
@@ -59,7 +59,7 @@ describe('memory options in the page', () => {
       const yes = byTestId(page, 'confirm-yes');
       if (await yes.isVisible().catch(() => false)) await yes.click();
       await waitForStatus(page, /finished all 3 steps/, 600_000);
-      return [...(await stepLosses(page)).values()];
+      return [...(await stepLosses(page))].sort((a, b) => a[0] - b[0]).map(([, loss]) => loss); // by step
     };
     const gradients = async () => {
       const m = /gradients ([\d.]+) (B|KiB|MiB|GiB)/.exec(await byTestId(page, 'memory-estimate').innerText())!;
@@ -73,5 +73,15 @@ describe('memory options in the page', () => {
     const layered = await trainToEnd();
     expect(plain).toHaveLength(3);
     expect(layered).toEqual(plain); // the same bits, so the same printed losses
+
+    // F16 activations exclude the update layer by layer and recomputation: ticking it unticks them.
+    await byTestId(page, 'memory-recompute').check();
+    await byTestId(page, 'memory-f16Activations').check();
+    expect(await box.isChecked()).toBe(false);
+    expect(await byTestId(page, 'memory-recompute').isChecked()).toBe(false);
+    const halves = await trainToEnd();
+    // The forward is the plain one's: the first loss is the same; later ones move by the rounding only.
+    expect(halves[0]).toBe(plain[0]);
+    halves.forEach((l, i) => expect(Math.abs(l - plain[i]) / plain[i]).toBeLessThan(1e-3));
   });
 });

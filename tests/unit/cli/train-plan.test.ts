@@ -112,6 +112,36 @@ describe('npm run train --plan', () => {
     expect(fitOptions(c, s, PLAN_LIMITS, { updatePerLayer: true }, 15 * GiB).some((f) => f.option === 'updatePerLayer')).toBe(false);
   });
 
+  it('hare-1.1b at 1 x 2048 with --f16-activations: 20.05 GiB, the saved activations as halves below the top block', async () => {
+    const r = await captured(hare('--f16-activations'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/recomputation off; update after the backward; saved activations f16 \(computed in f32\)/);
+    for (const group of ['saved per layer as f16', 'one block in f32, packed and unpacked', 'block inputs (residual stream x.l)']) expect(r.out).toContain(group);
+    expect(totalOf(r.out)).toBe(20.05);
+    const e = estimateMemory(preset('hare-1.1b'), { batchSize: 1, seqLen: 2048, accumSteps: 1 }, PLAN_LIMITS, { f16Activations: true });
+    expect(totalOf(r.out)).toBe(Number((e.bytes.total / GiB).toFixed(2)));
+    expect(parseTrainArgs(hare('--f16-activations')).f16Activations).toBe(true);
+    expect(parseTrainArgs(hare()).f16Activations).toBe(false);
+    console.log(r.out);
+  });
+
+  it('refuses --f16-activations beside --recompute or on tfjs, and --memory-budget names recomputation in its place', async () => {
+    expect(() => parseTrainArgs(hare('--f16-activations', '--recompute'))).toThrow(/--f16-activations and --recompute exclude each other/);
+    expect(() => parseTrainArgs(hare('--f16-activations', '--engine', 'tfjs'))).toThrow(/--f16-activations runs on our engine only/);
+    const plan = planTrainRun(parseTrainArgs(hare('--f16-activations', '--memory-budget', '20')), preset('hare-1.1b'), PLAN_LIMITS);
+    expect(plan).toMatchObject({ recompute: false, recomputeChosen: false });
+    expect(plan.estimate.problems[0]).toMatch(/it would fit with activation recomputation in place of f16 activations \(--recompute without --f16-activations\)/);
+    const over = await captured(hare('--memory-budget', '21'));
+    expect(over.code).toBe(0);   // recomputation chosen
+    const fits = fitOptions(preset('hare-1.1b'), { batchSize: 1, seqLen: 2048, accumSteps: 1 }, PLAN_LIMITS, {}, 21 * GiB);
+    // The update layer by layer (18.78 GiB) fits too, and comes last: it costs a second backward.
+    expect(fits.map((f) => f.option)).toEqual(['recompute', 'f16Activations', 'updatePerLayer']);
+    expect(fits[1].text).toMatch(/\(--f16-activations; results change slightly\): 20\.05 GiB/);
+    expect(() => parseTrainArgs(hare('--f16-activations', '--update-per-layer'))).toThrow(/--f16-activations and --update-per-layer exclude each other/);
+    expect(estimateMemory(preset('hare-1.1b'), { batchSize: 1, seqLen: 2048, accumSteps: 1 }, PLAN_LIMITS, { f16Activations: true, updatePerLayer: true })
+      .problems[0]).toMatch(/f16 activations and the update layer by layer exclude each other/);
+  });
+
   it('--memory-budget turns recomputation on only when the run needs it', () => {
     const need = planTrainRun(parseTrainArgs(hare('--memory-budget', '20')), preset('hare-1.1b'), PLAN_LIMITS);
     expect(need).toMatchObject({ recompute: true, recomputeChosen: true });

@@ -41,7 +41,7 @@ describe('memory fit in the page', () => {
     const c = PRESETS['hare-1.1b'], t = train({ batchSize: 1, seqLen: 512 });
     const re = { ...NO_MEMORY_OPTIONS, recompute: true };
     const full = planFor(c, t, limits, re, lora).bytes.total;
-    const half = planFor(c, t, limits, { ...NO_MEMORY_OPTIONS, recompute: true, f16Base: true }, lora).bytes.total;
+    const half = planFor(c, t, limits, { ...re, f16Base: true }, lora).bytes.total;
     const budget = (full + half) / 2;
     const r = budgetRefusal(c, t, limits, re, lora, budget)!;
     expect(r.offers.map((o) => o.label)).toEqual([`Store the frozen base as f16: ${formatBytes(half)}`]);
@@ -70,6 +70,23 @@ describe('memory fit in the page', () => {
     const accum = budgetRefusal(c, { ...t, accumSteps: 2 }, limits, NO_MEMORY_OPTIONS, null, (both + re) / 2);
     expect(accum!.offers.some((o) => o.change.kind === 'memory' && o.change.option === 'updatePerLayer')).toBe(false);
     expect(planFor(c, t, limits, { ...NO_MEMORY_OPTIONS, updatePerLayer: true }, lora).updatePerLayer).toBe(false);
+  });
+
+  it('offers f16 activations where they fit, and recomputation in their place once they are on', () => {
+    const c = PRESETS['hare-0.25b'], t = train({ batchSize: 1, accumSteps: 8 });
+    const half = { ...NO_MEMORY_OPTIONS, f16Activations: true };
+    const plain = planFor(c, t, limits, NO_MEMORY_OPTIONS, null).bytes.total, f16 = planFor(c, t, limits, half, null).bytes.total;
+    const re = planFor(c, t, limits, { ...NO_MEMORY_OPTIONS, recompute: true }, null).bytes.total;
+    expect(re).toBeLessThan(f16);
+    const r = budgetRefusal(c, t, limits, NO_MEMORY_OPTIONS, null, (plain + f16) / 2)!;
+    expect(r.offers.map((o) => o.label)).toEqual([`Turn on recomputation: ${formatBytes(re)}`, `Store saved activations as f16: ${formatBytes(f16)}`]);
+    expect(r.offers[1].change).toEqual({ kind: 'memory', option: 'f16Activations' });
+    expect(budgetRefusal(c, t, limits, half, null, (plain + f16) / 2)).toBeNull();
+    const on = budgetRefusal(c, t, limits, half, null, (f16 + re) / 2)!;
+    expect(on.offers.map((o) => o.change)).toEqual([{ kind: 'memory', option: 'recompute' }]);
+    const [totals, groups] = planLines(planFor(c, t, limits, half, null));
+    expect(totals).toMatch(/activations [\d.]+ [KMG]iB \(saved as f16\)$/);
+    expect(groups).toContain('saved per layer as f16');
   });
 
   it('lists the plan by group, and the total against the budget or, on a GPU, the binding limit', () => {
