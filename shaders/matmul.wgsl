@@ -38,9 +38,14 @@ override TK: u32;
 override THREADS: u32 = (TM / 4u) * (TN / 4u);   // derived, not fed
 
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
+// A's storage: f32, or, in the SwiGLU variant (shaders.ts), two bindings gate and up whose silu(gate) * up is
+// computed as each element is loaded (the down projection's input, never written).
+// A storage begin
 @group(0) @binding(1) var<storage, read> a: array<f32>;
+fn a_at(i: u32) -> f32 { return a[i]; }
+// A storage end
 // B's storage: f32, or, for a frozen half-precision weight, pairs of f16 packed in u32 (shaders.ts swaps this
-// block for B_F16 below; the products and sums stay f32).
+// block; the products and sums stay f32), or gate and up as for A (the down projection's weight gradient).
 // B storage begin
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 fn b_at(i: u32) -> f32 { return b[i]; }
@@ -52,8 +57,8 @@ var<workgroup> b_tile: array<vec4f, TK * TN / 4u>; // [k][n / 4]
 
 fn load_a(m: u32, k: u32) -> f32 {
   if (m >= p.M || k >= k_end) { return 0.0; }
-  if (TRANS_A) { return a[p.a_off + k * p.lda + m]; }
-  return a[p.a_off + m * p.lda + k];
+  if (TRANS_A) { return a_at(p.a_off + k * p.lda + m); }
+  return a_at(p.a_off + m * p.lda + k);
 }
 
 fn load_b(k: u32, n: u32) -> f32 {

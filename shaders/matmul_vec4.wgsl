@@ -37,9 +37,14 @@ override TN: u32;
 override TK: u32;
 
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
+// A's storage: f32, or, in the SwiGLU variant (shaders.ts), two bindings gate and up whose silu(gate) * up is
+// computed as each vec4 is loaded (the down projection's input, never written).
+// A storage begin
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
+fn a_at4(i: u32) -> vec4f { return a[i]; }
+// A storage end
 // B's storage: f32, or, for a frozen half-precision weight, four f16 packed in a vec2u (shaders.ts swaps this
-// block; the products and sums stay f32).
+// block; the products and sums stay f32), or gate and up as for A (the down projection's weight gradient).
 // B storage begin
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
 fn b_at4(i: u32) -> vec4f { return b[i]; }
@@ -53,10 +58,10 @@ var<workgroup> b_tile: array<TileVec, TK * TN / 4u>; // [k][n / 4]
 fn a_vec(m: u32, k: u32) -> vec4f {
   if (TRANS_A) {
     if (k >= k_end || m >= p.M) { return vec4f(0.0); }
-    return a[(p.a_off + k * p.lda + m) / 4u];
+    return a_at4((p.a_off + k * p.lda + m) / 4u);
   }
   if (m >= p.M || k >= k_end) { return vec4f(0.0); }
-  return a[(p.a_off + m * p.lda + k) / 4u];
+  return a_at4((p.a_off + m * p.lda + k) / 4u);
 }
 
 // The vec4 of B holding (k..k+3, n) when TRANS_B, or (k, n..n+3).

@@ -35,8 +35,9 @@ export interface EngineOptions {
   /** With `lora`: the frozen base's linear layers stored as f16 (packed, read by the matmul as f32); half the
    *  base's memory, the weights rounded to f16 (a BF16 or F16 release loses nothing in its normal range). */
   readonly f16Base?: boolean;
-  /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer), the
-   *  baseline `npm run bench` times the fused engine against; the same losses and weights either way. */
+  /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer, and
+   *  SwiGLU's act written for the down projection to read), the baseline `npm run bench` times the fused
+   *  engine against; the same losses and weights either way. */
   readonly fuse?: boolean;
 }
 
@@ -119,6 +120,8 @@ export class Engine {
   readonly lora: LoraConfig | null;
   /** The training graph recomputes each block in the backward. */
   readonly recompute: boolean;
+  /** The fused kernels (EngineOptions.fuse): what the memory plan counts. */
+  readonly fuse: boolean;
   readonly graph: ModelGraph;
   readonly optimizer: AdamW | MultiTensorAdamW | null;
   readonly forwardGraphs: ModelGraph[] = [];
@@ -136,9 +139,10 @@ export class Engine {
     const maxBindingBytes = Math.min(opts.maxBindingBytes ?? limits.maxStorageBufferBindingSize, limits.maxStorageBufferBindingSize);
     this.lora = opts.lora ? validateLora(opts.lora) : null;
     this.recompute = training && opts.recompute === true;
+    this.fuse = opts.fuse !== false;
     const lora = this.lora ?? undefined;
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
-      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base });
+      { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base, fuse: opts.fuse });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
@@ -349,7 +353,8 @@ export class Engine {
 
   describeMemory(): string {
     const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits,
-      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute, f16Base: this.store.f16Linear });
+      { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute, f16Base: this.store.f16Linear,
+        fuse: this.fuse });
     const trainable = this.lora ? ` (${(e.trainable / 1e6).toFixed(2)}M in the LoRA adapter, trained)` : '';
     return `${(e.parameters / 1e6).toFixed(2)}M parameters${trainable}; ${formatBytes(e.bytes.total)} on the GPU ` +
       `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +

@@ -6,7 +6,7 @@
 // block's activations into one shared set; the backward recomputes block l from x.l right before block l's
 // backward (the top block's are still there), so it computes exactly what it computes without recomputing.
 import { headDim, type ModelConfig } from '../model/config';
-import { activationTable, blockActivation, logitsChunkRows, loraActivation, type GraphMode, type GraphShape } from '../model/memory';
+import { activationTable, blockActivation, logitsChunkRows, loraActivation, writesSwigluAct, type GraphMode, type GraphShape } from '../model/memory';
 import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
@@ -19,6 +19,7 @@ import { rmsnormBackwardInput, rmsnormBackwardWeight, rmsnormForward } from './k
 import { loraBackward, loraForward, type LoraShape } from './kernels/lora';
 import { loraNames, loraScale, targetShape, type LoraConfig, type LoraTarget } from '../model/lora';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from './linear';
+import type { MatmulOperand } from './kernels/matmul';
 import type { ParamStore } from './param-store';
 
 export interface GraphOptions {
@@ -32,8 +33,8 @@ export interface GraphOptions {
   readonly lora?: { readonly config: LoraConfig; readonly store: ParamStore };
   /** Keep each block's input only and recompute the block in the backward (training graphs). */
   readonly recompute?: boolean;
-  /** false: the unfused graph (each residual add and RMSNorm its own dispatch), the baseline the bench times.
-   *  Both compute the same values to the bit. */
+  /** false: the unfused graph (each residual add and RMSNorm its own dispatch, SwiGLU's act written by its own
+   *  kernel for the down projection to read), the baseline the bench times. Both compute the same values to the bit. */
   readonly fuse?: boolean;
 }
 
@@ -65,9 +66,12 @@ export class ModelGraph {
     this.nTokens = N;
     this.chunkRows = logitsChunkRows(c, N, opts.maxBindingBytes, opts.logitsChunkRows);
     const lim = ctx.caps.limits;
-    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config, { recompute: re }),
+    this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config, { recompute: re, fuse }),
       { maxBindingBytes: opts.maxBindingBytes });
     const adapted = new Set<LoraTarget>(lora?.config.targets ?? []);
+    // Fused, SwiGLU's act is never written: down_proj reads silu(gate) * up from gate and up as it loads its
+    // input, and its weight gradient does the same; a LoRA adapter on down_proj needs act written (its input).
+    const writesAct = writesSwigluAct(lora?.config, fuse);
     const a = (name: string) => this.acts.get(name);
     const rt = ropeTables(T, D, c.ropeTheta);
     ctx.device.queue.writeBuffer(a('rope.cos').buffer, a('rope.cos').offset, rt.cos);
@@ -111,13 +115,16 @@ export class ModelGraph {
     // (its s u B^T lands in the unread scratch proj).
     // Fused (the default), each residual add and the RMSNorm that reads its sum are one dispatch: xmid with
     // mlp_norm, and x[l+1] with block l+1's attn_norm (the final norm after the top block), so block l > 0
-    // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself.
+    // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself. And SwiGLU is
+    // down_proj's prologue (`L3.swiglu+down_proj`, reading silu(gate) * up from gate and up), unless act is
+    // written (writesAct), so a recomputed block ends at up_proj.
     const norm = { rows: N, dim: C, eps: c.normEps };
     const block = (l: number, recomputing: boolean): Dispatch[] => {
       const n = layerParamNames(l), L = recomputing ? `L${l}.recompute` : `L${l}`, out: Dispatch[] = [];
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
       const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
-      const gate = saved('gate', l), up = saved('up', l), act = saved('act', l), proj = a('proj');
+      const gate = saved('gate', l), up = saved('up', l), proj = a('proj');
+      const act = writesAct ? saved('act', l) : null, mlpIn: MatmulOperand = act ?? { gate, up };
       if (!fuse || l === 0 || recomputing) out.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn1, rstd: saved('rstd1', l), x, w: P(n.attnNorm) }, norm));
       out.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1, L));
       out.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1, L));
@@ -133,9 +140,10 @@ export class ModelGraph {
       }
       out.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2, L));
       out.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2, L));
-      out.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, N * F));
-      if (recomputing) return [...out, ...loraF(l, 'down_proj', proj, act, L)];
-      out.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act, L));
+      if (act) out.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, N * F));
+      const loraDown = act ? loraF(l, 'down_proj', proj, act, L) : [];
+      if (recomputing) return [...out, ...loraDown];
+      out.push(...linearForward(ctx, act ? `${L}.down_proj` : `${L}.swiglu+down_proj`, proj, mlpIn, W(n.down), downShape), ...loraDown);
       if (!fuse) return [...out, add(ctx, `${L}.mlp_residual`, { out: a(`x.${l + 1}`), a: xmid, b: proj }, N * C)];
       const top = l === c.nLayers - 1, next = layerParamNames(l + 1);
       const normed = top ? { label: 'final_norm', y: a('xf'), rstd: a('rstdf'), w: P(FINAL_NORM) }
@@ -189,13 +197,14 @@ export class ModelGraph {
       if (re && l < c.nLayers - 1) b.push(...block(l, true));
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
       const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
-      const gate = saved('gate', l), up = saved('up', l), act = saved('act', l);
+      const gate = saved('gate', l), up = saved('up', l);
+      const act = writesAct ? saved('act', l) : null, mlpIn: MatmulOperand = act ?? { gate, up };
       const dAct = a('d.act'), dGate = a('d.gate'), dUp = a('d.up');
       const dq = a('d.q'), dk = a('d.k'), dv = a('d.v'), dAtt = a('d.att');
       // MLP: x[l+1] = xmid + down(silu(gate(xn2)) * up(xn2)); dx already holds d x[l+1] = d xmid's residual part
       // Each adapter's dx adds into its projection's, after the base has written it.
-      b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false), ...loraB(l, 'down_proj', dAct, dx, act));
-      bw(() => linearBackwardWeight(ctx, `${L}.down_proj.dw`, G(n.down), dx, act, downShape));
+      b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false), ...(act ? loraB(l, 'down_proj', dAct, dx, act) : []));
+      bw(() => linearBackwardWeight(ctx, act ? `${L}.down_proj.dw` : `${L}.swiglu+down_proj.dw`, G(n.down), dx, mlpIn, downShape));
       b.push(swigluBackward(ctx, `${L}.swiglu.dx`, { dGate, dUp, dAct, gate, up }, N * F));
       b.push(...linearBackwardInput(ctx, `${L}.gate_proj.dx`, dxn, dGate, W(n.gate), upShape, false), ...loraB(l, 'gate_proj', dxn, dGate, xn2));
       b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true), ...loraB(l, 'up_proj', dxn, dUp, xn2));

@@ -1,8 +1,9 @@
 // A linear layer Y = X W^T (W stored [out, in]) in its three matmul orientations, over the row pieces a
-// large weight may be split into (each piece is a block of output features / columns of Y).
+// large weight may be split into (each piece is a block of output features / columns of Y). The input X may be
+// SwiGLU's silu(gate) * up, read from gate and up (a SwigluOperand): the down projection of the fused graph.
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
 import type { TablePiece } from './kernels/embedding';
-import { matmul, matmulSplitK } from './kernels/matmul';
+import { matmul, matmulSplitK, type MatmulOperand } from './kernels/matmul';
 
 export interface LinearShape {
   readonly rows: number;   // N: tokens
@@ -12,7 +13,7 @@ export interface LinearShape {
 }
 
 /** y (N, out) = x (N, in) W^T */
-export function linearForward(ctx: KernelContext, label: string, y: TensorView, x: TensorView,
+export function linearForward(ctx: KernelContext, label: string, y: TensorView, x: MatmulOperand,
   w: readonly TablePiece[], s: LinearShape, yOff = 0): Dispatch[] {
   return w.map((p, k) => matmul(ctx, `${label}#${k}`, { c: y, a: x, b: p.view }, {
     M: s.rows, N: p.rowEnd - p.rowBegin, K: s.in, transB: true, lda: s.in, ldb: s.in, ldc: s.out,
@@ -31,7 +32,7 @@ export function linearBackwardInput(ctx: KernelContext, label: string, dx: Tenso
 
 /** dW (out, in) += dy^T (out, N) x (N, in) */
 export function linearBackwardWeight(ctx: KernelContext, label: string, dw: readonly TablePiece[], dy: TensorView,
-  x: TensorView, s: LinearShape, dyOff = 0): Dispatch[] {
+  x: MatmulOperand, s: LinearShape, dyOff = 0): Dispatch[] {
   return dw.flatMap((p, k) => matmulSplitK(ctx, `${label}#${k}`, { c: p.view, a: dy, b: x }, {
     M: p.rowEnd - p.rowBegin, N: s.in, K: s.rows, transA: true, lda: s.out, ldb: s.in, ldc: s.in,
     aOff: dyOff + p.rowBegin, bOff: s.xOff ?? 0, beta: 1,

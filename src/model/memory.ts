@@ -34,7 +34,15 @@ export interface ActivationOptions {
   /** Activation recomputation: only each block's input x.l stays from the forward; the backward recomputes
    *  block l into one shared set of block tensors right before block l's backward. Training graphs only. */
   readonly recompute?: boolean;
+  /** false: the unfused graph (GraphOptions.fuse), which writes SwiGLU's act for the down projection to read. */
+  readonly fuse?: boolean;
 }
+
+/** Whether the graph writes SwiGLU's act = silu(gate) * up (N, F) in each block: unfused, or when a LoRA adapter
+ *  on down_proj takes it as its input. Fused, the down projection and its weight gradient compute it from gate
+ *  and up as they load it, so it is neither written nor saved. */
+export const writesSwigluAct = (lora?: LoraConfig, fuse = true): boolean =>
+  !fuse || (lora?.targets.includes('down_proj') ?? false);
 
 /** The tensor holding a block's saved activation `name` (xn1, q, gate, ...) for layer l: one per layer, or,
  *  recomputing, one shared by every layer (`name.block`). */
@@ -50,6 +58,7 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
   const HD = c.nHeads * headDim(c), KVD = c.nKvHeads * headDim(c), H = c.nHeads;
   const re = mode === 'train' && opts.recompute === true;
   const saved = re ? 1 : c.nLayers;   // sets of block activations
+  const act = writesSwigluAct(lora, opts.fuse);
   const t: TensorEntry[] = [
     { name: 'inputs', numel: N },             // (N) token ids
     { name: 'targets', numel: N },            // (N) next-token ids, -1 where nothing is predicted
@@ -66,8 +75,9 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
       { name: n('att'), numel: N * HD }, { name: n('lse'), numel: B * H * T },
       { name: n('xmid'), numel: N * C },
       { name: n('xn2'), numel: N * C }, { name: n('rstd2'), numel: N },
-      { name: n('gate'), numel: N * F }, { name: n('up'), numel: N * F }, { name: n('act'), numel: N * F },
+      { name: n('gate'), numel: N * F }, { name: n('up'), numel: N * F },
     );
+    if (act) t.push({ name: n('act'), numel: N * F });
   }
   t.push(
     { name: 'proj', numel: N * C },   // scratch: an output projection before its residual add (not saved)
@@ -168,6 +178,8 @@ export interface EstimateOptions {
   readonly recompute?: boolean;
   /** A LoRA run's frozen base keeps its linear layers' weights as f16 (norms and embedding stay f32). */
   readonly f16Base?: boolean;
+  /** false: the unfused engine's tables (ActivationOptions.fuse). */
+  readonly fuse?: boolean;
 }
 
 const MiB = 2 ** 20;
@@ -209,7 +221,7 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
     if (opts.lora) pieces.push(...specPieces(loraSpecs(c, opts.lora), maxBinding));
   } catch (e) { problems.push((e as Error).message); }
   const N = s.batchSize * s.seqLen;
-  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora, { recompute });
+  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora, { recompute, fuse: opts.fuse });
   const actBytes = acts.reduce((a, t) => a + t.numel * 4, 0);
   const groups = new Map<string, number>();
   for (const t of acts) groups.set(activationGroup(t.name), (groups.get(activationGroup(t.name)) ?? 0) + t.numel * 4);

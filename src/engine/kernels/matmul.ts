@@ -2,9 +2,11 @@
 // Aligned operands (see `vec4Aligned`) go to shaders/matmul_vec4.wgsl in the adapter's layout (tiled through
 // workgroup memory on GPUs, direct on CPU-emulated adapters); anything else to the scalar shaders/matmul.wgsl.
 // `matmulSplitK` adds split-K for outputs with too few tiles to fill a GPU (weight gradients of small layers).
-// The tile sizes live here only: the shaders take them as override constants.
+// Either operand may be SwiGLU's silu(gate) * up (a SwigluOperand), computed from gate and up as it is loaded:
+// the down projection's input, which the fused graph never writes (each layout has a SwiGLU-A and a SwiGLU-B
+// variant of its text, shaders.ts). The tile sizes live here only: the shaders take them as override constants.
 import { ceilDiv, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
-import type { FieldSpec, KernelContract, TensorArgs } from '../kernel-contract';
+import type { FieldSpec, KernelArgs, KernelContract } from '../kernel-contract';
 
 /** The tiled layouts' tile (TM, TN, TK): 256 invocations of 4 x 4 outputs; vec4 staging needs M = N = 4 K. */
 export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const;
@@ -17,8 +19,13 @@ const PARAMS = [['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['lda', 'u32'], ['ldb'
   ['aOff', 'u32'], ['bOff', 'u32'], ['cOff', 'u32'], ['alpha', 'f32'], ['beta', 'f32'], ['kSplit', 'u32'], ['cSplit', 'u32'],
 ] as const satisfies readonly FieldSpec[];
 // b is f32, or packed f16 pairs when the weight is stored in half precision (the shader's bF16 variant).
-const operands = [{ name: 'c', access: 'read_write' }, { name: 'a', access: 'read' }, { name: 'b', access: 'read' },
-  { name: 'params', access: 'uniform', fields: PARAMS }] as const;
+const params = { name: 'params', access: 'uniform', fields: PARAMS } as const;
+const c = { name: 'c', access: 'read_write' } as const;
+const gateUp = [{ name: 'gate', access: 'read' }, { name: 'up', access: 'read' }] as const;
+const operands = [c, { name: 'a', access: 'read' }, { name: 'b', access: 'read' }, params] as const;
+// A (or B) as silu(gate) * up: its one binding becomes gate and up (ShaderVariant.swiglu).
+const swigluA = [c, ...gateUp, { name: 'b', access: 'read' }, params] as const;
+const swigluB = [c, { name: 'a', access: 'read' }, ...gateUp, params] as const;
 
 export const MATMUL = {
   shader: 'matmul', entry: 'main', overrides: ['TRANS_A', 'TRANS_B', 'TM', 'TN', 'TK'], bindings: operands,
@@ -39,14 +46,44 @@ export const SPLITK_REDUCE = {
   }],
 } as const satisfies KernelContract;
 
-export const MATMUL_CONTRACTS: readonly KernelContract[] = [MATMUL, MATMUL_VEC4_TILED, MATMUL_VEC4_DIRECT, SPLITK_REDUCE];
+/** Each layout's contracts: plain, A read as SwiGLU (act W^T), B read as SwiGLU (dY^T act). */
+type Layout = 'scalar' | 'tiled' | 'direct';
+type Operands = 'plain' | 'swigluA' | 'swigluB';
+const withSwiglu = (k: KernelContract): Record<Operands, KernelContract> => ({
+  plain: k,
+  swigluA: { ...k, bindings: swigluA, variant: { swiglu: 'a' } },
+  swigluB: { ...k, bindings: swigluB, variant: { swiglu: 'b' } },
+});
+const LAYOUTS: Record<Layout, Record<Operands, KernelContract>> = {
+  scalar: withSwiglu(MATMUL), tiled: withSwiglu(MATMUL_VEC4_TILED), direct: withSwiglu(MATMUL_VEC4_DIRECT),
+};
+
+export const MATMUL_CONTRACTS: readonly KernelContract[] = [
+  ...Object.values(LAYOUTS).flatMap((l) => Object.values(l)), SPLITK_REDUCE,
+];
 
 const TILE_CONSTANTS = { TM: MATMUL_TILE.M, TN: MATMUL_TILE.N, TK: MATMUL_TILE.K };
 if (MATMUL_TILE.M !== MATMUL_TILE.N || MATMUL_TILE.M !== 4 * MATMUL_TILE.K) {
   throw new Error('matmul_vec4.wgsl stages one vec4 of each operand per invocation: its tile needs M = N = 4 K');
 }
 
-export type MatmulTensors = TensorArgs<typeof MATMUL>;
+/** SwiGLU's silu(gate) * up (both (N, F), the same layout) as a matmul operand: computed as it is loaded,
+ *  with lib/swiglu_act.wgsl's expression, so it equals the `act` that swiglu.wgsl would have written. */
+export interface SwigluOperand {
+  readonly gate: TensorView;
+  readonly up: TensorView;
+}
+
+export type MatmulOperand = TensorView | SwigluOperand;
+
+const isSwiglu = (x: MatmulOperand): x is SwigluOperand => 'gate' in x;
+
+/** C = op(A) op(B); at most one of A and B a SwigluOperand. */
+export interface MatmulTensors {
+  readonly c: TensorView;
+  readonly a: MatmulOperand;
+  readonly b: MatmulOperand;
+}
 
 export interface MatmulArgs {
   readonly M: number;
@@ -85,18 +122,22 @@ function matmulDispatch(ctx: KernelContext, label: string, t: MatmulTensors, m: 
   const direct = vec4 && ctx.choices.matmul === 'direct';
   const f16Tiles = vec4 && !direct && ctx.choices.matmulPrecision === 'f16';
   // A half-precision B (a frozen weight stored as f16) is unpacked to f32 as it is loaded; A never is.
-  if (t.a.dtype === 'f16' || t.c.dtype === 'f16') throw new Error(`${label}: only the B operand may be stored as f16`);
-  const bF16 = t.b.dtype === 'f16';
-  const args = { ...t, params: {
+  if (isSwiglu(t.a) && isSwiglu(t.b)) throw new Error(`${label}: at most one operand may be read as SwiGLU`);
+  const f32Only = [t.c, ...(isSwiglu(t.a) ? [t.a.gate, t.a.up] : [t.a]), ...(isSwiglu(t.b) ? [t.b.gate, t.b.up] : [])];
+  if (f32Only.some((v) => v.dtype === 'f16')) throw new Error(`${label}: only a plain B operand may be stored as f16`);
+  const bF16 = !isSwiglu(t.b) && t.b.dtype === 'f16';
+  const operands: Operands = isSwiglu(t.a) ? 'swigluA' : isSwiglu(t.b) ? 'swigluB' : 'plain';
+  const tensors = { c: t.c, ...(isSwiglu(t.a) ? t.a : { a: t.a }), ...(isSwiglu(t.b) ? t.b : { b: t.b }) };
+  const args = { ...tensors, params: {
     M: m.M, N: m.N, K: m.K, lda, ldb, ldc, aOff, bOff, cOff: m.cOff ?? 0, alpha: m.alpha ?? 1, beta: m.beta ?? 0,
     kSplit: split.kSplit, cSplit: split.cSplit,
-  } };
+  } } as KernelArgs<KernelContract>;
   const orient = { TRANS_A: transA, TRANS_B: transB };
   const grid = (tile: { readonly M: number; readonly N: number }): [number, number, number] =>
     [ceilDiv(m.N, tile.N), ceilDiv(m.M, tile.M), split.layers];
-  if (direct) return ctx.launch(MATMUL_VEC4_DIRECT, label, args, grid(DIRECT_TILE), { ...orient, DIRECT_WG }, { bF16 });
-  if (vec4) return ctx.launch(MATMUL_VEC4_TILED, label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { f16Tiles, bF16 });
-  return ctx.launch(MATMUL, label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { bF16 });
+  if (direct) return ctx.launch(LAYOUTS.direct[operands], label, args, grid(DIRECT_TILE), { ...orient, DIRECT_WG }, { bF16 });
+  if (vec4) return ctx.launch(LAYOUTS.tiled[operands], label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { f16Tiles, bF16 });
+  return ctx.launch(LAYOUTS.scalar[operands], label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { bF16 });
 }
 
 export function matmul(ctx: KernelContext, label: string, t: MatmulTensors, m: MatmulArgs): Dispatch {

@@ -26,10 +26,12 @@ const GiB = 2 ** 30;
 const totalOf = (out: string) => Number(/^total: ([\d.]+) GiB/m.exec(out)![1]);
 
 describe('npm run train --plan', () => {
-  it('hare-1.1b at 1 x 2048: 22.30 GiB planned as the issue measured; with --accum 8 --recompute at most 18 GiB', async () => {
+  // 22.30 GiB as the issue measured, less SwiGLU's act (22 layers x 2048 x 5632 floats), which the fused down
+  // projection computes from gate and up instead of saving.
+  it('hare-1.1b at 1 x 2048: 21.36 GiB planned; with --accum 8 --recompute at most 18 GiB', async () => {
     const plain = await captured(hare());
     expect(plain.code).toBe(0);
-    expect(totalOf(plain.out)).toBe(22.3);
+    expect(totalOf(plain.out)).toBe(21.36);
     const re = await captured(hare('--accum', '8', '--recompute'));
     expect(re.code).toBe(0);
     expect(re.out).not.toMatch(/adapter:|training \d+ steps|preparing/);   // nothing opened, nothing run
@@ -59,7 +61,7 @@ describe('npm run train --plan', () => {
     expect(totalOf(r.out)).toBeLessThanOrEqual(5);
     const over = await captured(hare('--lora', '16', '--memory-budget', '5'));
     expect(over.code).toBe(1);
-    expect(over.out).toMatch(/it would fit with the frozen base's linear layers in f16 \(--f16-base\): 3\.30 GiB/);
+    expect(over.out).toMatch(/it would fit with the frozen base's linear layers in f16 \(--f16-base\): 3\.26 GiB/);
     expect(() => parseTrainArgs(hare('--f16-base'))).toThrow(/--f16-base stores a frozen base: it needs --lora/);
   });
 
@@ -75,7 +77,7 @@ describe('npm run train --plan', () => {
     const r = await captured(['--preset', 'hare-1.1b', '--batch', '4', '--seq-len', '2048', '--memory-budget', '20', '--plan']);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/recomputation on \(chosen: --memory-budget needs it\)/);
-    expect(r.out).toMatch(/does not fit: needs 20\.21 GiB of GPU memory, more than the 20\.00 GiB available; it would fit with a smaller micro-batch \(--batch 2 --accum 2, the same tokens per step\): 18\.60 GiB/);
+    expect(r.out).toMatch(/does not fit: needs 20\.04 GiB of GPU memory, more than the 20\.00 GiB available; it would fit with a smaller micro-batch \(--batch 2 --accum 2, the same tokens per step\): 18\.51 GiB/);
     // Full training that fits nowhere near 8 GiB: LoRA is named (with recomputation, as it needs it).
     const c = preset('hare-1.1b'), s = { batchSize: 1, seqLen: 2048, accumSteps: 1 };
     const fits = fitOptions(c, s, PLAN_LIMITS, {}, 8 * GiB);
