@@ -18,8 +18,9 @@ import { crossEntropy, type CrossEntropyDispatch } from './kernels/loss';
 import { rmsnormBackwardInput, rmsnormBackwardWeight, rmsnormForward } from './kernels/norm';
 import { loraBackward, loraForward, type LoraShape } from './kernels/lora';
 import { loraNames, loraScale, targetShape, type LoraConfig, type LoraTarget } from '../model/lora';
-import { linearBackwardInput, linearBackwardWeight, linearForward } from './linear';
-import type { MatmulOperand } from './kernels/matmul';
+import { linearBackwardInput, linearBackwardWeight, linearForward, ropeFits } from './linear';
+import type { MatmulOperand, RopeEpilogue } from './kernels/matmul';
+import type { TablePiece } from './kernels/embedding';
 import type { ParamStore } from './param-store';
 
 export interface GraphOptions {
@@ -72,6 +73,9 @@ export class ModelGraph {
     // Fused, SwiGLU's act is never written: down_proj reads silu(gate) * up from gate and up as it loads its
     // input, and its weight gradient does the same; a LoRA adapter on down_proj needs act written (its input).
     const writesAct = writesSwigluAct(lora?.config, fuse);
+    // Fused, RoPE is q_proj's and k_proj's epilogue, unless an adapter adds to the projection after its base
+    // product (the turn must follow the sum) or a piece of the weight splits a head.
+    const ropeEpilogue = (t: LoraTarget, w: readonly TablePiece[]) => fuse && !adapted.has(t) && ropeFits(w, D);
     const a = (name: string) => this.acts.get(name);
     const rt = ropeTables(T, D, c.ropeTheta);
     ctx.device.queue.writeBuffer(a('rope.cos').buffer, a('rope.cos').offset, rt.cos);
@@ -90,6 +94,8 @@ export class ModelGraph {
     const downShape = { rows: N, in: F, out: C };
     const ropeQ = { nTokens: N, seqLen: T, nHeads: H, headDim: D };
     const ropeK = { nTokens: N, seqLen: T, nHeads: KV, headDim: D };
+    const ropeT = { cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') };
+    const ropeE: RopeEpilogue = { ...ropeT, headDim: D };
     // LoRA on target t of layer l: nothing when t is not adapted.
     const loraShape = (t: LoraTarget): LoraShape =>
       ({ rows: N, ...targetShape(c, t), rank: lora!.config.rank, scale: loraScale(lora!.config) });
@@ -117,7 +123,8 @@ export class ModelGraph {
     // mlp_norm, and x[l+1] with block l+1's attn_norm (the final norm after the top block), so block l > 0
     // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself. And SwiGLU is
     // down_proj's prologue (`L3.swiglu+down_proj`, reading silu(gate) * up from gate and up), unless act is
-    // written (writesAct), so a recomputed block ends at up_proj.
+    // written (writesAct), so a recomputed block ends at up_proj. And RoPE is the q and k projections' epilogue
+    // (`L3.q_proj+rope_q`, `L3.k_proj+rope_k`) where ropeEpilogue allows.
     const norm = { rows: N, dim: C, eps: c.normEps };
     const block = (l: number, recomputing: boolean): Dispatch[] => {
       const n = layerParamNames(l), L = recomputing ? `L${l}.recompute` : `L${l}`, out: Dispatch[] = [];
@@ -126,11 +133,14 @@ export class ModelGraph {
       const gate = saved('gate', l), up = saved('up', l), proj = a('proj');
       const act = writesAct ? saved('act', l) : null, mlpIn: MatmulOperand = act ?? { gate, up };
       if (!fuse || l === 0 || recomputing) out.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn1, rstd: saved('rstd1', l), x, w: P(n.attnNorm) }, norm));
-      out.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1, L));
-      out.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1, L));
+      const qRope = ropeEpilogue('q_proj', W(n.q)), kRope = ropeEpilogue('k_proj', W(n.k));
+      out.push(...linearForward(ctx, qRope ? `${L}.q_proj+rope_q` : `${L}.q_proj`, q, xn1, W(n.q), qShape, 0, qRope ? ropeE : undefined),
+        ...loraF(l, 'q_proj', q, xn1, L));
+      out.push(...linearForward(ctx, kRope ? `${L}.k_proj+rope_k` : `${L}.k_proj`, k, xn1, W(n.k), kvShape, 0, kRope ? ropeE : undefined),
+        ...loraF(l, 'k_proj', k, xn1, L));
       out.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1, L));
-      out.push(rope(ctx, `${L}.rope_q`, { x: q, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, 1));
-      out.push(rope(ctx, `${L}.rope_k`, { x: k, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, 1));
+      if (!qRope) out.push(rope(ctx, `${L}.rope_q`, { x: q, ...ropeT }, ropeQ, 1));
+      if (!kRope) out.push(rope(ctx, `${L}.rope_k`, { x: k, ...ropeT }, ropeK, 1));
       out.push(attentionForward(ctx, `${L}.attention`, { out: o, lse: saved('lse', l), q, k, v, pos: a('positions') }, att, tiles));
       out.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o, L));
       if (fuse) out.push(addRmsnormForward(ctx, `${L}.attn_residual+mlp_norm`, { s: xmid, y: xn2, rstd: saved('rstd2', l), a: x, b: proj, w: P(n.mlpNorm) }, norm));
@@ -217,8 +227,8 @@ export class ModelGraph {
       bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
       b.push(...attentionBackward(ctx, `${L}.attention.dx`,
         { dq, dk, dv, delta: a('d.delta'), dOut: dAtt, out: o, q, k, v, pos: a('positions'), lse: saved('lse', l) }, att, tiles));
-      b.push(rope(ctx, `${L}.rope_q.dx`, { x: dq, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, -1));
-      b.push(rope(ctx, `${L}.rope_k.dx`, { x: dk, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, -1));
+      b.push(rope(ctx, `${L}.rope_q.dx`, { x: dq, ...ropeT }, ropeQ, -1));
+      b.push(rope(ctx, `${L}.rope_k.dx`, { x: dk, ...ropeT }, ropeK, -1));
       b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false), ...loraB(l, 'q_proj', dxn, dq, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.k_proj.dx`, dxn, dk, W(n.k), kvShape, true), ...loraB(l, 'k_proj', dxn, dk, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.v_proj.dx`, dxn, dv, W(n.v), kvShape, true), ...loraB(l, 'v_proj', dxn, dv, xn1));

@@ -63,6 +63,7 @@ export interface LaunchVariant {
   readonly bF16?: boolean;
   /** Set by the contract (KernelContract.variant), not by a launch. */
   readonly swiglu?: 'a' | 'b';
+  readonly rope?: boolean;
 }
 
 export class KernelContext {
@@ -91,10 +92,10 @@ export class KernelContext {
    *  reaches it through `launch` and its contract. */
   private pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean>,
     v: Required<Pick<LaunchVariant, 'f16Tiles' | 'bF16'>> & LaunchVariant): GPUComputePipeline {
-    const key = JSON.stringify([shader, entryPoint, constants, v.headDim, this.subgroups, v.f16Tiles, v.bF16, v.swiglu]);
+    const key = JSON.stringify([shader, entryPoint, constants, v.headDim, this.subgroups, v.f16Tiles, v.bF16, v.swiglu, v.rope]);
     let p = this.pipelines.get(key);
     if (!p) {
-      const label = `${shader}.${entryPoint}${v.swiglu ? `+swiglu_${v.swiglu}` : ''}`;
+      const label = `${shader}.${entryPoint}${v.swiglu ? `+swiglu_${v.swiglu}` : ''}${v.rope ? '+rope' : ''}`;
       const module = this.device.createShaderModule({ label, code: shaderSource(shader, { subgroups: this.subgroups, ...v }) });
       const c: Record<string, number> = {};
       for (const [k, val] of Object.entries(constants)) c[k] = typeof val === 'boolean' ? (val ? 1 : 0) : val;
@@ -116,7 +117,7 @@ export class KernelContext {
     if (given !== wanted) throw new Error(`${label}: kernel ${contractLabel(c)} takes overrides [${wanted}], got [${given}]`);
     // A contract may fix part of the text (a matmul's SwiGLU operand): its bindings describe that variant.
     const v = { ...variant, ...c.variant, f16Tiles: variant.f16Tiles ?? false, bF16: variant.bF16 ?? false };
-    const key = JSON.stringify([this.subgroups, v.headDim, v.f16Tiles, v.bF16, v.swiglu]);
+    const key = JSON.stringify([this.subgroups, v.headDim, v.f16Tiles, v.bF16, v.swiglu, v.rope]);
     let checked = checkedContracts.get(c);
     if (!checked) { checked = new Set(); checkedContracts.set(c, checked); }
     if (!checked.has(key)) {

@@ -22,6 +22,8 @@ import swiglu from '../../shaders/swiglu.wgsl?raw';
 import reduceSubgroup from '../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 import swigluAct from '../../shaders/lib/swiglu_act.wgsl?raw';
+import ropeTurn from '../../shaders/lib/rope_turn.wgsl?raw';
+import ropeEpilogue from '../../shaders/lib/rope_epilogue.wgsl?raw';
 
 export const SHADERS = {
   add, addRmsnorm, adamw, adamwMulti, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, gradNormMulti, lora, matmul, matmulVec4, rmsnorm, rope, splitkReduce, swiglu,
@@ -47,6 +49,10 @@ export interface ShaderVariant {
    *  later binding up by one, and puts lib/swiglu_act.wgsl in front. 'a': the down projection's forward
    *  (act W^T); 'b': its weight gradient (dY^T act). */
   readonly swiglu?: 'a' | 'b';
+  /** The matmul's RoPE epilogue (the q / k projections): swaps the block between `// C storage begin` and
+   *  `// C storage end` for lib/rope_epilogue.wgsl with the tables and positions as three bindings in front of
+   *  the uniform block (which moves up by three), and puts lib/rope_turn.wgsl in front. */
+  readonly rope?: boolean;
 }
 
 /** B as packed halves: element i is half (i & 1) of word i / 2 (little-endian, as ParamStore writes them). */
@@ -67,6 +73,15 @@ fn ${fn}(i: u32) -> ${t} { return ${act}(gate[i], up[i]); }`;
 
 /** Kernels whose text includes lib/swiglu_act.wgsl always (the matmuls only in their SwiGLU variant). */
 const NEEDS_SWIGLU: ReadonlySet<ShaderName> = new Set(['swiglu']);
+/** Kernels whose text includes lib/rope_turn.wgsl always (the matmuls only in their RoPE variant). */
+const NEEDS_ROPE: ReadonlySet<ShaderName> = new Set(['rope']);
+
+/** The RoPE epilogue's C block: C, then the tables and positions at `first` .. `first` + 2 (the uniform's place). */
+const ropeBlock = (first: number): string => `@group(0) @binding(0) var<storage, read_write> c: array<f32>;
+@group(0) @binding(${first}) var<storage, read> cos_t: array<f32>;   // (T, D/2)
+@group(0) @binding(${first + 1}) var<storage, read> sin_t: array<f32>;   // (T, D/2)
+@group(0) @binding(${first + 2}) var<storage, read> pos: array<u32>;     // (N) each row's position
+${ropeEpilogue}`;
 
 export function shaderSource(name: ShaderName, v: ShaderVariant): string {
   let body: string = SHADERS[name];
@@ -93,7 +108,18 @@ export function shaderSource(name: ShaderName, v: ShaderVariant): string {
     const binding = Number(/@binding\((\d+)\)/.exec(m[0])![1]);
     body = `${body.slice(0, m.index)}${swigluOperand(v.swiglu, binding, name === 'matmulVec4')}\n${after}`;
   }
+  if (v.rope) {
+    if (name !== 'matmul' && name !== 'matmulVec4') throw new Error(`shader ${name} has no epilogue to apply RoPE in`);
+    if (v.swiglu !== undefined) throw new Error('the RoPE epilogue and a SwiGLU operand are not built together');
+    const m = /\/\/ C storage begin\n[\s\S]*?\/\/ C storage end\n/.exec(body);
+    const u = /@binding\((\d+)\) var<uniform>/.exec(body);
+    if (!m || !u) throw new Error(`shader ${name} has no C storage block and uniform to build the RoPE epilogue`);
+    const first = Number(u[1]);
+    body = body.replace(/@binding\((\d+)\) var<uniform>/, `@binding(${first + 3}) var<uniform>`)
+      .replace(m[0], () => `${ropeBlock(first)}\n`);
+  }
   if (v.swiglu !== undefined || NEEDS_SWIGLU.has(name)) body = `${swigluAct}\n${body}`;
+  if (v.rope || NEEDS_ROPE.has(name)) body = `${ropeTurn}\n${body}`;
   if (v.f16Tiles) {
     const re = /alias TileScalar = f32;/;
     if (!re.test(body)) throw new Error(`shader ${name} has no TileScalar alias to switch to f16`);
