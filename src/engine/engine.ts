@@ -35,9 +35,9 @@ export interface EngineOptions {
   /** With `lora`: the frozen base's linear layers stored as f16 (packed, read by the matmul as f32); half the
    *  base's memory, the weights rounded to f16 (a BF16 or F16 release loses nothing in its normal range). */
   readonly f16Base?: boolean;
-  /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer, and
-   *  SwiGLU's act written for the down projection to read), the baseline `npm run bench` times the fused
-   *  engine against; the same losses and weights either way. */
+  /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer, for
+   *  RoPE after the q and k projections, and SwiGLU's act written for the down projection to read), the
+   *  baseline `npm run bench` times the fused engine against; the same losses and weights either way. */
   readonly fuse?: boolean;
 }
 

@@ -35,7 +35,8 @@ export interface GraphOptions {
   /** Keep each block's input only and recompute the block in the backward (training graphs). */
   readonly recompute?: boolean;
   /** false: the unfused graph (each residual add and RMSNorm its own dispatch, SwiGLU's act written by its own
-   *  kernel for the down projection to read), the baseline the bench times. Both compute the same values to the bit. */
+   *  kernel for the down projection to read, RoPE a dispatch after the q and k projections), the baseline the
+   *  bench times. Both compute the same values to the bit. */
   readonly fuse?: boolean;
 }
 
@@ -121,9 +122,9 @@ export class ModelGraph {
     // (its s u B^T lands in the unread scratch proj).
     // Fused (the default), each residual add and the RMSNorm that reads its sum are one dispatch: xmid with
     // mlp_norm, and x[l+1] with block l+1's attn_norm (the final norm after the top block), so block l > 0
-    // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself. And SwiGLU is
-    // down_proj's prologue (`L3.swiglu+down_proj`, reading silu(gate) * up from gate and up), unless act is
-    // written (writesAct), so a recomputed block ends at up_proj. And RoPE is the q and k projections' epilogue
+    // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself. SwiGLU is
+    // down_proj's prologue (`L3.swiglu+down_proj`, reading silu(gate) * up from gate and up) unless act is
+    // written (writesAct), so a recomputed block ends at up_proj; RoPE is the q and k projections' epilogue
     // (`L3.q_proj+rope_q`, `L3.k_proj+rope_k`) where ropeEpilogue allows.
     const norm = { rows: N, dim: C, eps: c.normEps };
     const block = (l: number, recomputing: boolean): Dispatch[] => {
