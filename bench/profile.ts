@@ -25,11 +25,17 @@ async function timeOne(device: GPUDevice, d: Dispatch, repeats: number): Promise
   return (performance.now() - t0) / repeats;
 }
 
-/** The kernel a dispatch label belongs to: `L3.q_proj#0` -> `linear forward`, `L0.attention.dx.dq` -> `attention dq`. */
+/** The kernel a dispatch label belongs to: `L3.q_proj#0` -> `matmul forward`, `L0.attention.dx.dq` -> `attention dq`,
+ *  and the fused kernels on rows of their own: the down projection reading SwiGLU (`L3.swiglu+down_proj#0`, its
+ *  weight gradient `.dw#0`) and the q / k projections ending in RoPE (`L3.q_proj+rope_q#0`). */
 export function kernelOf(label: string): string {
+  if (/swiglu\+down_proj(#\d+)?$/.test(label)) return 'matmul forward, SwiGLU operand (swiglu+down_proj)';
+  if (/swiglu\+down_proj\.dw#\d+(\.splitk)?$/.test(label)) return 'matmul backward (weight), SwiGLU operand (swiglu+down_proj.dw)';
+  if (/_proj\+rope_[qk]#\d+$/.test(label)) return 'matmul forward, RoPE epilogue (q_proj+rope_q, k_proj+rope_k)';
   if (/proj(#\d+)?$|lm_head\[\d+\]#/.test(label)) return 'matmul forward';
   if (/\.dx(\[\d+\])?#\d+$/.test(label)) return 'matmul backward (input)';
-  if (/\.dw(\[\d+\])?#\d+$/.test(label)) return 'matmul backward (weight)';
+  if (/\.dw(\[\d+\])?#\d+(\.splitk)?$/.test(label)) return 'matmul backward (weight)';
+  if (/\.dw(\[\d+\])?#\d+\.reduce$/.test(label)) return 'split-K reduce (weight gradients)';
   // Layers, chunks and parameter groups folded: `L0.mlp_residual+L1.attn_norm` -> `mlp_residual+attn_norm`.
   return label.replace(/(^|\+)L\d+\./g, '$1').replace(/\[[^\]]*\]/g, '').replace(/#\d+$/, '');
 }

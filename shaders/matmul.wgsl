@@ -37,10 +37,32 @@ override TN: u32;
 override TK: u32;
 override THREADS: u32 = (TM / 4u) * (TN / 4u);   // derived, not fed
 
+// C's storage and how the tile is stored: as computed, or, in the RoPE variant (shaders.ts; the q / k
+// projections), through lib/rope_epilogue.wgsl, which permutes the tile's columns and turns each pair.
+// C storage begin
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
+// Logical column n of the tile is column col_of(n) of C and of op(B).
+fn col_of(n: u32) -> u32 { return n; }
+fn store_row(r: u32, col: u32, v: vec4f) {
+  if (r >= p.M) { return; }
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let n = col + j;
+    if (n < p.N) {
+      let idx = p.c_off + c_shift + r * p.ldc + n;
+      // beta == 0 must not read C: it may hold anything, NaN included.
+      if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
+    }
+  }
+}
+// C storage end
+// A's storage: f32, or, in the SwiGLU variant (shaders.ts), two bindings gate and up whose silu(gate) * up is
+// computed as each element is loaded (the down projection's input, never written).
+// A storage begin
 @group(0) @binding(1) var<storage, read> a: array<f32>;
+fn a_at(i: u32) -> f32 { return a[i]; }
+// A storage end
 // B's storage: f32, or, for a frozen half-precision weight, pairs of f16 packed in u32 (shaders.ts swaps this
-// block for B_F16 below; the products and sums stay f32).
+// block; the products and sums stay f32), or gate and up as for A (the down projection's weight gradient).
 // B storage begin
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 fn b_at(i: u32) -> f32 { return b[i]; }
@@ -52,14 +74,14 @@ var<workgroup> b_tile: array<vec4f, TK * TN / 4u>; // [k][n / 4]
 
 fn load_a(m: u32, k: u32) -> f32 {
   if (m >= p.M || k >= k_end) { return 0.0; }
-  if (TRANS_A) { return a[p.a_off + k * p.lda + m]; }
-  return a[p.a_off + m * p.lda + k];
+  if (TRANS_A) { return a_at(p.a_off + k * p.lda + m); }
+  return a_at(p.a_off + m * p.lda + k);
 }
 
 fn load_b(k: u32, n: u32) -> f32 {
   if (k >= k_end || n >= p.N) { return 0.0; }
-  if (TRANS_B) { return b_at(p.b_off + n * p.ldb + k); }
-  return b_at(p.b_off + k * p.ldb + n);
+  if (TRANS_B) { return b_at(p.b_off + col_of(n) * p.ldb + k); }
+  return b_at(p.b_off + k * p.ldb + col_of(n));
 }
 
 @compute @workgroup_size(TN / 4u, TM / 4u)
@@ -112,17 +134,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   store_row(r + 1u, col, acc1);
   store_row(r + 2u, col, acc2);
   store_row(r + 3u, col, acc3);
-}
-
-fn store_row(r: u32, col: u32, v: vec4f) {
-  if (r >= p.M) { return; }
-  for (var j = 0u; j < 4u; j = j + 1u) {
-    let n = col + j;
-    if (n < p.N) {
-      let idx = p.c_off + c_shift + r * p.ldc + n;
-      // beta == 0 must not read C: it may hold anything, NaN included.
-      if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
-    }
-  }
 }
 

@@ -36,10 +36,32 @@ override TM: u32;
 override TN: u32;
 override TK: u32;
 
+// C's storage and how the tile is stored: as computed, or, in the RoPE variant (shaders.ts; the q / k
+// projections, B transposed), through lib/rope_epilogue.wgsl, which permutes the tile's columns and turns
+// each pair.
+// C storage begin
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
+// Logical column n of the tile is column col_of(n) of C and of op(B) (B's rows when TRANS_B).
+fn col_of(n: u32) -> u32 { return n; }
+fn store_row(r: u32, col: u32, v: vec4f) {
+  if (r >= p.M) { return; }
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let n = col + j;
+    if (n < p.N) {
+      let idx = p.c_off + c_shift + r * p.ldc + n;
+      if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
+    }
+  }
+}
+// C storage end
+// A's storage: f32, or, in the SwiGLU variant (shaders.ts), two bindings gate and up whose silu(gate) * up is
+// computed as each vec4 is loaded (the down projection's input, never written).
+// A storage begin
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
+fn a_at4(i: u32) -> vec4f { return a[i]; }
+// A storage end
 // B's storage: f32, or, for a frozen half-precision weight, four f16 packed in a vec2u (shaders.ts swaps this
-// block; the products and sums stay f32).
+// block; the products and sums stay f32), or gate and up as for A (the down projection's weight gradient).
 // B storage begin
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
 fn b_at4(i: u32) -> vec4f { return b[i]; }
@@ -53,31 +75,21 @@ var<workgroup> b_tile: array<TileVec, TK * TN / 4u>; // [k][n / 4]
 fn a_vec(m: u32, k: u32) -> vec4f {
   if (TRANS_A) {
     if (k >= k_end || m >= p.M) { return vec4f(0.0); }
-    return a[(p.a_off + k * p.lda + m) / 4u];
+    return a_at4((p.a_off + k * p.lda + m) / 4u);
   }
   if (m >= p.M || k >= k_end) { return vec4f(0.0); }
-  return a[(p.a_off + m * p.lda + k) / 4u];
+  return a_at4((p.a_off + m * p.lda + k) / 4u);
 }
 
-// The vec4 of B holding (k..k+3, n) when TRANS_B, or (k, n..n+3).
+// The vec4 of B holding (k..k+3, n) when TRANS_B, or (k, n..n+3) (read as they lie: the RoPE variant's
+// column map is for TRANS_B only).
 fn b_vec(k: u32, n: u32) -> vec4f {
   if (TRANS_B) {
     if (n >= p.N || k >= k_end) { return vec4f(0.0); }
-    return b_at4((p.b_off + n * p.ldb + k) / 4u);
+    return b_at4((p.b_off + col_of(n) * p.ldb + k) / 4u);
   }
   if (k >= k_end || n >= p.N) { return vec4f(0.0); }
   return b_at4((p.b_off + k * p.ldb + n) / 4u);
-}
-
-fn store_row(r: u32, col: u32, v: vec4f) {
-  if (r >= p.M) { return; }
-  for (var j = 0u; j < 4u; j = j + 1u) {
-    let n = col + j;
-    if (n < p.N) {
-      let idx = p.c_off + c_shift + r * p.ldc + n;
-      if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
-    }
-  }
 }
 
 @compute @workgroup_size(TN / 4u, TM / 4u)

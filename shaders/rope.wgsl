@@ -4,6 +4,8 @@
 //   backward: the transpose, which is the rotation by -angle (sign = -1)
 // In place on q (N, H*D) or k (N, KV*D). The cos/sin table (T, D/2) is computed on the host in double
 // precision, the same numbers the reference model uses.
+// The turn itself is lib/rope_turn.wgsl's rope_turn, which the q / k projections' RoPE epilogue shares (the
+// fused graph rotates q and k as the matmul stores them instead of here).
 // Two entry points, one per source of the position: `main` turns token n by its place in its row (n mod T:
 // one document per row, or the decode graph's rows of this call); `at_positions` reads it from pos[n], so a
 // row packed with several examples restarts the count at each one (pos[n] = place within its example).
@@ -28,10 +30,9 @@ fn rotate(nh: u32, i: u32, pos: u32, head_dim: u32, sign: f32) {
   let c = cos_t[pos * half + i];
   let s = sign * sin_t[pos * half + i];
   let base = nh * head_dim;
-  let a = x[base + i];
-  let b = x[base + i + half];
-  x[base + i] = a * c - b * s;
-  x[base + i + half] = b * c + a * s;
+  let turned = rope_turn(x[base + i], x[base + i + half], c, s);
+  x[base + i] = turned.x;
+  x[base + i + half] = turned.y;
 }
 
 // ---- main: outputs, inputs, uniforms

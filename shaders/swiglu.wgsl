@@ -1,11 +1,11 @@
 // SwiGLU gate: a = silu(g) * u, silu(g) = g * sigmoid(g).
 // backward: dg = da * u * sigmoid(g) * (1 + g * (1 - sigmoid(g))),  du = da * silu(g)
+// sigmoid and swiglu_act come from lib/swiglu_act.wgsl, which the matmuls' SwiGLU operand shares (the fused
+// graph computes act inside the down projection instead of writing it here).
 
 struct Params { n: u32 }
 
 override WG: u32 = 256;
-
-fn sigmoid(z: f32) -> f32 { return 1.0 / (1.0 + exp(-z)); }
 
 // ---- forward: outputs, inputs, uniforms
 @group(0) @binding(0) var<storage, read_write> act: array<f32>;  // (N, F)
@@ -17,8 +17,7 @@ fn sigmoid(z: f32) -> f32 { return 1.0 / (1.0 + exp(-z)); }
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
-  let g = gate[i];
-  act[i] = g * sigmoid(g) * up[i];
+  act[i] = swiglu_act(gate[i], up[i]);
 }
 
 // ---- backward: outputs (d_gate, d_up), inputs (d_act), saved (gate, up), uniforms

@@ -46,7 +46,8 @@ export interface EngineOptions {
    *  and the results move by the rounding (tests/gpu/f16-activations.test.ts states the tolerances). Training
    *  only; excludes recompute. */
   readonly f16Activations?: boolean;
-  /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer), the
+  /** false: the unfused kernels (a dispatch per residual add, per RMSNorm, per tensor in the optimizer, for
+   *  RoPE after the q and k projections, and SwiGLU's act written for the down projection to read), the
    *  baseline `npm run bench` times the fused engine against; the same losses and weights either way. */
   readonly fuse?: boolean;
 }
@@ -134,6 +135,8 @@ export class Engine {
   private readonly perLayer: UpdatePerLayer | null = null;
   /** The training graph keeps its saved activations as f16. */
   readonly f16Activations: boolean;
+  /** The fused kernels (EngineOptions.fuse): what the memory plan counts. */
+  readonly fuse: boolean;
   readonly graph: ModelGraph;
   readonly optimizer: AdamW | MultiTensorAdamW | null;
   readonly forwardGraphs: ModelGraph[] = [];
@@ -153,12 +156,13 @@ export class Engine {
     this.recompute = training && opts.recompute === true;
     const perLayer = training && opts.updatePerLayer === true;
     this.f16Activations = training && opts.f16Activations === true;
+    this.fuse = opts.fuse !== false;
     const lora = this.lora ?? undefined;
     const refusal = perLayer ? updatePerLayerRefusal({ lora, accumSteps: shape.accumSteps }) : null;
     if (refusal) throw new Error(refusal);
     const est = estimateMemory(this.config, shape, { ...limits, maxStorageBufferBindingSize: maxBindingBytes },
       { mode: training ? 'train' : 'forward', lora, recompute: opts.recompute, f16Base: opts.f16Base, updatePerLayer: perLayer,
-        f16Activations: opts.f16Activations });
+        f16Activations: opts.f16Activations, fuse: opts.fuse });
     if (est.problems.length > 0) throw new Error(`this configuration cannot run on this adapter: ${est.problems.join('; ')}`);
     this.ctx = new KernelContext(dev.device, dev.caps, opts.kernels);
     const pieceBytes = Math.min(opts.paramPieceBytes ?? maxBindingBytes, maxBindingBytes);
@@ -390,7 +394,7 @@ export class Engine {
   describeMemory(): string {
     const e = estimateMemory(this.config, this.shape, this.ctx.caps.limits,
       { mode: this.training ? 'train' : 'forward', lora: this.lora ?? undefined, recompute: this.recompute, f16Base: this.store.f16Linear,
-        updatePerLayer: this.perLayer !== null, f16Activations: this.f16Activations });
+        updatePerLayer: this.perLayer !== null, f16Activations: this.f16Activations, fuse: this.fuse });
     const trainable = this.lora ? ` (${(e.trainable / 1e6).toFixed(2)}M in the LoRA adapter, trained)` : '';
     return `${(e.parameters / 1e6).toFixed(2)}M parameters${trainable}; ${formatBytes(e.bytes.total)} on the GPU ` +
       `(weights ${formatBytes(e.bytes.parameters)}, gradients ${formatBytes(e.bytes.gradients)}, ` +

@@ -14,8 +14,8 @@
 // change to any value is the rounding of the packed tensors to f16, read by the backward of blocks 0..L-2.
 // Recomputation already drops these tensors: the two exclude each other (memory.ts F16_RECOMPUTE).
 import { headDim, type ModelConfig } from '../model/config';
-import { activationStorage, activationTable, blockActivation, F16_SAVED, logitsChunkRows, loraActivation, packedActivation, type GraphMode,
-  type GraphShape } from '../model/memory';
+import { activationStorage, activationTable, blockActivation, f16SavedOf, logitsChunkRows, loraActivation, packedActivation, writesSwigluAct,
+  type GraphMode, type GraphShape } from '../model/memory';
 import { EMBED, FINAL_NORM, headWeight, layerParamNames } from '../model/params';
 import { allocateTable, type TensorTable } from './buffers';
 import type { Dispatch, KernelContext, TensorView } from './kernel-context';
@@ -27,7 +27,9 @@ import { crossEntropy, type CrossEntropyDispatch } from './kernels/loss';
 import { rmsnormBackwardInput, rmsnormBackwardWeight, rmsnormForward } from './kernels/norm';
 import { loraBackward, loraForward, type LoraShape } from './kernels/lora';
 import { loraNames, loraScale, targetShape, type LoraConfig, type LoraTarget } from '../model/lora';
-import { linearBackwardInput, linearBackwardWeight, linearForward } from './linear';
+import { linearBackwardInput, linearBackwardWeight, linearForward, ropeFits } from './linear';
+import type { MatmulOperand, RopeEpilogue } from './kernels/matmul';
+import type { TablePiece } from './kernels/embedding';
 import { packF16, unpackF16 } from './kernels/pack-f16';
 import type { ParamStore } from './param-store';
 
@@ -45,8 +47,9 @@ export interface GraphOptions {
   /** Keep the large saved activations of every block but the top one as f16 (training graphs; not with
    *  recompute); every kernel still computes in f32. */
   readonly f16Activations?: boolean;
-  /** false: the unfused graph (each residual add and RMSNorm its own dispatch), the baseline the bench times.
-   *  Both compute the same values to the bit. */
+  /** false: the unfused graph (each residual add and RMSNorm its own dispatch, SwiGLU's act written by its own
+   *  kernel for the down projection to read, RoPE a dispatch after the q and k projections), the baseline the
+   *  bench times. Both compute the same values to the bit. */
   readonly fuse?: boolean;
   /** The update is applied layer by layer (engine.ts): also plan the top block's recomputation for the second
    *  backward (`recomputeTop`, recomputing graphs only). */
@@ -107,9 +110,15 @@ export class ModelGraph {
     this.chunkRows = logitsChunkRows(c, N, opts.maxBindingBytes, opts.logitsChunkRows);
     const lim = ctx.caps.limits;
     this.acts = allocateTable(ctx.device, `activations ${B}x${T}`, activationTable(c, shape, opts.mode, this.chunkRows, lora?.config,
-      { recompute: re, f16Activations: half }),
+      { recompute: re, f16Activations: half, fuse }),
       { maxBindingBytes: opts.maxBindingBytes });
     const adapted = new Set<LoraTarget>(lora?.config.targets ?? []);
+    // Fused, SwiGLU's act is never written: down_proj reads silu(gate) * up from gate and up as it loads its
+    // input, and its weight gradient does the same; a LoRA adapter on down_proj needs act written (its input).
+    const writesAct = writesSwigluAct(lora?.config, fuse);
+    // Fused, RoPE is q_proj's and k_proj's epilogue, unless an adapter adds to the projection after its base
+    // product (the turn must follow the sum) or a piece of the weight splits a head.
+    const ropeEpilogue = (t: LoraTarget, w: readonly TablePiece[]) => fuse && !adapted.has(t) && ropeFits(w, D);
     const a = (name: string) => this.acts.get(name);
     const rt = ropeTables(T, D, c.ropeTheta);
     ctx.device.queue.writeBuffer(a('rope.cos').buffer, a('rope.cos').offset, rt.cos);
@@ -128,6 +137,8 @@ export class ModelGraph {
     const downShape = { rows: N, in: F, out: C };
     const ropeQ = { nTokens: N, seqLen: T, nHeads: H, headDim: D };
     const ropeK = { nTokens: N, seqLen: T, nHeads: KV, headDim: D };
+    const ropeT = { cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') };
+    const ropeE: RopeEpilogue = { ...ropeT, headDim: D };
     // LoRA on target t of layer l: nothing when t is not adapted.
     const loraShape = (t: LoraTarget): LoraShape =>
       ({ rows: N, ...targetShape(c, t), rank: lora!.config.rank, scale: loraScale(lora!.config) });
@@ -141,9 +152,10 @@ export class ModelGraph {
      *  large ones, with f16 activations). */
     const saved = (name: string, l: number) => a(blockActivation(name, l, storage));
     /** With f16 activations: block l's large saved tensors into its halves, or back into the f32 set. */
-    const packBlock = (l: number): Dispatch[] => F16_SAVED.map((name) =>
+    const packedNames = f16SavedOf(writesAct);   // act is among them only where the graph writes it
+    const packBlock = (l: number): Dispatch[] => packedNames.map((name) =>
       packF16(ctx, `L${l}.save_f16.${name}`, { f16: a(packedActivation(name, l)), f32: saved(name, l) }, saved(name, l).size / 4));
-    const unpackBlock = (l: number): Dispatch[] => F16_SAVED.map((name) =>
+    const unpackBlock = (l: number): Dispatch[] => packedNames.map((name) =>
       unpackF16(ctx, `L${l}.load_f16.${name}`, { f32: saved(name, l), f16: a(packedActivation(name, l)) }, saved(name, l).size / 4));
     const loraB = (l: number, t: LoraTarget, dx: TensorView, dy: TensorView, x: TensorView): Dispatch[] => {
       if (!adapted.has(t)) return [];
@@ -159,7 +171,10 @@ export class ModelGraph {
     // (its s u B^T lands in the unread scratch proj).
     // Fused (the default), each residual add and the RMSNorm that reads its sum are one dispatch: xmid with
     // mlp_norm, and x[l+1] with block l+1's attn_norm (the final norm after the top block), so block l > 0
-    // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself.
+    // finds its xn1 written; a recomputed block, which starts from the saved x.l, norms it itself. SwiGLU is
+    // down_proj's prologue (`L3.swiglu+down_proj`, reading silu(gate) * up from gate and up) unless act is
+    // written (writesAct), so a recomputed block ends at up_proj; RoPE is the q and k projections' epilogue
+    // (`L3.q_proj+rope_q`, `L3.k_proj+rope_k`) where ropeEpilogue allows.
     // With f16 activations, a block below the top packs its saved tensors after down_proj, the last kernel to
     // read them, before the residual add's fused norm writes the next block's xn1 over this one's.
     const norm = { rows: N, dim: C, eps: c.normEps };
@@ -167,13 +182,17 @@ export class ModelGraph {
       const n = layerParamNames(l), L = recomputing ? `L${l}.recompute` : `L${l}`, out: Dispatch[] = [];
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
       const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
-      const gate = saved('gate', l), up = saved('up', l), act = saved('act', l), proj = a('proj');
+      const gate = saved('gate', l), up = saved('up', l), proj = a('proj');
+      const act = writesAct ? saved('act', l) : null, mlpIn: MatmulOperand = act ?? { gate, up };
       if (!fuse || l === 0 || recomputing) out.push(rmsnormForward(ctx, `${L}.attn_norm`, { y: xn1, rstd: saved('rstd1', l), x, w: P(n.attnNorm) }, norm));
-      out.push(...linearForward(ctx, `${L}.q_proj`, q, xn1, W(n.q), qShape), ...loraF(l, 'q_proj', q, xn1, L));
-      out.push(...linearForward(ctx, `${L}.k_proj`, k, xn1, W(n.k), kvShape), ...loraF(l, 'k_proj', k, xn1, L));
+      const qRope = ropeEpilogue('q_proj', W(n.q)), kRope = ropeEpilogue('k_proj', W(n.k));
+      out.push(...linearForward(ctx, qRope ? `${L}.q_proj+rope_q` : `${L}.q_proj`, q, xn1, W(n.q), qShape, 0, qRope ? ropeE : undefined),
+        ...loraF(l, 'q_proj', q, xn1, L));
+      out.push(...linearForward(ctx, kRope ? `${L}.k_proj+rope_k` : `${L}.k_proj`, k, xn1, W(n.k), kvShape, 0, kRope ? ropeE : undefined),
+        ...loraF(l, 'k_proj', k, xn1, L));
       out.push(...linearForward(ctx, `${L}.v_proj`, v, xn1, W(n.v), kvShape), ...loraF(l, 'v_proj', v, xn1, L));
-      out.push(rope(ctx, `${L}.rope_q`, { x: q, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, 1));
-      out.push(rope(ctx, `${L}.rope_k`, { x: k, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, 1));
+      if (!qRope) out.push(rope(ctx, `${L}.rope_q`, { x: q, ...ropeT }, ropeQ, 1));
+      if (!kRope) out.push(rope(ctx, `${L}.rope_k`, { x: k, ...ropeT }, ropeK, 1));
       out.push(attentionForward(ctx, `${L}.attention`, { out: o, lse: saved('lse', l), q, k, v, pos: a('positions') }, att, tiles));
       out.push(...linearForward(ctx, `${L}.o_proj`, proj, o, W(n.o), oShape), ...loraF(l, 'o_proj', proj, o, L));
       if (fuse) out.push(addRmsnormForward(ctx, `${L}.attn_residual+mlp_norm`, { s: xmid, y: xn2, rstd: saved('rstd2', l), a: x, b: proj, w: P(n.mlpNorm) }, norm));
@@ -183,9 +202,10 @@ export class ModelGraph {
       }
       out.push(...linearForward(ctx, `${L}.gate_proj`, gate, xn2, W(n.gate), upShape), ...loraF(l, 'gate_proj', gate, xn2, L));
       out.push(...linearForward(ctx, `${L}.up_proj`, up, xn2, W(n.up), upShape), ...loraF(l, 'up_proj', up, xn2, L));
-      out.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, N * F));
-      if (recomputing) return [...out, ...loraF(l, 'down_proj', proj, act, L)];
-      out.push(...linearForward(ctx, `${L}.down_proj`, proj, act, W(n.down), downShape), ...loraF(l, 'down_proj', proj, act, L));
+      if (act) out.push(swigluForward(ctx, `${L}.swiglu`, { act, gate, up }, N * F));
+      const loraDown = act ? loraF(l, 'down_proj', proj, act, L) : [];
+      if (recomputing) return [...out, ...loraDown];
+      out.push(...linearForward(ctx, act ? `${L}.down_proj` : `${L}.swiglu+down_proj`, proj, mlpIn, W(n.down), downShape), ...loraDown);
       if (half && l < c.nLayers - 1) out.push(...packBlock(l));
       if (!fuse) return [...out, add(ctx, `${L}.mlp_residual`, { out: a(`x.${l + 1}`), a: xmid, b: proj }, N * C)];
       const top = l === c.nLayers - 1, next = layerParamNames(l + 1);
@@ -248,13 +268,14 @@ export class ModelGraph {
       if (half && l < c.nLayers - 1) b.push(...unpackBlock(l));
       const x = a(`x.${l}`), xn1 = saved('xn1', l), q = saved('q', l), k = saved('k', l), v = saved('v', l);
       const o = saved('att', l), xmid = saved('xmid', l), xn2 = saved('xn2', l);
-      const gate = saved('gate', l), up = saved('up', l), act = saved('act', l);
+      const gate = saved('gate', l), up = saved('up', l);
+      const act = writesAct ? saved('act', l) : null, mlpIn: MatmulOperand = act ?? { gate, up };
       const dAct = a('d.act'), dGate = a('d.gate'), dUp = a('d.up');
       const dq = a('d.q'), dk = a('d.k'), dv = a('d.v'), dAtt = a('d.att');
       // MLP: x[l+1] = xmid + down(silu(gate(xn2)) * up(xn2)); dx already holds d x[l+1] = d xmid's residual part
       // Each adapter's dx adds into its projection's, after the base has written it.
-      b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false), ...loraB(l, 'down_proj', dAct, dx, act));
-      bw(() => linearBackwardWeight(ctx, `${L}.down_proj.dw`, G(n.down), dx, act, downShape));
+      b.push(...linearBackwardInput(ctx, `${L}.down_proj.dx`, dAct, dx, W(n.down), downShape, false), ...(act ? loraB(l, 'down_proj', dAct, dx, act) : []));
+      bw(() => linearBackwardWeight(ctx, act ? `${L}.down_proj.dw` : `${L}.swiglu+down_proj.dw`, G(n.down), dx, mlpIn, downShape));
       b.push(swigluBackward(ctx, `${L}.swiglu.dx`, { dGate, dUp, dAct, gate, up }, N * F));
       b.push(...linearBackwardInput(ctx, `${L}.gate_proj.dx`, dxn, dGate, W(n.gate), upShape, false), ...loraB(l, 'gate_proj', dxn, dGate, xn2));
       b.push(...linearBackwardInput(ctx, `${L}.up_proj.dx`, dxn, dUp, W(n.up), upShape, true), ...loraB(l, 'up_proj', dxn, dUp, xn2));
@@ -267,8 +288,8 @@ export class ModelGraph {
       bw(() => linearBackwardWeight(ctx, `${L}.o_proj.dw`, G(n.o), dx, o, oShape));
       b.push(...attentionBackward(ctx, `${L}.attention.dx`,
         { dq, dk, dv, delta: a('d.delta'), dOut: dAtt, out: o, q, k, v, pos: a('positions'), lse: saved('lse', l) }, att, tiles));
-      b.push(rope(ctx, `${L}.rope_q.dx`, { x: dq, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeQ, -1));
-      b.push(rope(ctx, `${L}.rope_k.dx`, { x: dk, cos: a('rope.cos'), sin: a('rope.sin'), positions: a('positions') }, ropeK, -1));
+      b.push(rope(ctx, `${L}.rope_q.dx`, { x: dq, ...ropeT }, ropeQ, -1));
+      b.push(rope(ctx, `${L}.rope_k.dx`, { x: dk, ...ropeT }, ropeK, -1));
       b.push(...linearBackwardInput(ctx, `${L}.q_proj.dx`, dxn, dq, W(n.q), qShape, false), ...loraB(l, 'q_proj', dxn, dq, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.k_proj.dx`, dxn, dk, W(n.k), kvShape, true), ...loraB(l, 'k_proj', dxn, dk, xn1));
       b.push(...linearBackwardInput(ctx, `${L}.v_proj.dx`, dxn, dv, W(n.v), kvShape, true), ...loraB(l, 'v_proj', dxn, dv, xn1));

@@ -61,6 +61,9 @@ export interface LaunchVariant {
   readonly headDim?: number;
   readonly f16Tiles?: boolean;
   readonly bF16?: boolean;
+  /** Set by the contract (KernelContract.variant), not by a launch. */
+  readonly swiglu?: 'a' | 'b';
+  readonly rope?: boolean;
 }
 
 export class KernelContext {
@@ -87,17 +90,15 @@ export class KernelContext {
 
   /** A compute pipeline, built once per (shader, entry point, constants, variant). Private: every kernel
    *  reaches it through `launch` and its contract. */
-  private pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean> = {},
-    headDim?: number, f16Tiles = false, bF16 = false): GPUComputePipeline {
-    const key = JSON.stringify([shader, entryPoint, constants, headDim, this.subgroups, f16Tiles, bF16]);
+  private pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number | boolean>,
+    v: Required<Pick<LaunchVariant, 'f16Tiles' | 'bF16'>> & LaunchVariant): GPUComputePipeline {
+    const key = JSON.stringify([shader, entryPoint, constants, v.headDim, this.subgroups, v.f16Tiles, v.bF16, v.swiglu, v.rope]);
     let p = this.pipelines.get(key);
     if (!p) {
-      const label = `${shader}.${entryPoint}`;
-      const module = this.device.createShaderModule({
-        label, code: shaderSource(shader, { subgroups: this.subgroups, headDim, f16Tiles, bF16 }),
-      });
+      const label = `${shader}.${entryPoint}${v.swiglu ? `+swiglu_${v.swiglu}` : ''}${v.rope ? '+rope' : ''}`;
+      const module = this.device.createShaderModule({ label, code: shaderSource(shader, { subgroups: this.subgroups, ...v }) });
       const c: Record<string, number> = {};
-      for (const [k, v] of Object.entries(constants)) c[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      for (const [k, val] of Object.entries(constants)) c[k] = typeof val === 'boolean' ? (val ? 1 : 0) : val;
       p = this.device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint, constants: c } });
       this.pipelines.set(key, p);
     }
@@ -114,14 +115,16 @@ export class KernelContext {
     constants: Readonly<Record<string, number | boolean>>, variant: LaunchVariant = {}): Dispatch {
     const given = Object.keys(constants).sort().join(','), wanted = [...c.overrides].sort().join(',');
     if (given !== wanted) throw new Error(`${label}: kernel ${contractLabel(c)} takes overrides [${wanted}], got [${given}]`);
-    const key = JSON.stringify([this.subgroups, variant.headDim, variant.f16Tiles ?? false, variant.bF16 ?? false]);
+    // A contract may fix part of the text (a matmul's SwiGLU operand): its bindings describe that variant.
+    const v = { ...variant, ...c.variant, f16Tiles: variant.f16Tiles ?? false, bF16: variant.bF16 ?? false };
+    const key = JSON.stringify([this.subgroups, v.headDim, v.f16Tiles, v.bF16, v.swiglu, v.rope]);
     let checked = checkedContracts.get(c);
     if (!checked) { checked = new Set(); checkedContracts.set(c, checked); }
     if (!checked.has(key)) {
-      checkContract(c, shaderSource(c.shader, { subgroups: this.subgroups, ...variant }));
+      checkContract(c, shaderSource(c.shader, { subgroups: this.subgroups, ...v }));
       checked.add(key);
     }
-    const pipeline = this.pipeline(c.shader, c.entry, constants, variant.headDim, variant.f16Tiles ?? false, variant.bF16 ?? false);
+    const pipeline = this.pipeline(c.shader, c.entry, constants, v);
     const named = args as Readonly<Record<string, TensorView | Readonly<Record<string, number>>>>;
     const views = c.bindings.map((b) => {
       const a = named[b.name];

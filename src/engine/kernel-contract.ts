@@ -35,6 +35,10 @@ export interface KernelContract {
   readonly bindings: readonly BindingSpec[];
   /** Override constants the dispatching TypeScript must supply (tile and workgroup sizes). */
   readonly overrides: readonly string[];
+  /** The text variant these bindings describe, where it changes them (ShaderVariant.swiglu: a matmul operand
+   *  read from gate and up; ShaderVariant.rope: the q / k projections' RoPE epilogue), applied to every launch
+   *  through this contract. */
+  readonly variant?: { readonly swiglu?: 'a' | 'b'; readonly rope?: boolean };
 }
 
 /** Values for a uniform block, by field name. */

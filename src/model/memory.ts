@@ -37,7 +37,16 @@ export interface ActivationOptions {
   /** The large saved activations of every block but the top one kept as f16 (see F16_SAVED); excludes
    *  recompute. Training graphs only. */
   readonly f16Activations?: boolean;
+  /** false: the unfused graph (GraphOptions.fuse), which writes SwiGLU's act for the down projection to read. */
+  readonly fuse?: boolean;
 }
+
+/** Whether the graph writes SwiGLU's act = silu(gate) * up (N, F) in each block: unfused, or when a LoRA adapter
+ *  on down_proj takes it as its input. Fused, the down projection and its weight gradient compute it from gate
+ *  and up as they load it, so it is neither written nor saved. */
+export const writesSwigluAct = (lora?: LoraConfig, fuse = true): boolean =>
+  !fuse || (lora?.targets.includes('down_proj') ?? false);
+
 
 /** Where a training graph keeps its saved activations: one set per layer ('layer'), one shared set the
  *  backward recomputes ('recompute'), or one shared f32 set with f16 copies per layer ('f16'). */
@@ -69,6 +78,10 @@ export const F16_PER_LAYER = 'f16 activations and the update layer by layer excl
  */
 export const F16_SAVED = ['xn1', 'q', 'k', 'v', 'att', 'xmid', 'xn2', 'gate', 'up', 'act'] as const;
 
+/** The tensors of F16_SAVED a graph writes: act only where the graph writes it (writesSwigluAct). */
+export const f16SavedOf = (writesAct: boolean): readonly (typeof F16_SAVED)[number][] =>
+  F16_SAVED.filter((name) => name !== 'act' || writesAct);
+
 /** The tensor a block computes its saved activation `name` (xn1, q, gate, ...) of layer l in: one per layer;
  *  recomputing, one shared by every layer (`name.block`); with f16 activations, one shared f32 set for the
  *  tensors of F16_SAVED (`name.f32`, packed into `name.l.f16` after the block's forward and unpacked from it
@@ -95,6 +108,7 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
   const rowOf: Record<(typeof F16_SAVED)[number], number> = {
     xn1: C, q: HD, k: KVD, v: KVD, att: HD, xmid: C, xn2: C, gate: F, up: F, act: F,
   };
+  const act = writesSwigluAct(lora, opts.fuse), packed = f16SavedOf(act);
   const t: TensorEntry[] = [
     { name: 'inputs', numel: N },             // (N) token ids
     { name: 'targets', numel: N },            // (N) next-token ids, -1 where nothing is predicted
@@ -107,7 +121,7 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
     const n = (name: string) => blockActivation(name, l, re ? 'recompute' : 'layer');
     if (half) {
       // The top block's are never packed: its backward comes first, while the f32 set still holds them.
-      if (l < c.nLayers - 1) for (const name of F16_SAVED) t.push({ name: packedActivation(name, l), numel: N * rowOf[name], f16: true });
+      if (l < c.nLayers - 1) for (const name of packed) t.push({ name: packedActivation(name, l), numel: N * rowOf[name], f16: true });
       t.push({ name: n('rstd1'), numel: N }, { name: n('lse'), numel: B * H * T }, { name: n('rstd2'), numel: N });
       continue;
     }
@@ -117,10 +131,11 @@ export function activationTable(c: ModelConfig, s: GraphShape, mode: GraphMode, 
       { name: n('att'), numel: N * HD }, { name: n('lse'), numel: B * H * T },
       { name: n('xmid'), numel: N * C },
       { name: n('xn2'), numel: N * C }, { name: n('rstd2'), numel: N },
-      { name: n('gate'), numel: N * F }, { name: n('up'), numel: N * F }, { name: n('act'), numel: N * F },
+      { name: n('gate'), numel: N * F }, { name: n('up'), numel: N * F },
     );
+    if (act) t.push({ name: n('act'), numel: N * F });
   }
-  if (half) for (const name of F16_SAVED) t.push({ name: blockActivation(name, 0, 'f16'), numel: N * rowOf[name] });   // (N, row)
+  if (half) for (const name of packed) t.push({ name: blockActivation(name, 0, 'f16'), numel: N * rowOf[name] });   // (N, row)
   t.push(
     { name: 'proj', numel: N * C },   // scratch: an output projection before its residual add (not saved)
     { name: 'xf', numel: N * C }, { name: 'rstdf', numel: N },
@@ -255,6 +270,8 @@ export interface EstimateOptions {
   readonly f16Base?: boolean;
   /** Every block's large saved activations but the top one's kept as f16 (F16_SAVED); excludes recompute. */
   readonly f16Activations?: boolean;
+  /** false: the unfused engine's tables (ActivationOptions.fuse). */
+  readonly fuse?: boolean;
 }
 
 const MiB = 2 ** 20;
@@ -306,7 +323,7 @@ export function estimateMemory(c: ModelConfig, s: TrainShape | GraphShape, limit
     if (opts.lora) pieces.push(...specPieces(loraSpecs(c, opts.lora), maxBinding));
   } catch (e) { problems.push((e as Error).message); }
   const N = s.batchSize * s.seqLen;
-  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora, { recompute, f16Activations });
+  const acts = activationTable(c, s, mode, logitsChunkRows(c, N, maxBinding), opts.lora, { recompute, f16Activations, fuse: opts.fuse });
   const actBytes = acts.reduce((a, t) => a + entryBytes(t), 0);
   const groups = new Map<string, number>();
   for (const t of acts) groups.set(activationGroup(t.name), (groups.get(activationGroup(t.name)) ?? 0) + entryBytes(t));

@@ -21,7 +21,8 @@ describe('memory options in the page', () => {
     await refusal.waitFor({ state: 'visible' });
     expect(await refusal.innerText()).toMatch(/needs 4\.\d\d GiB, more than the \d\.\d\d GiB this CPU-emulated adapter may use; any one of these would make it fit:/);
     const fits = byTestId(page, 'memory-fit');
-    expect(await fits.allInnerTexts()).toEqual([expect.stringMatching(/^Turn on recomputation: \d\.\d\d GiB$/), expect.stringMatching(/^Use batch \d with accumulation \d: \d\.\d\d GiB$/)]);
+    expect(await fits.allInnerTexts()).toEqual([expect.stringMatching(/^Turn on recomputation: \d\.\d\d GiB$/), expect.stringMatching(/^Use batch \d with accumulation \d: \d\.\d\d GiB$/),
+      expect.stringMatching(/^Apply the update layer by layer: \d\.\d\d GiB$/)]);
     const planned = (await fits.first().innerText()).replace('Turn on recomputation: ', '');
     expect(await byTestId(page, 'memory-recompute').getAttribute('title')).toBeNull(); // the tooltip is on its label
     expect(await page.locator('label:has([data-testid="memory-recompute"])').getAttribute('title')).toMatch(/recompute|computes the block again/);

@@ -26,7 +26,7 @@ import type { EngineDevice } from '../../src/engine/device';
 import { float32ToFloat16Bits } from '../../src/export/float-encode';
 import { validateConfig } from '../../src/model/config';
 import { LORA_TARGETS, validateLora } from '../../src/model/lora';
-import { estimateMemory, F16_SAVED, packedActivation } from '../../src/model/memory';
+import { estimateMemory, f16SavedOf, packedActivation, writesSwigluAct } from '../../src/model/memory';
 import { describeDiff, diff, engineDevice, readBuffer } from './harness';
 import { bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
 
@@ -80,7 +80,8 @@ describe('f16 saved activations', () => {
           expect(b.loss).toBe(a.loss);
           // The last micro-batch's saved tensors: the halves are the plain graph's f32 values rounded.
           for (let l = 0; l < L - 1; l++) {
-            for (const name of F16_SAVED) {
+            // act only where the graph writes it (unfused, or LoRA on down_proj): fused, down_proj computes it.
+            for (const name of f16SavedOf(writesSwigluAct(c.opts.lora, c.opts.fuse))) {
               const want = await readBuffer(plain.ctx, plain.graph.acts.get(`${name}.${l}`));
               const got = new Uint16Array((await readBuffer(half.ctx, half.graph.acts.get(packedActivation(name, l)))).buffer);
               for (let i = 0; i < want.length; i++) {
@@ -129,6 +130,7 @@ describe('f16 saved activations', () => {
   it('allocates exactly the plan, halves below the top block, packs after down_proj and unpacks before the block\'s backward', async () => {
     const c = CASES[2], L = c.config.nLayers, lora = c.opts.lora;
     const half = await pairEngine(dev, c, { f16Activations: true });
+    const packedCount = f16SavedOf(writesSwigluAct(lora, c.opts.fuse)).length;
     const limits = dev.caps.limits;
     const planPlain = estimateMemory(c.config, c.shape, limits, { lora });
     const planHalf = estimateMemory(c.config, c.shape, limits, { lora, f16Activations: true });
@@ -144,14 +146,14 @@ describe('f16 saved activations', () => {
     const fwd = half.graph.forward.map((d) => d.label), bwd = half.graph.backward.map((d) => d.label);
     for (let l = 0; l < L; l++) {
       const saves = fwd.filter((x) => x.startsWith(`L${l}.save_f16.`)), loads = bwd.filter((x) => x.startsWith(`L${l}.load_f16.`));
-      expect(saves.length).toBe(l < L - 1 ? F16_SAVED.length : 0);
-      expect(loads.length).toBe(l < L - 1 ? F16_SAVED.length : 0);
+      expect(saves.length).toBe(l < L - 1 ? packedCount : 0);
+      expect(loads.length).toBe(l < L - 1 ? packedCount : 0);
       if (l === L - 1) continue;
       const first = fwd.indexOf(`L${l}.save_f16.xn1`);
       expect(fwd[first - 1]).toMatch(new RegExp(`^L${l}\\.down_proj\\.lora_B`));
-      expect(fwd[first + F16_SAVED.length]).toMatch(new RegExp(`^L${l}\\.mlp_residual`));
+      expect(fwd[first + packedCount]).toMatch(new RegExp(`^L${l}\\.mlp_residual`));
       const load = bwd.indexOf(`L${l}.load_f16.xn1`);
-      expect(bwd[load + F16_SAVED.length]).toMatch(new RegExp(`^L${l}\\.down_proj\\.dx`));
+      expect(bwd[load + packedCount]).toMatch(new RegExp(`^L${l}\\.down_proj\\.dx`));
       expect(bwd.slice(0, load).some((x) => x.startsWith(`L${l}.`))).toBe(false);
     }
     half.destroy();

@@ -1,13 +1,21 @@
 // The fused engine (EngineOptions.fuse, the default) against the unfused one it replaced: residual adds
-// fused with the RMSNorm after them, one multi-tensor grad-norm and AdamW dispatch per parameter group. The
-// order of operations is unchanged, so step losses, gradient norms, every gradient and the weights and
-// moments after AdamW are equal bit for bit: untied, tied with a split embedding and two micro-batches,
-// recomputing, and with a LoRA adapter.
+// fused with the RMSNorm after them, one multi-tensor grad-norm and AdamW dispatch per parameter group, and
+// SwiGLU computed by the down projection (and its weight gradient) as it loads gate and up instead of written
+// as act, and RoPE as the q and k projections' epilogue. The order of operations is unchanged, so step losses,
+// gradient norms, every gradient and the weights and moments after AdamW are equal bit for bit: untied, tied
+// with a split embedding and two micro-batches, recomputing, a hidden width that takes the scalar matmul, the
+// GPUs' tiled matmul layout, weight pieces that split heads (RoPE left to rope.wgsl), and with LoRA adapters
+// (on q and v, where act is still not written and only k's RoPE is fused, with the base in f16 too; on
+// down_proj, whose adapter reads act, so it is).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
 import { validateConfig } from '../../src/model/config';
 import { LORA_TARGETS, validateLora } from '../../src/model/lora';
+import { writesSwigluAct } from '../../src/model/memory';
+import { headDim } from '../../src/model/config';
+import { layerParamNames } from '../../src/model/params';
+import { ropeFits } from '../../src/engine/linear';
 import type { ParamTableName } from '../../src/engine/param-store';
 import { engineDevice } from './harness';
 import { bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
@@ -35,6 +43,35 @@ const CASES: PairCase[] = [
     name: 'LoRA on every target at rank 3, 3 layers', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
     opts: { lora: validateLora({ rank: 3, alpha: 5, targets: [...LORA_TARGETS] }) },
   },
+  {
+    name: 'LoRA on q and v, recomputing', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: { lora: validateLora({ rank: 3, alpha: 5, targets: ['q_proj', 'v_proj'] }), recompute: true },
+  },
+  {
+    name: 'LoRA on q and v', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: { lora: validateLora({ rank: 3, alpha: 5, targets: ['q_proj', 'v_proj'] }) },
+  },
+  {
+    name: 'LoRA on down_proj, recomputing', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: { lora: validateLora({ rank: 2, alpha: 4, targets: ['down_proj'] }), recompute: true },
+  },
+  {
+    name: 'hidden width 70 (the scalar matmul), recomputing',
+    config: validateConfig({ ...base, dim: 32, nLayers: 2, nHeads: 4, nKvHeads: 2, hiddenDim: 70, vocabSize: 50, contextLength: 16 }),
+    shape: { batchSize: 2, seqLen: 13, accumSteps: 1 }, opts: { recompute: true },
+  },
+  {
+    name: 'the tiled matmul layout (GPUs\')', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: { kernels: { matmul: 'tiled' } },
+  },
+  {
+    name: 'weight pieces of 12 rows, splitting heads of 8', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: { paramPieceBytes: 1536 },
+  },
+  {
+    name: 'LoRA on q and v, the base in f16', config: small, shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: { lora: validateLora({ rank: 3, alpha: 5, targets: ['q_proj', 'v_proj'] }), f16Base: true },
+  },
 ];
 
 describe('fused graph', () => {
@@ -57,6 +94,21 @@ describe('fused graph', () => {
         await same('grads', `step ${step + 1}`);
       }
       for (const t of ['params', 'exp_avg', 'exp_avg_sq'] as const) await same(t, 'after 2 steps');
+      // act written (and allocated) only where an adapter on down_proj reads it; the fused down projection
+      // labelled as such otherwise.
+      const writes = writesSwigluAct(c.opts.lora, true);
+      const actName = c.opts.recompute ? 'act.block' : 'act.0';
+      expect(fused.graph.acts.views.has(actName)).toBe(writes);
+      expect(plain.graph.acts.views.has(actName)).toBe(true);
+      expect(fused.graph.forward.some((d) => d.label.startsWith('L0.swiglu+down_proj#'))).toBe(!writes);
+      expect(fused.graph.forward.some((d) => d.label === 'L0.swiglu')).toBe(writes);
+      // RoPE in the q / k projection unless adapted there or a weight piece splits a head.
+      const names = layerParamNames(0);
+      for (const [t, w, r] of [['q_proj', names.q, 'rope_q'], ['k_proj', names.k, 'rope_k']] as const) {
+        const inEpilogue = !(c.opts.lora?.targets.includes(t) ?? false) && ropeFits(fused.store.piecesOf(w), headDim(c.config));
+        expect(fused.graph.forward.some((d) => d.label.startsWith(`L0.${t}+${r}#`)), `${t}+${r}`).toBe(inEpilogue);
+        expect(fused.graph.forward.some((d) => d.label === `L0.${r}`), r).toBe(!inEpilogue);
+      }
       // Fewer dispatches for the same work.
       const count = (e: Engine) => e.graph.forward.length + e.graph.head.length + e.graph.backward.length + e.optimizer!.dispatches.length;
       const groups = fused.optimizer!.dispatches.filter((d) => d.label.startsWith('adamw[')).length;

@@ -69,6 +69,24 @@ describe('memory estimate', () => {
     expect(e.bytes.total / 2 ** 30).toBeLessThan(26);
     expect(e.largestBinding.bytes).toBe(32000 * 2048 * 4);
   });
+  it('plans no SwiGLU act when fused: N x F floats less per layer (unless a LoRA adapter on down_proj reads it)', () => {
+    const c = preset('hare-1.1b'), s = { batchSize: 1, seqLen: 2048, accumSteps: 1 };
+    const perLayer = 2048 * c.hiddenDim * 4;
+    const fused = estimateMemory(c, s, limits), unfused = estimateMemory(c, s, limits, { fuse: false });
+    expect(unfused.bytes.total - fused.bytes.total).toBe(c.nLayers * perLayer);
+    const saved = (t: ReturnType<typeof activationTable>) => t.filter((e) => /^act\.\d+$/.test(e.name)).length;
+    expect(saved(activationTable(c, s, 'train', 1))).toBe(0);
+    expect(saved(activationTable(c, s, 'train', 1, undefined, { fuse: false }))).toBe(c.nLayers);
+    expect(saved(activationTable(c, s, 'forward', 1))).toBe(0);
+    // Recomputing, the one shared block set loses its act too.
+    const re = (o: { fuse?: boolean }) => estimateMemory(c, s, limits, { recompute: true, ...o }).bytes.total;
+    expect(re({ fuse: false }) - re({})).toBe(perLayer);
+    // A LoRA adapter on down_proj reads act: kept; on q and v alone it is not.
+    const lora = (targets: ('q_proj' | 'v_proj' | 'down_proj')[]) =>
+      activationTable(c, s, 'train', 1, { rank: 8, alpha: 16, targets }).some((e) => e.name === 'act.0');
+    expect(lora(['q_proj', 'v_proj'])).toBe(false);
+    expect(lora(['q_proj', 'down_proj'])).toBe(true);
+  });
   it('splits a table larger than one binding into row pieces', () => {
     const pieces = paramPieces(preset('hare-1.1b'), 128 * 2 ** 20).filter((p) => p.param === 'model.embed_tokens.weight');
     expect(pieces.length).toBe(2);

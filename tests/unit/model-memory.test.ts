@@ -75,7 +75,7 @@ describe('fit suggestions with f16 activations', () => {
     const fits = fitOptions(hare, one, L2, {}, budget);
     expect(fits.map((f) => f.option)).toEqual(['recompute', 'f16Activations', 'updatePerLayer']);
     expect(fits[1].bytes).toBe(total({ f16Activations: true }));
-    expect(fits[1].text).toMatch(/^saved activations stored as f16 \(--f16-activations; results change slightly\): 20\.05 GiB$/);
+    expect(fits[1].text).toMatch(/^saved activations stored as f16 \(--f16-activations; results change slightly\): 19\.55 GiB$/);
     expect(estimateMemory(hare, one, L2, { budgetBytes: budget }).problems[0]).toMatch(/or saved activations stored as f16 \(--f16-activations/);
     // Not where it would not fit, and never beside recomputation.
     expect(fitOptions(hare, one, L2, {}, total({ f16Activations: true }) - 1).map((f) => f.option)).toEqual(['recompute', 'updatePerLayer']);
@@ -90,6 +90,6 @@ describe('fit suggestions with f16 activations', () => {
     expect(fits[0].bytes).toBe(total({ recompute: true }));
     expect(chooseRecompute(hare, one, L2, { f16Activations: true }, budget)).toBe(false);
     expect(chooseRecompute(hare, one, L2, {}, budget)).toBe(true);
-    expect(total({ f16Activations: true })).toBeLessThan(total({}) - 2 * GiB);
+    expect(total({ f16Activations: true })).toBeLessThan(total({}) - 1.5 * GiB);
   });
 });

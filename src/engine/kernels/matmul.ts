@@ -2,9 +2,13 @@
 // Aligned operands (see `vec4Aligned`) go to shaders/matmul_vec4.wgsl in the adapter's layout (tiled through
 // workgroup memory on GPUs, direct on CPU-emulated adapters); anything else to the scalar shaders/matmul.wgsl.
 // `matmulSplitK` adds split-K for outputs with too few tiles to fill a GPU (weight gradients of small layers).
-// The tile sizes live here only: the shaders take them as override constants.
+// Either operand may be SwiGLU's silu(gate) * up (a SwigluOperand), computed from gate and up as it is loaded:
+// the down projection's input, which the fused graph never writes (each layout has a SwiGLU-A and a SwiGLU-B
+// variant of its text, shaders.ts). The forward orientation may take RoPE as its epilogue (a RopeEpilogue: the
+// q / k projections, C's columns whole heads, each row turned at its position as it is stored; the RoPE
+// variant). The tile sizes live here only: the shaders take them as override constants.
 import { ceilDiv, type Dispatch, type KernelContext, type TensorView } from '../kernel-context';
-import type { FieldSpec, KernelContract, TensorArgs } from '../kernel-contract';
+import type { FieldSpec, KernelArgs, KernelContract } from '../kernel-contract';
 
 /** The tiled layouts' tile (TM, TN, TK): 256 invocations of 4 x 4 outputs; vec4 staging needs M = N = 4 K. */
 export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const;
@@ -17,8 +21,16 @@ const PARAMS = [['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['lda', 'u32'], ['ldb'
   ['aOff', 'u32'], ['bOff', 'u32'], ['cOff', 'u32'], ['alpha', 'f32'], ['beta', 'f32'], ['kSplit', 'u32'], ['cSplit', 'u32'],
 ] as const satisfies readonly FieldSpec[];
 // b is f32, or packed f16 pairs when the weight is stored in half precision (the shader's bF16 variant).
-const operands = [{ name: 'c', access: 'read_write' }, { name: 'a', access: 'read' }, { name: 'b', access: 'read' },
-  { name: 'params', access: 'uniform', fields: PARAMS }] as const;
+const params = { name: 'params', access: 'uniform', fields: PARAMS } as const;
+const c = { name: 'c', access: 'read_write' } as const;
+const gateUp = [{ name: 'gate', access: 'read' }, { name: 'up', access: 'read' }] as const;
+const operands = [c, { name: 'a', access: 'read' }, { name: 'b', access: 'read' }, params] as const;
+// A (or B) as silu(gate) * up: its one binding becomes gate and up (ShaderVariant.swiglu).
+const swigluA = [c, ...gateUp, { name: 'b', access: 'read' }, params] as const;
+const swigluB = [c, { name: 'a', access: 'read' }, ...gateUp, params] as const;
+// The RoPE epilogue's tables (T, D/2) and each row's position (N) in front of the uniform (ShaderVariant.rope).
+const ropeOperands = [c, { name: 'a', access: 'read' }, { name: 'b', access: 'read' }, { name: 'cos', access: 'read', wgsl: 'cos_t' },
+  { name: 'sin', access: 'read', wgsl: 'sin_t' }, { name: 'positions', access: 'read', wgsl: 'pos' }, params] as const;
 
 export const MATMUL = {
   shader: 'matmul', entry: 'main', overrides: ['TRANS_A', 'TRANS_B', 'TM', 'TN', 'TK'], bindings: operands,
@@ -39,14 +51,56 @@ export const SPLITK_REDUCE = {
   }],
 } as const satisfies KernelContract;
 
-export const MATMUL_CONTRACTS: readonly KernelContract[] = [MATMUL, MATMUL_VEC4_TILED, MATMUL_VEC4_DIRECT, SPLITK_REDUCE];
+/** Each layout's contracts: plain, A read as SwiGLU (act W^T), B read as SwiGLU (dY^T act), RoPE epilogue. */
+type Layout = 'scalar' | 'tiled' | 'direct';
+type Variant = 'plain' | 'swigluA' | 'swigluB' | 'rope';
+const variants = (k: KernelContract): Record<Variant, KernelContract> => ({
+  plain: k,
+  swigluA: { ...k, bindings: swigluA, variant: { swiglu: 'a' } },
+  swigluB: { ...k, bindings: swigluB, variant: { swiglu: 'b' } },
+  rope: { ...k, bindings: ropeOperands, overrides: [...k.overrides, 'ROPE_HALF'], variant: { rope: true } },
+});
+const LAYOUTS: Record<Layout, Record<Variant, KernelContract>> = {
+  scalar: variants(MATMUL), tiled: variants(MATMUL_VEC4_TILED), direct: variants(MATMUL_VEC4_DIRECT),
+};
+
+export const MATMUL_CONTRACTS: readonly KernelContract[] = [
+  ...Object.values(LAYOUTS).flatMap((l) => Object.values(l)), SPLITK_REDUCE,
+];
 
 const TILE_CONSTANTS = { TM: MATMUL_TILE.M, TN: MATMUL_TILE.N, TK: MATMUL_TILE.K };
 if (MATMUL_TILE.M !== MATMUL_TILE.N || MATMUL_TILE.M !== 4 * MATMUL_TILE.K) {
   throw new Error('matmul_vec4.wgsl stages one vec4 of each operand per invocation: its tile needs M = N = 4 K');
 }
 
-export type MatmulTensors = TensorArgs<typeof MATMUL>;
+/** SwiGLU's silu(gate) * up (both (N, F), the same layout) as a matmul operand: computed as it is loaded,
+ *  with lib/swiglu_act.wgsl's expression, so it equals the `act` that swiglu.wgsl would have written. */
+export interface SwigluOperand {
+  readonly gate: TensorView;
+  readonly up: TensorView;
+}
+
+export type MatmulOperand = TensorView | SwigluOperand;
+
+const isSwiglu = (x: MatmulOperand): x is SwigluOperand => 'gate' in x;
+
+/**
+ * RoPE as the forward's epilogue (q or k = X W^T, then rope.wgsl's at_positions): C's columns are heads of
+ * `headDim`, row r turned by the angle of positions[r] with the (T, D/2) tables, as it is stored.
+ */
+export interface RopeEpilogue {
+  readonly cos: TensorView;
+  readonly sin: TensorView;
+  readonly positions: TensorView;
+  readonly headDim: number;
+}
+
+/** C = op(A) op(B); at most one of A and B a SwigluOperand. */
+export interface MatmulTensors {
+  readonly c: TensorView;
+  readonly a: MatmulOperand;
+  readonly b: MatmulOperand;
+}
 
 export interface MatmulArgs {
   readonly M: number;
@@ -74,7 +128,7 @@ export function vec4Aligned(aContiguous: number, bContiguous: number, lda: numbe
 
 /** One matmul dispatch; `split` layers of K (each `kSplit` long) write partials `cSplit` floats apart. */
 function matmulDispatch(ctx: KernelContext, label: string, t: MatmulTensors, m: MatmulArgs,
-  split = { layers: 1, kSplit: m.K, cSplit: 0 }): Dispatch {
+  split = { layers: 1, kSplit: m.K, cSplit: 0 }, rope?: RopeEpilogue): Dispatch {
   const transA = m.transA ?? false;
   const transB = m.transB ?? false;
   const lda = m.lda ?? (transA ? m.M : m.K);
@@ -85,22 +139,38 @@ function matmulDispatch(ctx: KernelContext, label: string, t: MatmulTensors, m: 
   const direct = vec4 && ctx.choices.matmul === 'direct';
   const f16Tiles = vec4 && !direct && ctx.choices.matmulPrecision === 'f16';
   // A half-precision B (a frozen weight stored as f16) is unpacked to f32 as it is loaded; A never is.
-  if (t.a.dtype === 'f16' || t.c.dtype === 'f16') throw new Error(`${label}: only the B operand may be stored as f16`);
-  const bF16 = t.b.dtype === 'f16';
-  const args = { ...t, params: {
+  if (isSwiglu(t.a) && isSwiglu(t.b)) throw new Error(`${label}: at most one operand may be read as SwiGLU`);
+  const f32Only = [t.c, ...(isSwiglu(t.a) ? [t.a.gate, t.a.up] : [t.a]), ...(isSwiglu(t.b) ? [t.b.gate, t.b.up] : [])];
+  if (f32Only.some((v) => v.dtype === 'f16')) throw new Error(`${label}: only a plain B operand may be stored as f16`);
+  const bF16 = !isSwiglu(t.b) && t.b.dtype === 'f16';
+  if (rope) {
+    // The epilogue permutes C's columns within each head and reads B's rows through the same map (along k).
+    const D = rope.headDim;
+    if (!transB || transA || isSwiglu(t.a) || isSwiglu(t.b) || (m.alpha ?? 1) !== 1 || (m.beta ?? 0) !== 0 || split.layers !== 1) {
+      throw new Error(`${label}: the RoPE epilogue is for the forward X W^T alone (alpha 1, beta 0, no split-K)`);
+    }
+    if (D % 4 !== 0 || m.N % D !== 0 || (m.cOff ?? 0) % D !== 0) {
+      throw new Error(`${label}: the RoPE epilogue needs C's columns to be whole heads of ${D} (a multiple of 4)`);
+    }
+  }
+  const variant: Variant = rope ? 'rope' : isSwiglu(t.a) ? 'swigluA' : isSwiglu(t.b) ? 'swigluB' : 'plain';
+  const tensors = { c: t.c, ...(isSwiglu(t.a) ? t.a : { a: t.a }), ...(isSwiglu(t.b) ? t.b : { b: t.b }),
+    ...(rope ? { cos: rope.cos, sin: rope.sin, positions: rope.positions } : {}) };
+  const args = { ...tensors, params: {
     M: m.M, N: m.N, K: m.K, lda, ldb, ldc, aOff, bOff, cOff: m.cOff ?? 0, alpha: m.alpha ?? 1, beta: m.beta ?? 0,
     kSplit: split.kSplit, cSplit: split.cSplit,
-  } };
-  const orient = { TRANS_A: transA, TRANS_B: transB };
+  } } as KernelArgs<KernelContract>;
+  const orient = { TRANS_A: transA, TRANS_B: transB, ...(rope ? { ROPE_HALF: rope.headDim / 2 } : {}) };
   const grid = (tile: { readonly M: number; readonly N: number }): [number, number, number] =>
     [ceilDiv(m.N, tile.N), ceilDiv(m.M, tile.M), split.layers];
-  if (direct) return ctx.launch(MATMUL_VEC4_DIRECT, label, args, grid(DIRECT_TILE), { ...orient, DIRECT_WG }, { bF16 });
-  if (vec4) return ctx.launch(MATMUL_VEC4_TILED, label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { f16Tiles, bF16 });
-  return ctx.launch(MATMUL, label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { bF16 });
+  if (direct) return ctx.launch(LAYOUTS.direct[variant], label, args, grid(DIRECT_TILE), { ...orient, DIRECT_WG }, { bF16 });
+  if (vec4) return ctx.launch(LAYOUTS.tiled[variant], label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { f16Tiles, bF16 });
+  return ctx.launch(LAYOUTS.scalar[variant], label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { bF16 });
 }
 
-export function matmul(ctx: KernelContext, label: string, t: MatmulTensors, m: MatmulArgs): Dispatch {
-  return matmulDispatch(ctx, label, t, m);
+/** One matmul; with `rope`, the forward's RoPE epilogue. */
+export function matmul(ctx: KernelContext, label: string, t: MatmulTensors, m: MatmulArgs, rope?: RopeEpilogue): Dispatch {
+  return matmulDispatch(ctx, label, t, m, undefined, rope);
 }
 
 /** Workgroups a GPU wants in flight; fewer output tiles than this call for split-K. */

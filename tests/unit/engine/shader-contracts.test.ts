@@ -8,12 +8,16 @@ import { KERNEL_CONTRACTS } from '../../../src/engine/kernels/contracts';
 import { SHADERS, shaderSource, type ShaderName, type ShaderVariant } from '../../../src/engine/shaders';
 import { parseWgsl } from '../../../src/engine/wgsl-interface';
 
-/** The text variants a contract's shader is assembled in, each with a name for the test title. */
+/** The text variants a contract's shader is assembled in, each with a name for the test title; the contract's
+ *  own variant (a matmul's SwiGLU operand or RoPE epilogue) is part of every one. */
 function variants(c: KernelContract): [string, ShaderVariant][] {
+  const fixed = c.variant ?? {};
   const out: [string, ShaderVariant][] = [['workgroup reductions', { subgroups: false }], ['subgroup reductions', { subgroups: true }]];
-  if (c.shader === 'matmul' || c.shader === 'matmulVec4') out.push(['f16 B operand', { subgroups: false, bF16: true }]);
+  // A SwiGLU B operand is an activation, never an f16 weight.
+  if ((c.shader === 'matmul' || c.shader === 'matmulVec4') && fixed.swiglu !== 'b') out.push(['f16 B operand', { subgroups: false, bF16: true }]);
   if (c.shader === 'matmulVec4' && c.entry === 'tiled') out.push(['f16 tiles', { subgroups: false, f16Tiles: true }]);
-  return out;
+  const suffix = fixed.swiglu ? `, SwiGLU ${fixed.swiglu.toUpperCase()} operand` : fixed.rope ? ', RoPE epilogue' : '';
+  return out.map(([name, v]) => [`${name}${suffix}`, { ...v, ...fixed }]);
 }
 
 describe('shader contracts', () => {

@@ -12,15 +12,19 @@ const train = (over: Partial<TrainConfig> = {}): TrainConfig => ({ ...HARE_TRAIN
 const lora = { rank: 16, alpha: 32, targets: ['q_proj', 'v_proj'] as const };
 
 describe('memory fit in the page', () => {
-  it('offers recomputation and a smaller micro-batch for hare-0.25b over 4 GiB, each with the total it plans', () => {
+  it('offers recomputation, a smaller micro-batch and the update layer by layer for hare-0.25b over 4 GiB, each with the total it plans', () => {
     const c = PRESETS['hare-0.25b'], t = train();
     const r = budgetRefusal(c, t, limits, NO_MEMORY_OPTIONS, null, 4 * GiB)!;
     const plain = estimateMemory(c, t, limits).bytes.total;
     expect(r.message).toBe(`needs ${formatBytes(plain)}, more than the 4.00 GiB this CPU-emulated adapter may use; any one of these would make it fit:`);
     const re = estimateMemory(c, t, limits, { recompute: true }).bytes.total;
     const small = estimateMemory(c, { ...t, batchSize: 2, accumSteps: 4 }, limits).bytes.total;
-    expect(r.offers.map((o) => o.label)).toEqual([`Turn on recomputation: ${formatBytes(re)}`, `Use batch 2 with accumulation 4: ${formatBytes(small)}`]);
-    expect(r.offers.map((o) => o.change)).toEqual([{ kind: 'memory', option: 'recompute' }, { kind: 'batch', batchSize: 2, accumSteps: 4 }]);
+    // Without act saved (the fused SwiGLU), the update layer by layer fits too; it comes last, costing a second backward.
+    const layered = estimateMemory(c, t, limits, { updatePerLayer: true }).bytes.total;
+    expect(r.offers.map((o) => o.label)).toEqual([`Turn on recomputation: ${formatBytes(re)}`, `Use batch 2 with accumulation 4: ${formatBytes(small)}`,
+      `Apply the update layer by layer: ${formatBytes(layered)}`]);
+    expect(r.offers.map((o) => o.change)).toEqual([{ kind: 'memory', option: 'recompute' }, { kind: 'batch', batchSize: 2, accumSteps: 4 },
+      { kind: 'memory', option: 'updatePerLayer' }]);
     for (const o of r.offers) expect(o.bytes).toBeLessThanOrEqual(4 * GiB);
     // Applied, the option makes the refusal go away.
     expect(budgetRefusal(c, t, limits, { ...NO_MEMORY_OPTIONS, recompute: true }, null, 4 * GiB)).toBeNull();
