@@ -1,20 +1,9 @@
-// AdamW as PyTorch's torch.optim.AdamW computes it (decoupled weight decay), one invocation per element:
-//   p <- p * (1 - lr * wd)
-//   m <- b1 m + (1 - b1) g          v <- b2 v + (1 - b2) g^2       with g = grad * clip_scale
-//   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-// clip_scale and the skip flag come from grad_norm.wgsl's finish pass, on the GPU: no read-back per step.
-// When the gradient norm is not finite the whole update is skipped, leaving the last good weights.
+// AdamW over one tensor, one invocation per element: lib/adamw_update.wgsl's update (PyTorch's decoupled
+// weight decay) with g = grad * clip_scale. clip_scale and the skip flag come from grad_norm.wgsl's finish
+// pass, on the GPU: no read-back per step. When the gradient norm is not finite the whole update is skipped,
+// leaving the last good weights.
 
 struct Params { n: u32, weight_decay: f32 }
-
-struct Step {
-  lr: f32,
-  beta1: f32,
-  beta2: f32,
-  eps: f32,
-  bias_correction1: f32,   // 1 - beta1^t
-  bias_correction2: f32,   // 1 - beta2^t
-}
 
 override WG: u32 = 256;
 
@@ -30,12 +19,5 @@ override WG: u32 = 256;
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n || stats[2] != 0.0) { return; }
-  let g = grad[i] * stats[1];
-  let m = step.beta1 * exp_avg[i] + (1.0 - step.beta1) * g;
-  let v = step.beta2 * exp_avg_sq[i] + (1.0 - step.beta2) * g * g;
-  exp_avg[i] = m;
-  exp_avg_sq[i] = v;
-  let decayed = param[i] * (1.0 - step.lr * p.weight_decay);
-  let denom = sqrt(v) / sqrt(step.bias_correction2) + step.eps;
-  param[i] = decayed - (step.lr / step.bias_correction1) * (m / denom);
+  adamw_update(i, grad[i] * stats[1], p.weight_decay);
 }

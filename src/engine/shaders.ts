@@ -25,6 +25,7 @@ import reduceWorkgroup from '../../shaders/lib/reduce_workgroup.wgsl?raw';
 import swigluAct from '../../shaders/lib/swiglu_act.wgsl?raw';
 import ropeTurn from '../../shaders/lib/rope_turn.wgsl?raw';
 import ropeEpilogue from '../../shaders/lib/rope_epilogue.wgsl?raw';
+import adamwUpdate from '../../shaders/lib/adamw_update.wgsl?raw';
 
 export const SHADERS = {
   add, addRmsnorm, adamw, adamwMulti, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, gradNormMulti, lora, matmul, matmulVec4, packF16, rmsnorm, rope, splitkReduce, swiglu,
@@ -76,6 +77,8 @@ fn ${fn}(i: u32) -> ${t} { return ${act}(gate[i], up[i]); }`;
 const NEEDS_SWIGLU: ReadonlySet<ShaderName> = new Set(['swiglu']);
 /** Kernels whose text includes lib/rope_turn.wgsl always (the matmuls only in their RoPE variant). */
 const NEEDS_ROPE: ReadonlySet<ShaderName> = new Set(['rope']);
+/** Kernels that apply lib/adamw_update.wgsl's update (and take its Step uniform). */
+const NEEDS_ADAMW: ReadonlySet<ShaderName> = new Set(['adamw', 'adamwMulti']);
 
 /** The RoPE epilogue's C block: C, then the tables and positions at `first` .. `first` + 2 (the uniform's place). */
 const ropeBlock = (first: number): string => `@group(0) @binding(0) var<storage, read_write> c: array<f32>;
@@ -121,6 +124,7 @@ export function shaderSource(name: ShaderName, v: ShaderVariant): string {
   }
   if (v.swiglu !== undefined || NEEDS_SWIGLU.has(name)) body = `${swigluAct}\n${body}`;
   if (v.rope || NEEDS_ROPE.has(name)) body = `${ropeTurn}\n${body}`;
+  if (NEEDS_ADAMW.has(name)) body = `${adamwUpdate}\n${body}`;
   if (v.f16Tiles) {
     const re = /alias TileScalar = f32;/;
     if (!re.test(body)) throw new Error(`shader ${name} has no TileScalar alias to switch to f16`);
