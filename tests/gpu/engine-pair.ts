@@ -2,12 +2,37 @@
 // the same weights and batches and compare them bit for bit.
 import { Engine, type Batch, type EngineOptions } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
-import type { ModelConfig, TrainShape } from '../../src/model/config';
+import { validateConfig, type ModelConfig, type TrainShape } from '../../src/model/config';
 import { initParams } from '../../src/model/init';
-import { initLora, loraSpecs } from '../../src/model/lora';
+import { initLora, LORA_TARGETS, loraSpecs, validateLora } from '../../src/model/lora';
 import { randomArray } from './harness';
 
 export interface PairCase { name: string; config: ModelConfig; shape: TrainShape; opts: EngineOptions }
+
+const base = { normEps: 1e-5, ropeTheta: 10000 };
+/** The cases every way of keeping activations (recomputing, f16) is checked on: untied with three layers; tied
+ *  with split embedding pieces, chunked logits and two micro-batches; LoRA on every target. */
+export const ACTIVATION_CASES = {
+  untied: {
+    name: 'untied, 3 layers',
+    config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
+    shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: {},
+  },
+  tied: {
+    name: 'tied, split embedding, logits in chunks, 2 micro-batches',
+    config: validateConfig({ ...base, dim: 24, nLayers: 2, nHeads: 2, nKvHeads: 1, hiddenDim: 40, vocabSize: 37, contextLength: 32,
+      tieWordEmbeddings: true, architecture: 'llama' }),
+    shape: { batchSize: 2, seqLen: 11, accumSteps: 2 },
+    opts: { paramPieceBytes: 1024, logitsChunkRows: 8 },
+  },
+  lora: {
+    name: 'LoRA on every target at rank 3, 3 layers',
+    config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
+    shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
+    opts: { lora: validateLora({ rank: 3, alpha: 5, targets: [...LORA_TARGETS] }) },
+  },
+} as const satisfies Record<string, PairCase>;
 
 export function randomBatch(c: ModelConfig, s: TrainShape, seed: number): Batch {
   const n = s.batchSize * s.seqLen;

@@ -25,10 +25,10 @@ import { Engine } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
 import { float32ToFloat16Bits } from '../../src/export/float-encode';
 import { validateConfig } from '../../src/model/config';
-import { LORA_TARGETS, validateLora } from '../../src/model/lora';
+import { validateLora } from '../../src/model/lora';
 import { estimateMemory, f16SavedOf, packedActivation, writesSwigluAct } from '../../src/model/memory';
 import { describeDiff, diff, engineDevice, readBuffer } from './harness';
-import { bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
+import { ACTIVATION_CASES, bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
 
 let dev: EngineDevice;
 beforeAll(async () => { dev = await engineDevice(); });
@@ -36,30 +36,14 @@ beforeAll(async () => { dev = await engineDevice(); });
 const TOL = { loss2: 1e-5, gradNorm: 5e-4, grad: 1e-2, weights: 1e-2 };
 const LR = 1e-3;
 
-const base = { normEps: 1e-5, ropeTheta: 10000 };
+const { untied, tied, lora } = ACTIVATION_CASES;
 const CASES: PairCase[] = [
-  {
-    name: 'untied, 3 layers',
-    config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
-    shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
-    opts: {},
-  },
-  {
-    name: 'tied, unfused, split embedding, logits in chunks, 2 micro-batches',
-    config: validateConfig({ ...base, dim: 24, nLayers: 2, nHeads: 2, nKvHeads: 1, hiddenDim: 40, vocabSize: 37, contextLength: 32,
-      tieWordEmbeddings: true, architecture: 'llama' }),
-    shape: { batchSize: 2, seqLen: 11, accumSteps: 2 },
-    opts: { paramPieceBytes: 1024, logitsChunkRows: 8, fuse: false },
-  },
-  {
-    name: 'LoRA on every target at rank 3, 3 layers',
-    config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
-    shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
-    opts: { lora: validateLora({ rank: 3, alpha: 5, targets: [...LORA_TARGETS] }) },
-  },
+  untied,
+  { ...tied, name: 'tied, unfused, split embedding, logits in chunks, 2 micro-batches', opts: { ...tied.opts, fuse: false } },
+  lora,
   {
     name: 'LoRA on q, v at rank 4 over the f16 frozen base, 2 layers',
-    config: validateConfig({ ...base, dim: 32, nLayers: 2, nHeads: 4, nKvHeads: 2, hiddenDim: 42, vocabSize: 50, contextLength: 16 }),
+    config: validateConfig({ normEps: 1e-5, ropeTheta: 10000, dim: 32, nLayers: 2, nHeads: 4, nKvHeads: 2, hiddenDim: 42, vocabSize: 50, contextLength: 16 }),
     shape: { batchSize: 2, seqLen: 9, accumSteps: 1 },
     opts: { lora: validateLora({ rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] }), f16Base: true },
   },

@@ -6,37 +6,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../../src/engine/engine';
 import type { EngineDevice } from '../../src/engine/device';
-import { validateConfig } from '../../src/model/config';
-import { LORA_TARGETS, validateLora } from '../../src/model/lora';
 import { estimateMemory } from '../../src/model/memory';
 import { engineDevice } from './harness';
-import { bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
+import { ACTIVATION_CASES, bitDiffs, pairEngine, randomBatch, type PairCase } from './engine-pair';
 
 let dev: EngineDevice;
 beforeAll(async () => { dev = await engineDevice(); });
 
-const base = { normEps: 1e-5, ropeTheta: 10000 };
-const CASES: PairCase[] = [
-  {
-    name: 'untied, 3 layers',
-    config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
-    shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
-    opts: {},
-  },
-  {
-    name: 'tied, split embedding, logits in chunks, 2 micro-batches',
-    config: validateConfig({ ...base, dim: 24, nLayers: 2, nHeads: 2, nKvHeads: 1, hiddenDim: 40, vocabSize: 37, contextLength: 32,
-      tieWordEmbeddings: true, architecture: 'llama' }),
-    shape: { batchSize: 2, seqLen: 11, accumSteps: 2 },
-    opts: { paramPieceBytes: 1024, logitsChunkRows: 8 },
-  },
-  {
-    name: 'LoRA on every target at rank 3, 3 layers',
-    config: validateConfig({ ...base, dim: 32, nLayers: 3, nHeads: 4, nKvHeads: 2, hiddenDim: 72, vocabSize: 50, contextLength: 16 }),
-    shape: { batchSize: 2, seqLen: 13, accumSteps: 1 },
-    opts: { lora: validateLora({ rank: 3, alpha: 5, targets: [...LORA_TARGETS] }) },
-  },
-];
+const CASES: PairCase[] = [ACTIVATION_CASES.untied, ACTIVATION_CASES.tied, ACTIVATION_CASES.lora];
 
 describe('activation recomputation', () => {
   for (const c of CASES) {
