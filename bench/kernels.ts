@@ -69,6 +69,8 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
   Promise<BenchTable> {
   const ctx = new KernelContext(dev.device, dev.caps);
   const ctx16 = dev.caps.f16 ? new KernelContext(dev.device, dev.caps, { matmulPrecision: 'f16' }) : null;
+  // Where the lanes layouts run (CPU-emulated adapters), the vec4 direct layout they replaced, for comparison.
+  const ctxDirect = ctx.choices.matmul === 'lanes' ? new KernelContext(dev.device, dev.caps, { matmul: 'direct' }) : null;
   const device = dev.device;
   const rows: (string | number)[][] = [];
   const N = tokens, C = c.dim, F = c.hiddenDim;
@@ -101,6 +103,14 @@ export async function benchKernels(dev: EngineDevice, name: string, c: ModelConf
       if (err16 > 1e-2) throw new Error(`f16-tile matmul ${label}: differs from tfjs by ${err16}`);
       const ms16 = await timeOurs(device, d16, reps);
       rows.push([`matmul ${label}, f16 tiles (error ${err16.toExponential(1)})`, gf / ms16, gf / msTf, `${(msTf / ms16).toFixed(1)}x`]);
+    }
+    if (ctxDirect) {
+      const dd = matmul(ctxDirect, 'bench.direct', { c: Cv, a: A, b: B }, { M, N: Nn, K, transA: tA, transB: tB });
+      const d0 = await timeOurs(device, dd, 1);
+      const errD = relErr(await read(device, Cv), await f().data() as Float32Array);
+      if (errD > 1e-4) throw new Error(`direct matmul ${label}: differs from tfjs by ${errD}`);
+      const msD = Math.min(d0, await timeOurs(device, dd, reps));   // as ours: the better of one run and the mean of reps
+      rows.push([`matmul ${label}, vec4 direct (the layout before lanes)`, gf / msD, gf / msTf, `${(msTf / msD).toFixed(1)}x`]);
     }
     ta.dispose(); tb.dispose();
     for (const v of [A, B, Cv]) v.buffer.destroy();

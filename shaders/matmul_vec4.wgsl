@@ -15,58 +15,15 @@
 alias TileScalar = f32;
 alias TileVec = vec4<TileScalar>;
 
-struct Params {
-  M: u32, N: u32, K: u32,
-  lda: u32, ldb: u32, ldc: u32,
-  a_off: u32, b_off: u32, c_off: u32,
-  alpha: f32, beta: f32,
-  k_split: u32,   // K handled per workgroup layer z (split-K); K itself when not split
-  c_split: u32,   // distance in C between the partial results of consecutive layers z
-}
-
-// This invocation's share of K, [k_begin, k_end), and where its layer's partial result goes.
-var<private> k_end: u32;
-var<private> c_shift: u32;
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
 // `tiled`'s tile, fed by kernels/matmul.ts (MATMUL_TILE), which also sizes the grid from it. One vec4 of
 // each operand per invocation per stage needs TM = TN = 4 TK (the binding checks it).
 override TM: u32;
 override TN: u32;
 override TK: u32;
 
-// C's storage and how the tile is stored: as computed, or, in the RoPE variant (shaders.ts; the q / k
-// projections, B transposed), through lib/rope_epilogue.wgsl, which permutes the tile's columns and turns
-// each pair.
-// C storage begin
-@group(0) @binding(0) var<storage, read_write> c: array<f32>;
-// Logical column n of the tile is column col_of(n) of C and of op(B) (B's rows when TRANS_B).
-fn col_of(n: u32) -> u32 { return n; }
-fn store_row(r: u32, col: u32, v: vec4f) {
-  if (r >= p.M) { return; }
-  for (var j = 0u; j < 4u; j = j + 1u) {
-    let n = col + j;
-    if (n < p.N) {
-      let idx = p.c_off + c_shift + r * p.ldc + n;
-      if (p.beta == 0.0) { c[idx] = p.alpha * v[j]; } else { c[idx] = p.alpha * v[j] + p.beta * c[idx]; }
-    }
-  }
-}
-// C storage end
-// A's storage: f32, or, in the SwiGLU variant (shaders.ts), two bindings gate and up whose silu(gate) * up is
-// computed as each vec4 is loaded (the down projection's input, never written).
-// A storage begin
-@group(0) @binding(1) var<storage, read> a: array<vec4f>;
-fn a_at4(i: u32) -> vec4f { return a[i]; }
-// A storage end
-// B's storage: f32, or, for a frozen half-precision weight, four f16 packed in a vec2u (shaders.ts swaps this
-// block; the products and sums stay f32), or gate and up as for A (the down projection's weight gradient).
-// B storage begin
-@group(0) @binding(2) var<storage, read> b: array<vec4f>;
-fn b_at4(i: u32) -> vec4f { return b[i]; }
-// B storage end
-@group(0) @binding(3) var<uniform> p: Params;
+// Params, TRANS_A / TRANS_B, k_end and c_shift come from lib/matmul_params.wgsl; C's storage (store_row,
+// col_of) and A's and B's (a_at / b_at, as vec4: a_at4 / b_at4) from shaders.ts, in the variant's form (f32, an f16 B, a
+// SwiGLU operand, the RoPE epilogue).
 
 var<workgroup> a_tile: array<TileVec, TK * TM / 4u>; // [k][m / 4]
 var<workgroup> b_tile: array<TileVec, TK * TN / 4u>; // [k][n / 4]

@@ -1,4 +1,4 @@
-// The q / k projection's RoPE epilogue, replacing the `// C storage` block of matmul.wgsl and matmul_vec4.wgsl
+// The q / k projection's RoPE epilogue, replacing lib/matmul_store.wgsl in the matmul kernels
 // in their RoPE variant (shaders.ts, ShaderVariant.rope): C = X W^T is (N tokens, heads * D), D = 2 ROPE_HALF,
 // and row r turns by the angle of pos[r] as rope.wgsl's at_positions turns it. The rotation pairs element i of
 // a head with element i + D/2, which a plain tile puts in another invocation; here the tile's logical columns

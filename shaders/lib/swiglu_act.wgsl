@@ -2,7 +2,7 @@
 // with and the matmuls' SwiGLU operand (shaders.ts, ShaderVariant.swiglu) computes as they load it, so the
 // fused graph and the unfused one agree to the bit. The vec4 form is four scalar calls, not vector
 // arithmetic, so that it is the same expression element by element.
-// Prefixed to swiglu.wgsl, and to matmul.wgsl / matmul_vec4.wgsl in their SwiGLU variants.
+// Prefixed to swiglu.wgsl, and to the matmul kernels in their SwiGLU variants.
 
 fn sigmoid(z: f32) -> f32 { return 1.0 / (1.0 + exp(-z)); }
 

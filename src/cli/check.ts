@@ -22,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   const layouts: Partial<KernelChoices>[] = [
     { reduce: 'workgroup', matmul: 'tiled' },
     { reduce: 'rows', matmul: 'direct' },
+    { reduce: 'rows', matmul: 'lanes' },
   ];
   if (dev.caps.f16) layouts.push({ reduce: 'workgroup', matmul: 'tiled', matmulPrecision: 'f16' });
   else console.log('no shader-f16 on this adapter: the half-precision path is not checked');

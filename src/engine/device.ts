@@ -5,6 +5,8 @@ export interface DeviceCaps {
   /** A CPU implementation of WebGPU (SwiftShader, a fallback adapter): kernels without barriers run faster there. */
   readonly emulated: boolean;
   readonly subgroups: boolean;
+  /** The fewest invocations a subgroup may have (the adapter's subgroupMinSize; 0 without subgroups). */
+  readonly subgroupMinSize: number;
   readonly f16: boolean;
   readonly timestampQuery: boolean;
   readonly adapter: { vendor: string; architecture: string; device: string; description: string };
@@ -67,6 +69,7 @@ export async function openDeviceOn(adapter: GPUAdapter, opts: OpenDeviceOptions 
     device,
     caps: {
       emulated, subgroups, f16, timestampQuery,
+      subgroupMinSize: subgroups ? (info as { subgroupMinSize?: number }).subgroupMinSize ?? 0 : 0,
       adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
       limits: {
         maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,

@@ -31,13 +31,15 @@ const UNIFORM_BLOCK = 64 * 1024;
  * Which layout of a kernel runs where. GPUs want a workgroup per row for the row reductions (RMSNorm,
  * softmax cross-entropy) and matmul tiles staged in workgroup memory; CPU-emulated adapters (SwiftShader)
  * run a workgroup's invocations as fibers and pay for every barrier, so there one invocation per row (about
- * a hundred times faster on the tiny preset: 1.2 s against 10 ms per RMSNorm) and a barrier-free matmul win.
+ * a hundred times faster on the tiny preset: 1.2 s against 10 ms per RMSNorm) and barrier-free matmuls win:
+ * 'lanes', whose loads are one address or four consecutive floats per four invocations (a CPU's SIMD lanes),
+ * about 2-3x 'direct' (vec4 blocks per invocation), which remains where 'lanes' has no layout.
  * The choice follows the adapter, not a timing, so the same adapter always runs the same arithmetic and a
  * resumed run reproduces its losses exactly. bench/ measures the alternatives.
  */
 export interface KernelChoices {
   readonly reduce: 'workgroup' | 'rows';
-  readonly matmul: 'tiled' | 'direct';
+  readonly matmul: 'tiled' | 'direct' | 'lanes';
   /**
    * 'f16' stages the tiled matmul's operands in half precision (shader-f16 only; sums stay f32): faster on
    * some GPUs, about 1e-3 relative error. Off unless asked for: the default engine matches the f32 reference.
@@ -46,7 +48,7 @@ export interface KernelChoices {
 }
 
 export const choicesFor = (caps: DeviceCaps): KernelChoices =>
-  caps.emulated ? { reduce: 'rows', matmul: 'direct', matmulPrecision: 'f32' } : { reduce: 'workgroup', matmul: 'tiled', matmulPrecision: 'f32' };
+  caps.emulated ? { reduce: 'rows', matmul: 'lanes', matmulPrecision: 'f32' } : { reduce: 'workgroup', matmul: 'tiled', matmulPrecision: 'f32' };
 
 // Pipelines are shared by every context on a device: shader compilation is the slow part of planning
 // (up to seconds per pipeline on SwiftShader), and a forward graph built beside a training graph, or a new

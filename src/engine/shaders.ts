@@ -1,6 +1,7 @@
 // Every WGSL module of the engine, as text (Vite's `?raw` in the page, an esbuild plugin in Node), and how a
 // kernel's module is assembled: optional `enable` directives, then the reduction library the adapter
-// supports and the SwiGLU expression where the kernel uses it, then the kernel file itself.
+// supports and the shared expressions (SwiGLU, RoPE's turn, AdamW's update) where the kernel uses them, a
+// matmul's declarations and bindings in its variant's form, then the kernel file itself.
 import add from '../../shaders/add.wgsl?raw';
 import addRmsnorm from '../../shaders/add_rmsnorm.wgsl?raw';
 import adamw from '../../shaders/adamw.wgsl?raw';
@@ -15,6 +16,8 @@ import gradNormMulti from '../../shaders/grad_norm_multi.wgsl?raw';
 import lora from '../../shaders/lora.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import matmulVec4 from '../../shaders/matmul_vec4.wgsl?raw';
+import matmulLanesN from '../../shaders/matmul_lanes_n.wgsl?raw';
+import matmulLanesK from '../../shaders/matmul_lanes_k.wgsl?raw';
 import packF16 from '../../shaders/pack_f16.wgsl?raw';
 import rmsnorm from '../../shaders/rmsnorm.wgsl?raw';
 import splitkReduce from '../../shaders/splitk_reduce.wgsl?raw';
@@ -26,9 +29,11 @@ import swigluAct from '../../shaders/lib/swiglu_act.wgsl?raw';
 import ropeTurn from '../../shaders/lib/rope_turn.wgsl?raw';
 import ropeEpilogue from '../../shaders/lib/rope_epilogue.wgsl?raw';
 import adamwUpdate from '../../shaders/lib/adamw_update.wgsl?raw';
+import matmulParams from '../../shaders/lib/matmul_params.wgsl?raw';
+import matmulStore from '../../shaders/lib/matmul_store.wgsl?raw';
 
 export const SHADERS = {
-  add, addRmsnorm, adamw, adamwMulti, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, gradNormMulti, lora, matmul, matmulVec4, packF16, rmsnorm, rope, splitkReduce, swiglu,
+  add, addRmsnorm, adamw, adamwMulti, attention, attentionBackward, attentionDecode, crossEntropy, embedding, gradNorm, gradNormMulti, lora, matmul, matmulVec4, matmulLanesN, matmulLanesK, packF16, rmsnorm, rope, splitkReduce, swiglu,
 } as const;
 
 export type ShaderName = keyof typeof SHADERS;
@@ -42,35 +47,73 @@ export interface ShaderVariant {
   readonly f16Tiles?: boolean;
   /** Replaces `const HEAD_DIM: u32 = ...;` (private array lengths must be const, not override). */
   readonly headDim?: number;
-  /** The matmul's B operand stored as packed f16 (a frozen half-precision weight): swaps the block between
-   *  `// B storage begin` and `// B storage end` for one that unpacks with unpack2x16float (core WGSL, every
-   *  adapter; no shader-f16). Binding types cannot be override constants, hence text. */
+  /** The matmul's B operand stored as packed f16 (a frozen half-precision weight), unpacked with
+   *  unpack2x16float (core WGSL, every adapter; no shader-f16). Binding types cannot be override constants,
+   *  hence text (matmulBindings). */
   readonly bF16?: boolean;
-  /** The matmul's A (or B) operand is SwiGLU's silu(gate) * up, computed from two bindings as it is loaded:
-   *  swaps the block between `// A storage begin` and `// A storage end` (or B's) for gate and up, moves every
-   *  later binding up by one, and puts lib/swiglu_act.wgsl in front. 'a': the down projection's forward
-   *  (act W^T); 'b': its weight gradient (dY^T act). */
+  /** The matmul's A (or B) operand is SwiGLU's silu(gate) * up, computed from two bindings (gate, up) as it is
+   *  loaded, with lib/swiglu_act.wgsl in front. 'a': the down projection's forward (act W^T); 'b': its weight
+   *  gradient (dY^T act). */
   readonly swiglu?: 'a' | 'b';
-  /** The matmul's RoPE epilogue (the q / k projections): swaps the block between `// C storage begin` and
-   *  `// C storage end` for lib/rope_epilogue.wgsl with the tables and positions as three bindings in front of
-   *  the uniform block (which moves up by three), and puts lib/rope_turn.wgsl in front. */
+  /** The matmul's RoPE epilogue (the q / k projections): C is stored through lib/rope_epilogue.wgsl, with the
+   *  tables and positions as three bindings in front of the uniform, and lib/rope_turn.wgsl in front. */
   readonly rope?: boolean;
 }
 
-/** B as packed halves: element i is half (i & 1) of word i / 2 (little-endian, as ParamStore writes them). */
-const B_F16: Partial<Record<ShaderName, string>> = {
-  matmul: `@group(0) @binding(2) var<storage, read> b: array<u32>;
-fn b_at(i: u32) -> f32 { let pair = unpack2x16float(b[i >> 1u]); return select(pair.x, pair.y, (i & 1u) == 1u); }`,
-  matmulVec4: `@group(0) @binding(2) var<storage, read> b: array<vec2u>;
-fn b_at4(i: u32) -> vec4f { let h = b[i]; return vec4f(unpack2x16float(h.x), unpack2x16float(h.y)); }`,
-};
+/** The matmul kernels: their bindings are not in their files but built here, in the variant's form. */
+const MATMULS: ReadonlySet<ShaderName> = new Set(['matmul', 'matmulVec4', 'matmulLanesN', 'matmulLanesK']);
+/** Kernels that read their operands as vec4 (a_at4 / b_at4); the others read scalars (a_at / b_at). */
+const VEC4_OPERANDS: ReadonlySet<ShaderName> = new Set(['matmulVec4']);
+/** Kernels built only with subgroups (the engine does not choose them otherwise). */
+const NEEDS_SUBGROUPS: ReadonlySet<ShaderName> = new Set(['matmulLanesK']);
+export const needsSubgroups = (name: ShaderName): boolean => NEEDS_SUBGROUPS.has(name);
 
-/** An operand read as silu(gate) * up, for `scalar` (matmul.wgsl, a_at / b_at) or vec4 loads (matmul_vec4.wgsl). */
-function swigluOperand(operand: 'a' | 'b', binding: number, vec4: boolean): string {
-  const t = vec4 ? 'vec4f' : 'f32', fn = `${operand}_at${vec4 ? '4' : ''}`, act = vec4 ? 'swiglu_act4' : 'swiglu_act';
-  return `@group(0) @binding(${binding}) var<storage, read> gate: array<${t}>;
-@group(0) @binding(${binding + 1}) var<storage, read> up: array<${t}>;
-fn ${fn}(i: u32) -> ${t} { return ${act}(gate[i], up[i]); }`;
+type OperandKind = 'f32' | 'f16' | 'swiglu';
+
+/**
+ * A matmul operand's bindings (from `binding` on; SwiGLU's take two) and its reader, a_at / b_at (scalar) or
+ * a_at4 / b_at4 (vec4). f16: a frozen half-precision weight, element i half (i & 1) of word i / 2
+ * (little-endian, as ParamStore writes them), unpacked with unpack2x16float (core WGSL, no shader-f16); the
+ * products and sums stay f32. SwiGLU: silu(gate) * up computed as it is loaded, the down projection's input
+ * (A, act W^T) or its weight gradient's (B, dY^T act), never written.
+ */
+function operandBlock(op: 'a' | 'b', binding: number, kind: OperandKind, vec4: boolean): string {
+  const fn = `${op}_at${vec4 ? '4' : ''}`, t = vec4 ? 'vec4f' : 'f32';
+  const at = (n: number) => `@group(0) @binding(${n})`;
+  if (kind === 'swiglu') {
+    return `${at(binding)} var<storage, read> gate: array<${t}>;
+${at(binding + 1)} var<storage, read> up: array<${t}>;
+fn ${fn}(i: u32) -> ${t} { return ${vec4 ? 'swiglu_act4' : 'swiglu_act'}(gate[i], up[i]); }`;
+  }
+  if (kind === 'f16') {
+    return vec4 ? `${at(binding)} var<storage, read> ${op}: array<vec2u>;
+fn ${fn}(i: u32) -> vec4f { let h = ${op}[i]; return vec4f(unpack2x16float(h.x), unpack2x16float(h.y)); }`
+      : `${at(binding)} var<storage, read> ${op}: array<u32>;
+fn ${fn}(i: u32) -> f32 { let pair = unpack2x16float(${op}[i >> 1u]); return select(pair.x, pair.y, (i & 1u) == 1u); }`;
+  }
+  return `${at(binding)} var<storage, read> ${op}: array<${t}>;
+fn ${fn}(i: u32) -> ${t} { return ${op}[i]; }`;
+}
+
+/**
+ * A matmul kernel's shared declarations (lib/matmul_params.wgsl) and its bindings in the contracts' order:
+ * C (0), A, B, the RoPE epilogue's tables and positions, the uniform `p`. C is stored through
+ * lib/matmul_store.wgsl, or, in the RoPE variant, through lib/rope_epilogue.wgsl.
+ */
+function matmulBindings(name: ShaderName, v: ShaderVariant): string {
+  if (v.swiglu === 'b' && v.bF16) throw new Error('the SwiGLU B operand is an activation: it cannot also be an f16 weight');
+  if (v.rope && v.swiglu !== undefined) throw new Error('the RoPE epilogue and a SwiGLU operand are not built together');
+  const vec4 = VEC4_OPERANDS.has(name);
+  const aKind: OperandKind = v.swiglu === 'a' ? 'swiglu' : 'f32';
+  const bKind: OperandKind = v.swiglu === 'b' ? 'swiglu' : v.bF16 ? 'f16' : 'f32';
+  const width = (k: OperandKind) => (k === 'swiglu' ? 2 : 1);
+  const aAt = 1, bAt = aAt + width(aKind), next = bAt + width(bKind);
+  const uniform = v.rope ? next + 3 : next;
+  return [matmulParams,
+    v.rope ? ropeBlock(next) : matmulStore,
+    operandBlock('a', aAt, aKind, vec4),
+    operandBlock('b', bAt, bKind, vec4),
+    `@group(0) @binding(${uniform}) var<uniform> p: Params;`].join('\n');
 }
 
 /** Kernels whose text includes lib/swiglu_act.wgsl always (the matmuls only in their SwiGLU variant). */
@@ -94,37 +137,19 @@ export function shaderSource(name: ShaderName, v: ShaderVariant): string {
     if (!re.test(body)) throw new Error(`shader ${name} has no HEAD_DIM constant to specialise`);
     body = body.replace(re, `const HEAD_DIM: u32 = ${v.headDim}u;`);
   }
-  if (v.bF16) {
-    const re = /\/\/ B storage begin\n[\s\S]*?\/\/ B storage end\n/;
-    const block = B_F16[name];
-    if (!block || !re.test(body)) throw new Error(`shader ${name} has no B storage block to switch to f16`);
-    body = body.replace(re, `${block}\n`);
-  }
-  if (v.swiglu !== undefined) {
-    if (name !== 'matmul' && name !== 'matmulVec4') throw new Error(`shader ${name} has no operand to read as SwiGLU`);
-    if (v.swiglu === 'b' && v.bF16) throw new Error('the SwiGLU B operand is an activation: it cannot also be an f16 weight');
-    const op = v.swiglu === 'a' ? 'A' : 'B';
-    const m = (op === 'A' ? /\/\/ A storage begin\n[\s\S]*?\/\/ A storage end\n/ : /\/\/ B storage begin\n[\s\S]*?\/\/ B storage end\n/).exec(body);
-    if (!m) throw new Error(`shader ${name} has no ${op} storage block to read as SwiGLU`);
-    // The operand's one binding becomes two: every binding declared after it moves up by one (after the f16
-    // swap, so that an f16 B block moves with the rest).
-    const after = body.slice(m.index + m[0].length).replace(/@binding\((\d+)\)/g, (_, n: string) => `@binding(${Number(n) + 1})`);
-    const binding = Number(/@binding\((\d+)\)/.exec(m[0])![1]);
-    body = `${body.slice(0, m.index)}${swigluOperand(v.swiglu, binding, name === 'matmulVec4')}\n${after}`;
-  }
-  if (v.rope) {
-    if (name !== 'matmul' && name !== 'matmulVec4') throw new Error(`shader ${name} has no epilogue to apply RoPE in`);
-    if (v.swiglu !== undefined) throw new Error('the RoPE epilogue and a SwiGLU operand are not built together');
-    const m = /\/\/ C storage begin\n[\s\S]*?\/\/ C storage end\n/.exec(body);
-    const u = /@binding\((\d+)\) var<uniform>/.exec(body);
-    if (!m || !u) throw new Error(`shader ${name} has no C storage block and uniform to build the RoPE epilogue`);
-    const first = Number(u[1]);
-    body = body.replace(/@binding\((\d+)\) var<uniform>/, `@binding(${first + 3}) var<uniform>`)
-      .replace(m[0], () => `${ropeBlock(first)}\n`);
+  if (MATMULS.has(name)) {
+    body = `${matmulBindings(name, v)}\n${body}`;
+  } else if (v.bF16 || v.swiglu !== undefined || v.rope) {
+    throw new Error(`shader ${name} is not a matmul: it has no operand to store as f16 or read as SwiGLU, nor an epilogue for RoPE`);
   }
   if (v.swiglu !== undefined || NEEDS_SWIGLU.has(name)) body = `${swigluAct}\n${body}`;
   if (v.rope || NEEDS_ROPE.has(name)) body = `${ropeTurn}\n${body}`;
   if (NEEDS_ADAMW.has(name)) body = `${adamwUpdate}\n${body}`;
+  // Directives go before every declaration: these last.
+  if (NEEDS_SUBGROUPS.has(name)) {
+    if (!v.subgroups) throw new Error(`shader ${name} needs subgroups, which this adapter or context does not have`);
+    body = `enable subgroups;\n${body}`;
+  }
   if (v.f16Tiles) {
     const re = /alias TileScalar = f32;/;
     if (!re.test(body)) throw new Error(`shader ${name} has no TileScalar alias to switch to f16`);

@@ -40,6 +40,7 @@ const KERNELS = [
   { name: 'scalar', matmul: 'tiled', K: 37 },
   { name: 'vec4 tiled', matmul: 'tiled', K: 36 },
   { name: 'vec4 direct', matmul: 'direct', K: 36 },
+  { name: 'lanes', matmul: 'lanes', K: 37 },
 ] as const;
 
 for (const kernel of KERNELS) {

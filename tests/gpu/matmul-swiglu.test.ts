@@ -50,6 +50,7 @@ const KERNELS = [
   { name: 'scalar', matmul: 'tiled', shapes: [['awkward', 45, 65, 37], ['tiny', 3, 5, 7]] },
   { name: 'vec4 tiled', matmul: 'tiled', shapes: [['aligned', 68, 72, 36], ['tiny', 4, 8, 4]] },
   { name: 'vec4 direct', matmul: 'direct', shapes: [['aligned', 68, 72, 36], ['tiny', 4, 8, 4]] },
+  { name: 'lanes', matmul: 'lanes', shapes: [['awkward', 45, 65, 37], ['aligned', 68, 72, 36], ['tiny', 3, 5, 7]] },
 ] as const;
 
 for (const kernel of KERNELS) {

@@ -1,10 +1,11 @@
 // The matmul kernels in the three orientations of a linear layer, against tf.matMul on tfjs's CPU backend:
-// the scalar matmul.wgsl at shapes that are not multiples of anything, and matmul_vec4.wgsl (tiled and
-// direct layouts) at aligned shapes that are still not multiples of its tiles; with accumulation (beta = 1),
-// offsets and leading dimensions, and large values.
+// the scalar matmul.wgsl at shapes that are not multiples of anything, matmul_vec4.wgsl (tiled and direct
+// layouts) at aligned shapes that are still not multiples of its tiles, and the CPU-emulated adapters' lanes
+// layouts (matmul_lanes_n.wgsl, matmul_lanes_k.wgsl) at both; with accumulation (beta = 1), offsets and
+// leading dimensions, and large values.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matmul, matmulSplitK, splitKLayers, vec4Aligned } from '../../src/engine/kernels/matmul';
+import { matmul, matmulLayout, matmulSplitK, splitKLayers, vec4Aligned } from '../../src/engine/kernels/matmul';
 import type { KernelContext } from '../../src/engine/kernel-context';
 import { expectClose, gpuBuffer, kernelContext, randomArray, readBuffer, runDispatches, useCpuBackend } from './harness';
 
@@ -24,6 +25,7 @@ const KERNELS = [
   { name: 'scalar', matmul: 'tiled', shapes: [['tiny', 3, 5, 7], ['awkward', 130, 70, 37], ['tall', 45, 65, 201]] },
   { name: 'vec4 tiled', matmul: 'tiled', shapes: [['tiny', 4, 8, 4], ['aligned', 132, 68, 36], ['tall', 44, 72, 200]] },
   { name: 'vec4 direct', matmul: 'direct', shapes: [['tiny', 4, 8, 4], ['aligned', 132, 68, 36], ['tall', 44, 72, 200]] },
+  { name: 'lanes', matmul: 'lanes', shapes: [['tiny', 3, 5, 7], ['aligned', 132, 68, 36], ['awkward', 130, 70, 37], ['tall', 45, 65, 201]] },
 ] as const;
 
 for (const kernel of KERNELS) {
@@ -34,8 +36,11 @@ for (const kernel of KERNELS) {
     for (const [transA, transB, name] of ORIENTATIONS) {
       for (const [shapeName, M, N, K] of kernel.shapes) {
         it(`${name}, ${shapeName} ${M}x${N}x${K}`, async () => {
-          const aligned = vec4Aligned(transA ? M : K, transB ? K : N, transA ? M : K, transB ? K : N, 0, 0);
-          expect(aligned).toBe(kernel.name !== 'scalar');
+          if (kernel.name === 'lanes') {
+            expect(matmulLayout(ctx, { M, N, K, transA, transB })).toBe(transB ? 'lanesK' : 'lanesN');
+          } else {
+            expect(vec4Aligned(transA ? M : K, transB ? K : N, transA ? M : K, transB ? K : N, 0, 0)).toBe(kernel.name !== 'scalar');
+          }
           const a = randomArray(M * K, 1 + M), b = randomArray(N * K, 2 + N);
           const c = gpuBuffer(ctx, M * N);
           await runDispatches(ctx, [matmul(ctx, 'mm', { c, a: gpuBuffer(ctx, a), b: gpuBuffer(ctx, b) }, { M, N, K, transA, transB })]);
@@ -45,7 +50,7 @@ for (const kernel of KERNELS) {
     }
 
     it('accumulates with beta = 1 and scales with alpha', async () => {
-      const [M, N, K] = kernel.name === 'scalar' ? [70, 66, 19] : [68, 64, 20];
+      const [M, N, K] = kernel.name === 'vec4 tiled' || kernel.name === 'vec4 direct' ? [68, 64, 20] : [70, 66, 19];
       const a = randomArray(M * K, 3), b = randomArray(K * N, 4), c0 = randomArray(M * N, 5);
       const c = gpuBuffer(ctx, c0);
       await runDispatches(ctx, [matmul(ctx, 'mm', { c, a: gpuBuffer(ctx, a), b: gpuBuffer(ctx, b) }, { M, N, K, alpha: 0.5, beta: 1 })]);
@@ -55,7 +60,7 @@ for (const kernel of KERNELS) {
 
     it('reads and writes blocks through offsets and leading dimensions', async () => {
       // C[:, 12:12+N] of a (M, 92) matrix = A[:, 4:4+K] of a (M, 52) matrix times B (K, N) (+1 on each for scalar).
-      const s = kernel.name === 'scalar' ? 1 : 0;
+      const s = kernel.name === 'scalar' || kernel.name === 'lanes' ? 1 : 0;
       const M = 33, N = 40 + s, K = 28 + s, ldA = 52 + s, ldC = 92 + s, aOff = 4 + s, cOff = 12 + s;
       const aFull = randomArray(M * ldA, 6), b = randomArray(K * N, 7);
       const c = gpuBuffer(ctx, new Float32Array(M * ldC).fill(7));
@@ -80,6 +85,22 @@ for (const kernel of KERNELS) {
     });
   });
 }
+
+describe('the lanes layouts\' choice', () => {
+  it('takes lanes_k for X W^T only with subgroups, and the vec4 direct or scalar layout without them', async () => {
+    const sub = await kernelContext({ choices: { matmul: 'lanes' } });
+    expect(sub.caps.subgroupMinSize).toBeGreaterThanOrEqual(4);   // SwiftShader's subgroups are four wide
+    const none = await kernelContext({ subgroups: false, choices: { matmul: 'lanes' } });
+    expect(matmulLayout(sub, { M: 64, N: 68, K: 132, transB: true })).toBe('lanesK');
+    expect(matmulLayout(none, { M: 64, N: 68, K: 132, transB: true })).toBe('direct');
+    expect(matmulLayout(none, { M: 64, N: 68, K: 131, transB: true })).toBe('scalar');
+    expect(matmulLayout(none, { M: 64, N: 68, K: 131 })).toBe('lanesN');
+    const a = randomArray(64 * 132, 31), b = randomArray(68 * 132, 32);
+    const c = gpuBuffer(none, 64 * 68);
+    await runDispatches(none, [matmul(none, 'mm', { c, a: gpuBuffer(none, a), b: gpuBuffer(none, b) }, { M: 64, N: 68, K: 132, transB: true })]);
+    expectClose('C', await readBuffer(none, c), reference(a, b, 64, 68, 132, false, true), 1e-5);
+  });
+});
 
 describe('matmul with split-K (weight gradients of small layers over many tokens)', () => {
   let ctx: KernelContext;

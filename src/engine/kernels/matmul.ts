@@ -1,6 +1,8 @@
 // Binding for the matmul kernels: C[M,N] = alpha op(A)[M,K] op(B)[K,N] + beta C, offsets and strides in elements.
-// Aligned operands (see `vec4Aligned`) go to shaders/matmul_vec4.wgsl in the adapter's layout (tiled through
-// workgroup memory on GPUs, direct on CPU-emulated adapters); anything else to the scalar shaders/matmul.wgsl.
+// On GPUs, aligned operands (see `vec4Aligned`) go to shaders/matmul_vec4.wgsl's `tiled` layout (staged in
+// workgroup memory), anything else to the scalar shaders/matmul.wgsl. CPU-emulated adapters take the `lanes`
+// layouts (matmul_lanes_n.wgsl, matmul_lanes_k.wgsl: scalar reads arranged for a CPU's SIMD lanes, any
+// alignment), or, where an adapter lacks subgroups of four for lanes_k, matmul_vec4.wgsl's `direct`.
 // `matmulSplitK` adds split-K for outputs with too few tiles to fill a GPU (weight gradients of small layers).
 // Either operand may be SwiGLU's silu(gate) * up (a SwigluOperand), computed from gate and up as it is loaded:
 // the down projection's input, which the fused graph never writes (each layout has a SwiGLU-A and a SwiGLU-B
@@ -16,6 +18,9 @@ export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const;
 const DIRECT_WG = 8;
 const DIRECT_TILE = { M: 4 * DIRECT_WG, N: 4 * DIRECT_WG } as const;
 const REDUCE_WG = 256;
+/** The lanes layouts' blocks (the shaders' constants): lanes_n, X invocations along n, each 8 rows at 4
+ *  columns X apart; lanes_k, four invocations (one subgroup) per 8 x 8 block. */
+export const LANES = { X: 16, ROWS: 8, COLS: 8 } as const;
 
 const PARAMS = [['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['lda', 'u32'], ['ldb', 'u32'], ['ldc', 'u32'],
   ['aOff', 'u32'], ['bOff', 'u32'], ['cOff', 'u32'], ['alpha', 'f32'], ['beta', 'f32'], ['kSplit', 'u32'], ['cSplit', 'u32'],
@@ -44,6 +49,14 @@ export const MATMUL_VEC4_DIRECT = {
   shader: 'matmulVec4', entry: 'direct', overrides: ['TRANS_A', 'TRANS_B', 'DIRECT_WG'], bindings: operands,
 } as const satisfies KernelContract;
 
+export const MATMUL_LANES_N = {
+  shader: 'matmulLanesN', entry: 'lanes_n', overrides: ['TRANS_A', 'LANES_X'], bindings: operands,
+} as const satisfies KernelContract;
+
+export const MATMUL_LANES_K = {
+  shader: 'matmulLanesK', entry: 'lanes_k', overrides: [], bindings: operands,
+} as const satisfies KernelContract;
+
 export const SPLITK_REDUCE = {
   shader: 'splitkReduce', entry: 'main', overrides: ['WG'],
   bindings: [{ name: 'c', access: 'read_write' }, { name: 'scratch', access: 'read' }, {
@@ -52,7 +65,8 @@ export const SPLITK_REDUCE = {
 } as const satisfies KernelContract;
 
 /** Each layout's contracts: plain, A read as SwiGLU (act W^T), B read as SwiGLU (dY^T act), RoPE epilogue. */
-type Layout = 'scalar' | 'tiled' | 'direct';
+export type MatmulLayout = 'scalar' | 'tiled' | 'direct' | 'lanesN' | 'lanesK';
+type Layout = MatmulLayout;
 type Variant = 'plain' | 'swigluA' | 'swigluB' | 'rope';
 const variants = (k: KernelContract): Record<Variant, KernelContract> => ({
   plain: k,
@@ -60,8 +74,10 @@ const variants = (k: KernelContract): Record<Variant, KernelContract> => ({
   swigluB: { ...k, bindings: swigluB, variant: { swiglu: 'b' } },
   rope: { ...k, bindings: ropeOperands, overrides: [...k.overrides, 'ROPE_HALF'], variant: { rope: true } },
 });
-const LAYOUTS: Record<Layout, Record<Variant, KernelContract>> = {
+const LAYOUTS: Record<Layout, Partial<Record<Variant, KernelContract>>> = {
   scalar: variants(MATMUL), tiled: variants(MATMUL_VEC4_TILED), direct: variants(MATMUL_VEC4_DIRECT),
+  // lanes_n stores columns one at a time, so it has no RoPE epilogue (the forward X W^T is lanes_k's).
+  lanesN: (({ rope: _, ...v }) => v)(variants(MATMUL_LANES_N)), lanesK: variants(MATMUL_LANES_K),
 };
 
 export const MATMUL_CONTRACTS: readonly KernelContract[] = [
@@ -135,9 +151,8 @@ function matmulDispatch(ctx: KernelContext, label: string, t: MatmulTensors, m: 
   const ldb = m.ldb ?? (transB ? m.K : m.N);
   const ldc = m.ldc ?? m.N;
   const aOff = m.aOff ?? 0, bOff = m.bOff ?? 0;
-  const vec4 = vec4Aligned(transA ? m.M : m.K, transB ? m.K : m.N, lda, ldb, aOff, bOff);
-  const direct = vec4 && ctx.choices.matmul === 'direct';
-  const f16Tiles = vec4 && !direct && ctx.choices.matmulPrecision === 'f16';
+  const layout = matmulLayout(ctx, m);
+  const f16Tiles = layout === 'tiled' && ctx.choices.matmulPrecision === 'f16';
   // A half-precision B (a frozen weight stored as f16) is unpacked to f32 as it is loaded; A never is.
   if (isSwiglu(t.a) && isSwiglu(t.b)) throw new Error(`${label}: at most one operand may be read as SwiGLU`);
   const f32Only = [t.c, ...(isSwiglu(t.a) ? [t.a.gate, t.a.up] : [t.a]), ...(isSwiglu(t.b) ? [t.b.gate, t.b.up] : [])];
@@ -163,9 +178,38 @@ function matmulDispatch(ctx: KernelContext, label: string, t: MatmulTensors, m: 
   const orient = { TRANS_A: transA, TRANS_B: transB, ...(rope ? { ROPE_HALF: rope.headDim / 2 } : {}) };
   const grid = (tile: { readonly M: number; readonly N: number }): [number, number, number] =>
     [ceilDiv(m.N, tile.N), ceilDiv(m.M, tile.M), split.layers];
-  if (direct) return ctx.launch(LAYOUTS.direct[variant], label, args, grid(DIRECT_TILE), { ...orient, DIRECT_WG }, { bF16 });
-  if (vec4) return ctx.launch(LAYOUTS.tiled[variant], label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { f16Tiles, bF16 });
-  return ctx.launch(LAYOUTS.scalar[variant], label, args, grid(MATMUL_TILE), { ...orient, ...TILE_CONSTANTS }, { bF16 });
+  const launch = (layout: Layout, constants: Record<string, number | boolean>, tile: { readonly M: number; readonly N: number },
+    v: { f16Tiles?: boolean; bF16: boolean }) => {
+    const contract = LAYOUTS[layout][variant];
+    if (!contract) throw new Error(`${label}: the ${layout} matmul has no ${variant} variant`);
+    return ctx.launch(contract, label, args, grid(tile), constants, v);
+  };
+  switch (layout) {
+    case 'lanesK': return launch(layout, rope ? { ROPE_HALF: rope.headDim / 2 } : {}, { M: LANES.ROWS, N: LANES.COLS }, { bF16 });
+    case 'lanesN': return launch(layout, { TRANS_A: transA, LANES_X: LANES.X }, { M: LANES.ROWS, N: 4 * LANES.X }, { bF16 });
+    case 'direct': return launch(layout, { ...orient, DIRECT_WG }, DIRECT_TILE, { bF16 });
+    default: return launch(layout, { ...orient, ...TILE_CONSTANTS }, MATMUL_TILE, { f16Tiles, bF16 });
+  }
+}
+
+/**
+ * The layout a matmul runs in. 'lanes' (CPU-emulated adapters): lanes_n for op(B) along n, lanes_k for X W^T
+ * where subgroups hold at least four invocations (its four-invocation workgroup is then one subgroup), and
+ * otherwise (both operands transposed, or no such subgroups) what 'direct' takes. 'direct': the vec4 direct
+ * layout for aligned operands. 'tiled' (GPUs), and 'direct' for unaligned operands: vec4 tiled when aligned,
+ * the scalar tiled matmul otherwise.
+ */
+export function matmulLayout(ctx: KernelContext, m: MatmulArgs): Layout {
+  const transA = m.transA ?? false, transB = m.transB ?? false;
+  const choice = ctx.choices.matmul;
+  if (choice === 'lanes' && !(transA && transB)) {
+    if (!transB) return 'lanesN';
+    if (ctx.subgroups && ctx.caps.subgroupMinSize >= 4) return 'lanesK';
+  }
+  const vec4 = vec4Aligned(transA ? m.M : m.K, transB ? m.K : m.N, m.lda ?? (transA ? m.M : m.K), m.ldb ?? (transB ? m.K : m.N),
+    m.aOff ?? 0, m.bOff ?? 0);
+  if (!vec4) return 'scalar';
+  return choice === 'tiled' ? 'tiled' : 'direct';
 }
 
 /** One matmul; with `rope`, the forward's RoPE epilogue. */
