@@ -15,7 +15,7 @@ import { EngineBackend } from '../train/engine-backend';
 import { LoraBackend } from '../train/lora-backend';
 import { initLora } from '../model/lora';
 import { buildAdapterFiles, readAdapter } from '../train/checkpoint/peft-adapter';
-import { expAvgName, expAvgSqName } from '../train/checkpoint/trainer-state';
+import { expAvgName, expAvgSqName, memoryDifferences, type RunMemory } from '../train/checkpoint/trainer-state';
 import { ReferenceBackend } from '../train/reference-backend';
 import { fingerprintOfJSON, Trainer } from '../train/trainer';
 import { readCheckpoint } from '../train/checkpoint/checkpoint-read';
@@ -61,6 +61,11 @@ async function printPlan(argv: readonly string[]): Promise<number> {
   } finally {
     await initFrom?.close();
   }
+}
+
+/** A resumed run whose memory options change its arithmetic is not the uninterrupted run to the bit: say so. */
+function warnMemory(dir: string, saved: RunMemory | undefined, now: RunMemory | undefined): void {
+  for (const d of memoryDifferences(saved, now)) console.error(`warning: --resume ${dir}: ${d}`);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -133,12 +138,14 @@ async function train(args: TrainArgs, inputs: TrainInputs): Promise<number> {
         const adapter = await readAdapter(opened.files, config, lora);
         if (!adapter.training) throw new Error(`${resume}: no trainer state to resume from`);
         await trainer.restore({ trainerState: adapter.training.trainerState, readParam: adapter.readTensor, readMoment: adapter.training.readMoment });
+        warnMemory(resume, adapter.training.trainerState.memory, backend.memory);
       } else {
         const ck = await readCheckpoint(opened.files, {
           fingerprint: fingerprintOfJSON,
           expected: { config, tokenizerFingerprint: tokenizerFingerprint(data.tokenizer) },
         });
         await trainer.restore(ck);
+        warnMemory(resume, ck.trainerState.memory, backend.memory);
       }
     } finally {
       await opened.close();

@@ -133,8 +133,12 @@ export class Engine {
   readonly recompute: boolean;
   /** The training step applies the update layer by layer (null: the normal step). */
   private readonly perLayer: UpdatePerLayer | null = null;
+  /** The training step applies the update layer by layer. */
+  get updatePerLayer(): boolean { return this.perLayer !== null; }
   /** The training graph keeps its saved activations as f16. */
   readonly f16Activations: boolean;
+  /** A LoRA run's frozen base is stored as f16. */
+  readonly f16Base: boolean;
   /** The fused kernels (EngineOptions.fuse): what the memory plan counts. */
   readonly fuse: boolean;
   readonly graph: ModelGraph;
@@ -156,6 +160,7 @@ export class Engine {
     this.recompute = training && opts.recompute === true;
     const perLayer = training && opts.updatePerLayer === true;
     this.f16Activations = training && opts.f16Activations === true;
+    this.f16Base = opts.f16Base === true;
     this.fuse = opts.fuse !== false;
     const lora = this.lora ?? undefined;
     const refusal = perLayer ? updatePerLayerRefusal({ lora, accumSteps: shape.accumSteps }) : null;

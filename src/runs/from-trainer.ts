@@ -36,7 +36,8 @@ export function runFromTrainer(state: TrainerState, recipe: DataRecipe | null, o
     updatedAt: now,
     recipe: recipe ?? prev?.recipe ?? null,
     model: state.modelConfig,
-    training: flatSettings(state.trainConfig),
+    // The memory options beside the hyperparameters: how the run stored what it computed.
+    training: { ...flatSettings(state.trainConfig), ...(state.memory ?? {}) },
     step: state.step,
     tokensSeen: state.tokensSeen,
     curves: curvesOf(state.lossHistory),

@@ -2,6 +2,7 @@
 // (the fallback where WebGPU is missing, and the baseline the benchmarks compare against).
 import type { Batch, StepResult } from '../engine/engine';
 import type { ModelConfig } from '../model/config';
+import type { RunMemory } from './checkpoint/trainer-state';
 import type { TokenGenerator } from './sampling';
 
 export interface Moments {
@@ -22,6 +23,8 @@ export interface TrainBackend {
   nextLogits(tokens: readonly number[]): Promise<Float32Array>;
   /** A KV-cache generator on the current weights, where the backend has one (planned on first use). */
   generator?(): Promise<TokenGenerator>;
+  /** How it stores what it computes (recorded in checkpoints); absent for backends without the options. */
+  readonly memory?: RunMemory;
   /** The tensors it trains and checkpoints, when not every parameter of the config (a LoRA adapter's). */
   paramNames?(): readonly string[];
   getParams(): Promise<Map<string, Float32Array>>;

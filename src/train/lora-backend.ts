@@ -7,6 +7,7 @@ import { Engine, type Batch, type EngineOptions, type StepResult } from '../engi
 import type { ModelConfig } from '../model/config';
 import type { LoraConfig } from '../model/lora';
 import type { Moments, TrainBackend } from './backend';
+import type { RunMemory } from './checkpoint/trainer-state';
 import type { TrainConfig } from './config';
 
 export class LoraBackend implements TrainBackend {
@@ -27,6 +28,10 @@ export class LoraBackend implements TrainBackend {
   }
 
   get config(): ModelConfig { return this.engine.config; }
+  get memory(): RunMemory {
+    const e = this.engine;
+    return { recompute: e.recompute, updatePerLayer: e.updatePerLayer, f16Activations: e.f16Activations, f16Base: e.f16Base };
+  }
   get stepCount(): number { return this.engine.stepCount; }
   set stepCount(n: number) { this.engine.stepCount = n; }
   private get adapter() { return this.engine.adapter!; }

@@ -112,6 +112,7 @@ export class Trainer {
       tokenizerFingerprint: tokenizerFingerprint(this.tokenizer),
       datasetId: this.datasetId,
       lossHistory: [...this.history],
+      ...(this.backend.memory ? { memory: this.backend.memory } : {}),
     };
   }
 

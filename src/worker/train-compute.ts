@@ -6,6 +6,7 @@ import type { ModelConfig } from '../model/config';
 import { initParams } from '../model/init';
 import type { TrainBackend } from '../train/backend';
 import type { TrainConfig } from '../train/config';
+import type { RunMemory } from '../train/checkpoint/trainer-state';
 import { EngineBackend } from '../train/engine-backend';
 import type { EngineOptions } from '../engine/engine';
 import type { AdapterReport, BackendReport } from './train-api';
@@ -68,6 +69,12 @@ export interface MemoryRequest {
   updatePerLayer?: boolean;
   /** Absent in requests from before the option: off. */
   f16Activations?: boolean;
+}
+
+/** The memory request a resumed run takes: the checkpoint's own (RunMemory), so it continues as it was
+ *  trained; for a checkpoint from before they were recorded, a new run's defaults (a LoRA base in f16). */
+export function resumedMemory(saved: RunMemory | undefined, lora: boolean): MemoryRequest {
+  return saved ?? { recompute: false, f16Base: lora, updatePerLayer: false, f16Activations: false };
 }
 
 /** The engine's options for a run's memory request; the f16 base is for a frozen LoRA base only, and ignored otherwise;

@@ -16,7 +16,7 @@ import { Trainer } from '../train/trainer';
 import type { AutosaveInfo, ResumeOptions, RunInfo, TrainApi, TrainEvent, TrainListener } from './train-api';
 import { LoraBackend } from '../train/lora-backend';
 import type { CheckpointFiles } from '../train/checkpoint/checkpoint';
-import { createBackend, plainGpuError, type Compute } from './train-compute';
+import { createBackend, plainGpuError, resumedMemory, type Compute } from './train-compute';
 import { openSampler, type OpenedDataset } from './train-dataset';
 import { Run, runFileStem, type RunRecordTarget } from './train-run';
 import { exportRunGGUF } from './train-gguf';
@@ -161,7 +161,7 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     const train = savedTrainConfig(ck.trainerState.trainConfig);
     return async () => {
       const sampler = openSampler(dataset, train.seed, train.seqLen);
-      const backend = await createBackend(await getCompute(), ck.config, train, opts.engine);
+      const backend = await createBackend(await getCompute(), ck.config, train, opts.engine, true, resumedMemory(ck.trainerState.memory, false));
       try {
         const trainer = new Trainer(backend, sampler, train, dataset.tokenizer, dataset.name);
         await trainer.restore(ck);
@@ -185,7 +185,8 @@ export function createTrainApi(deps: TrainServiceDeps): TrainApi {
     return async () => {
       const sampler = openSampler(dataset, train.seed, train.seqLen);
       models.releaseGpu();
-      const backend = await loraBackend(await getCompute(), base, lora, train, models.progress(base));
+      const backend = await loraBackend(await getCompute(), base, lora, train, models.progress(base),
+        resumedMemory(training.trainerState.memory, true));
       try {
         const trainer = new LoraTrainer(backend, sampler, train, dataset.tokenizer, dataset.name, lora, base);
         await trainer.restore({ trainerState: training.trainerState, readParam: adapter.readTensor, readMoment: training.readMoment });

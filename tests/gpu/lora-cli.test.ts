@@ -69,6 +69,16 @@ describe('LoRA from the command line', () => {
       expect(bytes(resumed.get(name)!.data).equals(bytes(t.data)), name).toBe(true);
     }
 
+    // The trainer state records how the run stored what it computed (the base in f16 by default); a resume
+    // that stores it otherwise is not the uninterrupted run to the bit, and says so.
+    const state = JSON.parse(readFileSync(join(two, 'trainer_state.json'), 'utf8'));
+    expect(state.memory).toEqual({ recompute: false, updatePerLayer: false, f16Activations: false, f16Base: true });
+    expect(JSON.parse(readFileSync(join(two, 'run.json'), 'utf8')).training).toMatchObject({ f16Base: true, recompute: false });
+    expect(more.out).not.toContain('frozen base');
+    const f32 = await captured([...trainArgs(5), '--f32-base', '--resume', two, '--save', join(dir, 'five')]);
+    expect(f32.code, f32.out).toBe(0);
+    expect(f32.out).toContain(`warning: --resume ${two}: its frozen base was stored as f16 and is now f32`);
+
     // A mismatched resume is refused before any work, naming the file and field.
     const wrong = await captured([...trainArgs(4).map((a) => (a === 'q,v,o,down' ? 'q,v' : a)), '--resume', two]);
     expect(wrong.code).toBe(2);

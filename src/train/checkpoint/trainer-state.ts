@@ -23,6 +23,37 @@ export interface LossPoint {
   readonly valLoss?: number;
 }
 
+/**
+ * How a run stored what it computed (the CLI's --recompute, --update-per-layer, --f16-activations and the
+ * LoRA base's f16 / --f32-base; the page's Memory boxes), so that a resumed run can take the same. Recompute
+ * and the update layer by layer give the same numbers either way; f16 activations and an f16 base do not.
+ */
+export interface RunMemory {
+  readonly recompute: boolean;
+  readonly updatePerLayer: boolean;
+  readonly f16Activations: boolean;
+  readonly f16Base: boolean;
+}
+
+const MEMORY_KEYS = ['recompute', 'updatePerLayer', 'f16Activations', 'f16Base'] as const satisfies readonly (keyof RunMemory)[];
+
+/** What differs between the memory options a checkpoint was trained with and a resumed run's, where it changes
+ *  the arithmetic (so the resumed run is not the uninterrupted one to the bit); empty when nothing does. */
+export function memoryDifferences(saved: RunMemory | undefined, now: RunMemory | undefined): string[] {
+  if (!saved || !now) return [];
+  const out: string[] = [];
+  const says = (on: boolean, what: string) => `${what} ${on ? 'on' : 'off'}`;
+  if (saved.f16Activations !== now.f16Activations) {
+    out.push(`it was trained with ${says(saved.f16Activations, 'f16 saved activations')} and continues with them ${now.f16Activations ? 'on' : 'off'} ` +
+      '(gradients change by about 1e-3 relative)');
+  }
+  if (saved.f16Base !== now.f16Base) {
+    out.push(`its frozen base was stored as ${saved.f16Base ? 'f16' : 'f32'} and is now ${now.f16Base ? 'f16' : 'f32'} ` +
+      '(the same numbers only for weights that are f16 values, as a BF16 or F16 release in range is)');
+  }
+  return out;
+}
+
 export interface TrainerState {
   readonly modelConfig: ModelConfig;
   readonly trainConfig: Readonly<Record<string, TrainSetting>>;
@@ -34,6 +65,8 @@ export interface TrainerState {
   readonly tokenizerFingerprint: string;
   readonly datasetId: string;
   readonly lossHistory: readonly LossPoint[];
+  /** Absent in states written before it was recorded, and by backends without the options (tfjs). */
+  readonly memory?: RunMemory;
 }
 
 export function serializeTrainerState(s: TrainerState): string {
@@ -109,6 +142,14 @@ export function parseTrainerState(json: unknown, fileName = 'trainer_state.json'
     }
     return valLoss === undefined ? { step: p.step, loss } : { step: p.step, loss, valLoss };
   });
+  let memory: RunMemory | undefined;
+  if (j.memory !== undefined) {
+    if (!isRecord(j.memory)) fail('memory', `must be an object, got ${JSON.stringify(j.memory)}`);
+    const m = j.memory as Record<string, unknown>;
+    for (const k of MEMORY_KEYS) if (typeof m[k] !== 'boolean') fail(`memory.${k}`, `must be true or false, got ${JSON.stringify(m[k])}`);
+    memory = { recompute: m.recompute as boolean, updatePerLayer: m.updatePerLayer as boolean,
+      f16Activations: m.f16Activations as boolean, f16Base: m.f16Base as boolean };
+  }
 
   return {
     modelConfig,
@@ -121,6 +162,7 @@ export function parseTrainerState(json: unknown, fileName = 'trainer_state.json'
     tokenizerFingerprint: j.tokenizerFingerprint as string,
     datasetId: j.datasetId as string,
     lossHistory,
+    ...(memory ? { memory } : {}),
   };
 }
 

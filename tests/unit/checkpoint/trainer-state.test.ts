@@ -7,7 +7,7 @@ import type { Tokenizer } from '../../../src/data/tokenizer/tokenizer';
 import { numel, paramSpecs } from '../../../src/model/params';
 import type { Moments, TrainBackend } from '../../../src/train/backend';
 import type { LoadedCheckpoint } from '../../../src/train/checkpoint/checkpoint-read';
-import { momentSpecs, parseTrainerState, serializeTrainerState, type TrainerState } from '../../../src/train/checkpoint/trainer-state';
+import { memoryDifferences, momentSpecs, parseTrainerState, serializeTrainerState, type RunMemory, type TrainerState } from '../../../src/train/checkpoint/trainer-state';
 import { HARE_TRAIN_DEFAULTS, validateTrainConfig } from '../../../src/train/config';
 import { Trainer } from '../../../src/train/trainer';
 import { TINY, tokenizerJSON, trainerState } from './fixtures';
@@ -18,6 +18,23 @@ describe('trainer_state.json', () => {
   it('round-trips every field exactly', () => {
     const state = trainerState(TINY, tokenizerJSON());
     expect(roundTrip(state)).toEqual(state);
+  });
+
+  it('round-trips the memory options, and reads a state written before they were recorded', () => {
+    const memory: RunMemory = { recompute: true, updatePerLayer: false, f16Activations: true, f16Base: false };
+    const state = { ...trainerState(TINY, tokenizerJSON()), memory };
+    expect(roundTrip(state)).toEqual(state);
+    expect(roundTrip(trainerState(TINY, tokenizerJSON())).memory).toBeUndefined();
+  });
+
+  it('names the memory options that change the arithmetic on resume, and only those', () => {
+    const off: RunMemory = { recompute: false, updatePerLayer: false, f16Activations: false, f16Base: false };
+    expect(memoryDifferences(off, { ...off, recompute: true, updatePerLayer: true })).toEqual([]);   // bit-identical either way
+    expect(memoryDifferences(undefined, { ...off, f16Activations: true })).toEqual([]);              // nothing recorded
+    const d = memoryDifferences({ ...off, f16Activations: true, f16Base: true }, off);
+    expect(d).toHaveLength(2);
+    expect(d[0]).toContain('f16 saved activations on and continues with them off');
+    expect(d[1]).toContain('frozen base was stored as f16 and is now f32');
   });
 
   it('keeps a diverged loss as NaN', () => {
@@ -45,6 +62,9 @@ describe('trainer_state.json', () => {
     ['an object as a setting', () => ({ ...good(), trainConfig: { lr: { value: 1 } } }), 'trainer_state.json: trainConfig.lr: must be a number, string, boolean or list of numbers'],
     ['an empty tokenizer fingerprint', () => ({ ...good(), tokenizerFingerprint: '' }), 'trainer_state.json: tokenizerFingerprint: must be a non-empty string'],
     ['a bad loss point', () => ({ ...good(), lossHistory: [{ step: 1, loss: 'high' }] }), 'trainer_state.json: lossHistory[0]: must be {step, loss, valLoss?}'],
+    ['a list as the memory options', () => ({ ...good(), memory: [true] }), 'trainer_state.json: memory: must be an object'],
+    ['a memory option that is not a flag', () => ({ ...good(), memory: { recompute: 'yes', updatePerLayer: false, f16Activations: false, f16Base: false } }),
+      'trainer_state.json: memory.recompute: must be true or false, got "yes"'],
   ])('refuses %s', (_, make, message) => {
     expect(() => parseTrainerState(make())).toThrow(message);
   });
