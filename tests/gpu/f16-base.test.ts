@@ -1,7 +1,7 @@
 // A LoRA run's frozen base stored as f16 (EngineOptions.f16Base): the linear layers' weights packed two per
 // word, unpacked by the matmul (B operand, forward and input-gradient orientations) with unpack2x16float and
 // multiplied in f32. Against the f32 base: bit-identical when the weights are already f16 values (so the
-// kernels read exactly the values they should, in the scalar, direct and tiled matmuls), and within the stated
+// kernels read exactly the values they should, in the lanes, scalar, direct and tiled matmuls), and within the stated
 // tolerances for arbitrary f32 weights (loss 1e-3 relative, adapter gradients 1e-2 relative); the store takes
 // the planned bytes, and recomputation on top still gives the same bits.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,8 @@ async function stepAndGrads(e: Engine, seed: number) {
 
 describe('f16 frozen base', () => {
   for (const [name, opts] of [
-    ['scalar + direct matmuls (this adapter\'s layout)', {}],
+    ['lanes matmuls (this adapter\'s layout)', {}],
+    ['scalar + vec4 direct matmuls', { kernels: { matmul: 'direct' as const } }],
     ['scalar + tiled matmuls (a GPU\'s layout)', { kernels: { matmul: 'tiled' as const } }],
     ['with recomputation', { recompute: true }],
   ] as const) {
