@@ -33,7 +33,7 @@ const UNIFORM_BLOCK = 64 * 1024;
  * run a workgroup's invocations as fibers and pay for every barrier, so there one invocation per row (about
  * a hundred times faster on the tiny preset: 1.2 s against 10 ms per RMSNorm) and barrier-free matmuls win:
  * 'lanes', whose loads are one address or four consecutive floats per four invocations (a CPU's SIMD lanes),
- * 1.3-4.6x 'direct' (vec4 blocks per invocation), which remains where 'lanes' has no layout.
+ * 1.5-4.6x 'direct' (vec4 blocks per invocation), which remains where 'lanes' has no layout.
  * The choice follows the adapter, not a timing, so the same adapter always runs the same arithmetic and a
  * resumed run reproduces its losses exactly. bench/ measures the alternatives.
  */

@@ -18,9 +18,9 @@ export const MATMUL_TILE = { M: 64, N: 64, K: 16 } as const;
 const DIRECT_WG = 8;
 const DIRECT_TILE = { M: 4 * DIRECT_WG, N: 4 * DIRECT_WG } as const;
 const REDUCE_WG = 256;
-/** The lanes layouts' blocks (the shaders' constants): lanes_n, X invocations along n, each 8 rows at 4
- *  columns X apart; lanes_k, four invocations (one subgroup) per 8 x 8 block. */
-export const LANES = { X: 16, ROWS: 8, COLS: 8 } as const;
+/** The lanes layouts' blocks (the shaders' constants): lanes_n, X invocations along n, each N_ROWS rows at 4
+ *  columns X apart; lanes_k, four invocations (one subgroup) per K_ROWS x COLS block. */
+export const LANES = { X: 16, N_ROWS: 16, K_ROWS: 8, COLS: 8 } as const;
 
 const PARAMS = [['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['lda', 'u32'], ['ldb', 'u32'], ['ldc', 'u32'],
   ['aOff', 'u32'], ['bOff', 'u32'], ['cOff', 'u32'], ['alpha', 'f32'], ['beta', 'f32'], ['kSplit', 'u32'], ['cSplit', 'u32'],
@@ -185,8 +185,8 @@ function matmulDispatch(ctx: KernelContext, label: string, t: MatmulTensors, m: 
     return ctx.launch(contract, label, args, grid(tile), constants, v);
   };
   switch (layout) {
-    case 'lanesK': return launch(layout, rope ? { ROPE_HALF: rope.headDim / 2 } : {}, { M: LANES.ROWS, N: LANES.COLS }, { bF16 });
-    case 'lanesN': return launch(layout, { TRANS_A: transA, LANES_X: LANES.X }, { M: LANES.ROWS, N: 4 * LANES.X }, { bF16 });
+    case 'lanesK': return launch(layout, rope ? { ROPE_HALF: rope.headDim / 2 } : {}, { M: LANES.K_ROWS, N: LANES.COLS }, { bF16 });
+    case 'lanesN': return launch(layout, { TRANS_A: transA, LANES_X: LANES.X }, { M: LANES.N_ROWS, N: 4 * LANES.X }, { bF16 });
     case 'direct': return launch(layout, { ...orient, DIRECT_WG }, DIRECT_TILE, { bF16 });
     default: return launch(layout, { ...orient, ...TILE_CONSTANTS }, MATMUL_TILE, { f16Tiles, bF16 });
   }
