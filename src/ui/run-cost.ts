@@ -11,8 +11,9 @@ import { formatDuration } from './dom';
 
 const GiB = 2 ** 30;
 
-/** SwiftShader on this project's 2-core machines: tiny 315 and micro 47 tokens/s (README) are both ~0.3 GFLOP/s. */
-export const EMULATED_FLOPS = 0.3e9;
+/** SwiftShader on this project's 2-core machines with the lanes matmuls: tiny 640 and micro 121 tokens/s
+ *  (README) are 0.64 and 0.75 GFLOP/s by flopsPerStep. */
+export const EMULATED_FLOPS = 0.6e9;
 /** A modest GPU through WebGPU before anything is measured (the H100 ran hare-1.1b at ~19 TFLOP/s). */
 export const GPU_FLOPS = 1e12;
 /** Past this the run is flagged and Train asks before starting. */
