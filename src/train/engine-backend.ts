@@ -8,6 +8,11 @@ import type { Moments, TrainBackend } from './backend';
 import type { RunMemory } from './checkpoint/trainer-state';
 import type { TrainConfig } from './config';
 
+/** The memory options an engine runs with, as a checkpoint records them (EngineBackend, LoraBackend). */
+export function memoryOf(e: Engine): RunMemory {
+  return { recompute: e.recompute, updatePerLayer: e.updatePerLayer, f16Activations: e.f16Activations, f16Base: e.f16Base };
+}
+
 export class EngineBackend implements TrainBackend {
   readonly name: string;
 
@@ -27,10 +32,7 @@ export class EngineBackend implements TrainBackend {
   }
 
   get config(): ModelConfig { return this.engine.config; }
-  get memory(): RunMemory {
-    const e = this.engine;
-    return { recompute: e.recompute, updatePerLayer: e.updatePerLayer, f16Activations: e.f16Activations, f16Base: e.f16Base };
-  }
+  get memory(): RunMemory { return memoryOf(this.engine); }
   get stepCount(): number { return this.engine.stepCount; }
   set stepCount(n: number) { this.engine.stepCount = n; }
 

@@ -9,6 +9,7 @@ import type { LoraConfig } from '../model/lora';
 import type { Moments, TrainBackend } from './backend';
 import type { RunMemory } from './checkpoint/trainer-state';
 import type { TrainConfig } from './config';
+import { memoryOf } from './engine-backend';
 
 export class LoraBackend implements TrainBackend {
   readonly name: string;
@@ -28,10 +29,7 @@ export class LoraBackend implements TrainBackend {
   }
 
   get config(): ModelConfig { return this.engine.config; }
-  get memory(): RunMemory {
-    const e = this.engine;
-    return { recompute: e.recompute, updatePerLayer: e.updatePerLayer, f16Activations: e.f16Activations, f16Base: e.f16Base };
-  }
+  get memory(): RunMemory { return memoryOf(this.engine); }
   get stepCount(): number { return this.engine.stepCount; }
   set stepCount(n: number) { this.engine.stepCount = n; }
   private get adapter() { return this.engine.adapter!; }

@@ -61,15 +61,8 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
 }
 
 /** The memory options of a run (the form's Memory boxes, the CLI's --recompute, --f32-base unset, --update-per-layer
- *  and --f16-activations). */
-export interface MemoryRequest {
-  recompute: boolean;
-  f16Base: boolean;
-  /** Absent in requests from before the option: off. */
-  updatePerLayer?: boolean;
-  /** Absent in requests from before the option: off. */
-  f16Activations?: boolean;
-}
+ *  and --f16-activations): a checkpoint's RunMemory, the two later options absent in requests from before them (off). */
+export type MemoryRequest = Pick<RunMemory, 'recompute' | 'f16Base'> & Partial<Pick<RunMemory, 'updatePerLayer' | 'f16Activations'>>;
 
 /** The memory request a resumed run takes: the checkpoint's own (RunMemory), so it continues as it was
  *  trained; for a checkpoint from before they were recorded, a new run's defaults (a LoRA base in f16). */
